@@ -1,0 +1,57 @@
+# goldkit — two commands on a fresh machine: `make demo` and `make test`.
+# Everything they need is installed here: goldkit's venv (.venv), Label Studio in its own venv
+# (.goldkit/ls-venv, via `goldkit server install`), and Debian's chromium for the browser tests.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: help install browser server-install test test-unit check lint typecheck demo clean-state
+
+help:
+	@echo "make demo   run the whole pipeline on the embedded Label Studio"
+	@echo "make test   install everything needed and run the whole test suite"
+	@echo "make check  lint (ruff), types (mypy) and tests"
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@$(BIN)/python -m pip install -q --disable-pip-version-check uv
+	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]'
+	@touch $@
+
+install: $(STAMP)
+
+# Debian's chromium (Playwright's own browser download does not work here).
+browser:
+	@if [ -x /usr/bin/chromium ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's chromium (browser tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core) >/dev/null; \
+	else echo "chromium missing: run 'sudo apt-get install chromium' for the browser tests"; fi
+
+server-install: $(STAMP)
+	$(BIN)/goldkit server install
+
+test: $(STAMP) browser server-install
+	@$(BIN)/python -m pytest; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+
+test-unit: $(STAMP)
+	$(BIN)/python -m pytest -m "not integration and not browser"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+check: lint typecheck test
+
+demo: $(STAMP) server-install
+	$(BIN)/goldkit demo
+
+clean-state:
+	-$(BIN)/goldkit server stop
+	rm -rf .goldkit

@@ -1,0 +1,1 @@
+"""goldkit's command line: Typer commands that parse, call the library, and print."""

@@ -1,0 +1,99 @@
+"""The `goldkit` entry point and its one error boundary."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import traceback
+
+import click
+import typer
+
+from goldkit import __version__
+from goldkit.cli.output import emit_json, err_console
+from goldkit.errors import GoldkitError, ValidationError
+
+app = typer.Typer(
+    name="goldkit",
+    help=(
+        "Turn news articles into a versioned gold dataset of events and claims.\n\n"
+        "Pipeline: ingest → schema render → push (Label Studio) → pull → agree → adjudicate → release.\n\n"
+        "Example: goldkit ingest corpus/ && goldkit validate annotations/gold/"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+# Each module registers its commands; one line per stage, so stages can grow independently.
+COMMAND_MODULES = [
+    "schema_cmd",
+    "ingest_cmd",
+    "validate_cmd",
+]
+
+
+def _register() -> None:
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"goldkit.cli.{name}").register(app)
+
+
+@app.callback()
+def _root(
+    debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails."),
+    version: bool = typer.Option(False, "--version", help="Print goldkit's version and exit."),
+) -> None:
+    if version:
+        typer.echo(f"goldkit {__version__}")
+        raise typer.Exit(0)
+
+
+def _print_error(error: GoldkitError, as_json: bool) -> None:
+    if as_json:
+        emit_json(error.to_dict())
+    err_console.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True)
+    if isinstance(error, ValidationError):
+        for problem in error.problems[:50]:
+            err_console.print(f"  • {problem}", highlight=False, markup=False)
+        if len(error.problems) > 50:
+            err_console.print(f"  … and {len(error.problems) - 50} more (use --json for all)")
+    if error.hint:
+        err_console.print(f"[bold]→[/] {error.hint}", highlight=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; map every goldkit error to a message that ends with the fix."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    as_json = "--json" in args
+    _register()
+    try:
+        app(args=args, prog_name="goldkit", standalone_mode=False)
+    except GoldkitError as error:
+        if debug:
+            traceback.print_exc()
+        _print_error(error, as_json)
+        return getattr(error, "exit_code", 1)
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        err_console.print("aborted")
+        return 130
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except KeyboardInterrupt:
+        err_console.print("interrupted; nothing partial was written")
+        return 130
+    except Exception as e:  # the boundary: a bug, not a user error
+        if debug:
+            traceback.print_exc()
+        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}", highlight=False, markup=True)
+        err_console.print("→ run again with --debug for the traceback, and report it")
+        return 70
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""One error hierarchy for goldkit. Errors carry their facts; the CLI turns them into messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Problem:
+    """One problem found in a record: where (JSON pointer), what was got and what was expected."""
+
+    pointer: str
+    message: str
+    got: Any = None
+    expected: Any = None
+    path: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "pointer": self.pointer,
+            "message": self.message,
+            "got": self.got,
+            "expected": self.expected,
+        }
+
+    def __str__(self) -> str:
+        where = f"{self.path}:" if self.path else ""
+        text = f"{where}{self.pointer or '/'}: {self.message}"
+        if self.expected is not None:
+            text += f" (expected {self.expected!r})"
+        return text
+
+
+class GoldkitError(Exception):
+    """Base of every error goldkit raises on purpose. `hint` is the next thing the user should do."""
+
+    hint: str = ""
+
+    def __init__(self, message: str, *, hint: str | None = None, **facts: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+        self.facts = facts
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"error": type(self).__name__, "message": self.message, "hint": self.hint, **_jsonable(self.facts)}
+
+
+def _jsonable(facts: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in facts.items():
+        if isinstance(value, list):
+            out[key] = [v.to_dict() if hasattr(v, "to_dict") else v for v in value]
+        else:
+            out[key] = value.to_dict() if hasattr(value, "to_dict") else value
+    return out
+
+
+class SchemaError(GoldkitError, ValueError):
+    """The schema itself, or a file generated from it, is wrong or out of date."""
+
+    hint = "regenerate the derived files with: goldkit schema render"
+
+
+@dataclass
+class _ProblemList:
+    problems: list[Problem] = field(default_factory=list)
+
+
+class ValidationError(GoldkitError, ValueError):
+    """One or more records break the schema or its rules; `problems` lists every one."""
+
+    hint = "fix the fields listed above, then run: goldkit validate PATH"
+
+    def __init__(self, message: str, problems: list[Problem], **facts: Any) -> None:
+        super().__init__(message, problems=problems, **facts)
+        self.problems = problems
+
+
+class InputError(GoldkitError, ValueError):
+    """An input file cannot be read as what it should be (encoding, emptiness, size, duplicates)."""
+
+    hint = "fix or remove the file named above and run the command again"
+
+
+class ConfigError(GoldkitError, ValueError):
+    """A setting, option or environment variable is missing or wrong."""
+
+
+class LabelStudioError(GoldkitError, ConnectionError):
+    """Talking to Label Studio failed."""
+
+    hint = "start the embedded server with: goldkit server start"
+
+
+class ServerNotRunning(LabelStudioError):
+    """Label Studio does not answer at the URL goldkit was given."""
+
+
+class AuthError(LabelStudioError):
+    """Label Studio refused the API token."""
+
+    hint = (
+        "set LABEL_STUDIO_API_KEY to a personal access token (Account & Settings → Personal Access Token) "
+        "or a legacy token if the server enables them; for the embedded server run: goldkit server status"
+    )
+
+
+class NotFound(LabelStudioError):
+    """A project or task that should exist in Label Studio does not."""
+
+    hint = "list projects with: goldkit push --dry-run, or push the documents first with: goldkit push"
+
+
+class ConflictError(GoldkitError, ValueError):
+    """Doing this would overwrite or lose something that already exists."""
+
+
+class ReconcileError(GoldkitError, RuntimeError):
+    """Counts do not add up: something would have been lost."""
+
+    hint = "nothing was written; report this with the manifest printed above"
+
+
+class ReleaseError(GoldkitError, ValueError):
+    """A release cannot be built as asked (version exists, semver, nothing changed)."""

@@ -1,0 +1,78 @@
+"""Read and write JSON / JSONL atomically: a crash never leaves half a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from goldkit.errors import InputError
+
+
+def dumps(obj: Any) -> str:
+    """Serialize the one way goldkit writes JSON: UTF-8 text, stable key order as given, no ASCII escapes."""
+    return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write text to path via a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_json(path: Path, obj: Any) -> None:
+    atomic_write_text(path, dumps(obj))
+
+
+def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
+    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+
+
+def read_json(path: Path) -> Any:
+    """Read one JSON file; errors name the file, line and column."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise InputError(f"{path}: no such file", path=str(path)) from e
+    except UnicodeDecodeError as e:
+        raise InputError(f"{path}: not UTF-8 at byte {e.start}", path=str(path), byte=e.start) from e
+    except json.JSONDecodeError as e:
+        raise InputError(f"{path}:{e.lineno}:{e.colno}: not valid JSON: {e.msg}", path=str(path)) from e
+
+
+def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
+    """Yield (line number, object) for each non-blank line; a broken line raises with its number."""
+    try:
+        fh = path.open(encoding="utf-8")
+    except FileNotFoundError as e:
+        raise InputError(f"{path}: no such file", path=str(path)) from e
+    with fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                yield lineno, json.loads(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{lineno}:{e.colno}: not valid JSON: {e.msg}", path=str(path), line=lineno) from e
+
+
+def read_records(path: Path) -> list[tuple[str, Any]]:
+    """Read records from a .json (object or list) or .jsonl file as (location, record) pairs."""
+    if path.suffix == ".jsonl":
+        return [(f"{path}:{n}", obj) for n, obj in iter_jsonl(path)]
+    data = read_json(path)
+    if isinstance(data, list):
+        return [(f"{path}[{i}]", obj) for i, obj in enumerate(data)]
+    return [(str(path), data)]

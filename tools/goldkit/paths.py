@@ -1,0 +1,48 @@
+"""Where things live: the repository layout from style.md, found from the working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_REPO_FROM_PACKAGE = PACKAGE_DIR.parent.parent
+
+
+def project_root() -> Path:
+    """Return the goldkit project folder: $GOLDKIT_ROOT, else the repo this package lives in."""
+    env = os.environ.get("GOLDKIT_ROOT")
+    return Path(env).resolve() if env else _REPO_FROM_PACKAGE
+
+
+SCHEMA_PATH = _REPO_FROM_PACKAGE / "schema" / "goldkit.schema.json"
+
+
+def corpus_dir() -> Path:
+    return project_root() / "corpus"
+
+
+def annotations_dir() -> Path:
+    return project_root() / "annotations"
+
+
+def documents_path() -> Path:
+    """Ingested document records (JSONL, sorted by id), read by push and release."""
+    return annotations_dir() / "documents.jsonl"
+
+
+def gold_dir() -> Path:
+    return annotations_dir() / "gold"
+
+
+def pulls_dir() -> Path:
+    return annotations_dir() / "pulls"
+
+
+def export_dir() -> Path:
+    return project_root() / "export"
+
+
+def state_dir() -> Path:
+    """Git-ignored state: the embedded Label Studio's venv, data, logs and credentials."""
+    return project_root() / ".goldkit"

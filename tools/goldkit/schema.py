@@ -1,0 +1,74 @@
+"""Load the goldkit JSON Schema and read label sets from it: the one place label names come from."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from goldkit.errors import SchemaError
+from goldkit.paths import SCHEMA_PATH
+
+
+@dataclass(frozen=True)
+class Label:
+    """One value of a closed label set, with the words annotators read."""
+
+    value: str
+    title: str
+    description: str
+    roles: tuple[str, ...] = ()
+
+
+@cache
+def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
+    """Read and check the schema file."""
+    try:
+        schema = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as e:
+        raise SchemaError(f"schema file not found: {path}", path=str(path)) from e
+    except json.JSONDecodeError as e:
+        raise SchemaError(f"schema file is not JSON: {path}:{e.lineno}:{e.colno}: {e.msg}", path=str(path)) from e
+    try:
+        Draft202012Validator.check_schema(schema)
+    except Exception as e:  # jsonschema.SchemaError
+        raise SchemaError(f"{path} is not a valid Draft 2020-12 schema: {e}", path=str(path)) from e
+    return schema
+
+
+def schema_version(schema: dict[str, Any] | None = None) -> str:
+    """Return the schema's own semver."""
+    return str((schema or load_schema())["version"])
+
+
+def definition(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Return `$defs/name` of the schema."""
+    defs = (schema or load_schema())["$defs"]
+    if name not in defs:
+        raise SchemaError(f"schema has no $defs/{name}", pointer=f"/$defs/{name}")
+    return defs[name]
+
+
+def labels(name: str, schema: dict[str, Any] | None = None) -> list[Label]:
+    """Return the closed label set `$defs/name` in schema order."""
+    node = definition(name, schema)
+    if "oneOf" not in node:
+        raise SchemaError(f"$defs/{name} is not a described label set (oneOf of const)", pointer=f"/$defs/{name}")
+    return [
+        Label(item["const"], item.get("title", item["const"]), item.get("description", ""), tuple(item.get("x-roles", ())))
+        for item in node["oneOf"]
+    ]
+
+
+def label_values(name: str, schema: dict[str, Any] | None = None) -> list[str]:
+    """Return just the values of a label set, in schema order."""
+    return [label.value for label in labels(name, schema)]
+
+
+def allowed_roles(schema: dict[str, Any] | None = None) -> dict[str, tuple[str, ...]]:
+    """Map each event type to the argument roles it allows."""
+    return {label.value: label.roles for label in labels("EventType", schema)}
