@@ -65,7 +65,9 @@ def iter_jsonl(path: Path) -> Iterator[tuple[int, Any]]:
             try:
                 yield lineno, json.loads(line)
             except json.JSONDecodeError as e:
-                raise InputError(f"{path}:{lineno}:{e.colno}: not valid JSON: {e.msg}", path=str(path), line=lineno) from e
+                raise InputError(
+                    f"{path}:{lineno}:{e.colno}: not valid JSON: {e.msg}", path=str(path), line=lineno
+                ) from e
 
 
 def read_records(path: Path) -> list[tuple[str, Any]]:

@@ -59,7 +59,9 @@ def labels(name: str, schema: dict[str, Any] | None = None) -> list[Label]:
     if "oneOf" not in node:
         raise SchemaError(f"$defs/{name} is not a described label set (oneOf of const)", pointer=f"/$defs/{name}")
     return [
-        Label(item["const"], item.get("title", item["const"]), item.get("description", ""), tuple(item.get("x-roles", ())))
+        Label(
+            item["const"], item.get("title", item["const"]), item.get("description", ""), tuple(item.get("x-roles", ()))
+        )
         for item in node["oneOf"]
     ]
 

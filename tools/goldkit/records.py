@@ -1,0 +1,57 @@
+"""Small shared helpers on annotation records (plain dicts shaped by the schema)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from goldkit.schema import label_values
+
+Record = dict[str, Any]
+
+# record array -> the key of its span (events are located by their trigger)
+SPAN_KEYS = {"entities": "span", "events": "trigger", "claims": "span"}
+
+
+def iter_spans(record: Record) -> Iterator[tuple[str, int, dict[str, Any], dict[str, Any]]]:
+    """Yield (array name, index, item, span) for every span-bearing item of an annotation record."""
+    for key, span_key in SPAN_KEYS.items():
+        for index, item in enumerate(record.get(key) or []):
+            span = item.get(span_key) if isinstance(item, dict) else None
+            if isinstance(span, dict):
+                yield key, index, item, span
+
+
+def _span_order(span_key: str):  # type: ignore[no-untyped-def]
+    return lambda item: (item[span_key]["start"], item[span_key]["end"], item["id"])
+
+
+def canonicalize(record: Record) -> Record:
+    """Return the record in goldkit's canonical order, so equal annotations compare and diff equal.
+
+    Arrays sorted by (start, end, id); event arguments by (schema role order, entity id);
+    claim types in schema order. Field values are not changed.
+    """
+    out = dict(record)
+    for key, span_key in SPAN_KEYS.items():
+        if key in out:
+            out[key] = sorted(out[key], key=_span_order(span_key))
+    role_rank = {role: i for i, role in enumerate(label_values("ArgumentRole"))}
+    type_rank = {t: i for i, t in enumerate(label_values("ClaimType"))}
+    events = []
+    for event in out.get("events", []):
+        event = dict(event)
+        event["arguments"] = sorted(
+            event.get("arguments", []), key=lambda a: (role_rank.get(a["role"], 99), a["entity"])
+        )
+        events.append(event)
+    if "events" in out:
+        out["events"] = events
+    claims = []
+    for claim in out.get("claims", []):
+        claim = dict(claim)
+        claim["types"] = sorted(claim.get("types", []), key=lambda t: type_rank.get(t, 99))
+        claims.append(claim)
+    if "claims" in out:
+        out["claims"] = claims
+    return out
