@@ -95,6 +95,22 @@ REGION_TEXTS: tuple[RegionText, ...] = (
 RELATION_LABEL_SETS = ("ArgumentRole", "ClaimRelation")
 
 
+@dataclass(frozen=True)
+class ClaimLink:
+    """A ClaimRelation value: from a claim to a region of `target`, filling the claim field `field`."""
+
+    relation: str
+    target: Layer
+    field: str
+
+
+CLAIM_LINKS: tuple[ClaimLink, ...] = (  # one per $defs/ClaimRelation value (checked in tests/test_convert.py)
+    ClaimLink("claimant", "entity", "claimant"),
+    ClaimLink("about", "event", "event"),
+    ClaimLink("cue", "cue", "cue"),
+)
+
+
 def relation_values() -> list[Label]:
     """All relation labels, in schema order."""
     return [label for name in RELATION_LABEL_SETS for label in labels(name)]
