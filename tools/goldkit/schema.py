@@ -21,7 +21,8 @@ class Label:
     value: str
     title: str
     description: str
-    roles: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()  # x-roles: argument roles an event type allows
+    applies_to: tuple[str, ...] = ()  # x-applies-to: mention kinds a link relation may join
 
 
 @cache
@@ -60,7 +61,11 @@ def labels(name: str, schema: dict[str, Any] | None = None) -> list[Label]:
         raise SchemaError(f"$defs/{name} is not a described label set (oneOf of const)", pointer=f"/$defs/{name}")
     return [
         Label(
-            item["const"], item.get("title", item["const"]), item.get("description", ""), tuple(item.get("x-roles", ()))
+            item["const"],
+            item.get("title", item["const"]),
+            item.get("description", ""),
+            tuple(item.get("x-roles", ())),
+            tuple(item.get("x-applies-to", ())),
         )
         for item in node["oneOf"]
     ]
@@ -74,3 +79,8 @@ def label_values(name: str, schema: dict[str, Any] | None = None) -> list[str]:
 def allowed_roles(schema: dict[str, Any] | None = None) -> dict[str, tuple[str, ...]]:
     """Map each event type to the argument roles it allows."""
     return {label.value: label.roles for label in labels("EventType", schema)}
+
+
+def link_relations_for(kind: str, schema: dict[str, Any] | None = None) -> list[str]:
+    """Return the link relations that may join two mentions of `kind` ('event' or 'claim')."""
+    return [label.value for label in labels("LinkRelation", schema) if kind in label.applies_to]
