@@ -31,6 +31,7 @@ COMMAND_MODULES = [
     "schema_cmd",
     "ingest_cmd",
     "validate_cmd",
+    "server_cmd",
 ]
 
 

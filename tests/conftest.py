@@ -1,0 +1,85 @@
+"""Shared fixtures: one real Label Studio per test session (`ls_server`), started from the repo's ls-venv."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from goldkit import server
+from goldkit.server import Account
+
+REPO = Path(__file__).resolve().parent.parent
+LS_VENV = REPO / ".goldkit" / "ls-venv"  # installed by `make server-install`
+ANNOTATOR_EMAILS = ("annotator1@goldkit.local", "annotator2@goldkit.local")
+# Set in the parent environment while the session server starts: none of them may reach Label Studio.
+STRAY_ENV = {"USERNAME": "intruder@example.com", "PASSWORD": "intruder", "HOST": "http://evil.invalid", "DEBUG": "1"}
+
+
+@dataclass
+class LSServer:
+    """The session's Label Studio: URL, admin API key (legacy token), two annotators who can log in."""
+
+    url: str
+    api_key: str
+    annotators: list[Account]
+    data_dir: Path
+    paths: server.ServerPaths | None = None
+    start_report: server.StartReport | None = None
+    facts: dict[str, object] = field(default_factory=dict)  # how the start went, for test_server.py
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{message} (CI=true: integration tests must not be skipped)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LSServer]:
+    """Start a real Label Studio once per session on its own data folder and port; stop it at the end.
+
+    The parent environment carries stray USERNAME/PASSWORD/HOST/DEBUG values and the default port is
+    held busy while it starts, so test_server.py can check that neither leaks nor confuses the start.
+    """
+    if not (LS_VENV / "bin" / "label-studio").exists():
+        _unavailable(f"Label Studio is not installed in {LS_VENV}: run `make server-install`")
+    paths = server.ServerPaths(tmp_path_factory.mktemp("ls-state"), LS_VENV)
+    blocker = socket.socket()
+    blocker.bind((server.HOST, 0))
+    blocker.listen()
+    busy_port = blocker.getsockname()[1]
+    saved = {k: os.environ.get(k) for k in STRAY_ENV}
+    os.environ.update(STRAY_ENV)
+    try:
+        try:
+            report = server.start(paths, preferred_port=busy_port)  # busy: must pick another
+        except server.GoldkitError as e:
+            _unavailable(f"the session Label Studio did not start: {e.message}")
+            raise
+    finally:
+        blocker.close()
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    try:
+        annotators = [server.create_user(email, paths=paths) for email in ANNOTATOR_EMAILS]
+        credentials = server.load_credentials(paths)
+        assert credentials is not None and credentials.admin.token
+        yield LSServer(
+            report.url,
+            credentials.admin.token,
+            annotators,
+            paths.data_dir,
+            paths,
+            report,
+            {"busy_port": busy_port, "stray_env": dict(STRAY_ENV)},
+        )
+    finally:
+        server.stop(paths)

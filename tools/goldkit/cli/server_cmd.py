@@ -1,0 +1,117 @@
+"""`goldkit server install | start | stop | status | add-user`: the embedded Label Studio."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import typer
+from rich.status import Status
+
+from goldkit import server
+from goldkit.cli.output import JsonOption, console, emit_json, err_console
+
+server_app = typer.Typer(
+    help="Run the embedded Label Studio (own venv and data in .goldkit/).\n\nExample: goldkit server start",
+    no_args_is_help=True,
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(server_app, name="server")
+
+
+@server_app.command("install")
+def install_cli(as_json: bool = JsonOption) -> None:
+    """Install the pinned Label Studio into .goldkit/ls-venv (first time only).
+
+    Example: goldkit server install
+    """
+    with err_console.status(f"installing {server.LS_PACKAGE} into its own venv …"):
+        report = server.install()
+    if as_json:
+        emit_json(asdict(report))
+        return
+    verb = (
+        f"installed in {report.seconds:.0f} s with {report.installer}" if report.installed_now else "already installed"
+    )
+    console.print(f"Label Studio {report.version} {verb}: {report.venv}")
+
+
+@server_app.command("start")
+def start_cli(
+    port: int | None = typer.Option(None, "--port", help="Port on 127.0.0.1 (default 8080, or a free one)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Start the embedded Label Studio and wait until it answers.
+
+    Example: goldkit server start --port 8080
+    """
+    with Status("starting Label Studio …", console=err_console) as spinner:
+
+        def progress(waited: float, phase: str) -> None:
+            spinner.update(f"Label Studio: {phase} — {waited:.0f} s")
+
+        report = server.start(port=port, progress=progress)
+    if as_json:
+        emit_json(asdict(report))
+        return
+    if report.already_running:
+        console.print(f"Label Studio is already running at {report.url} (pid {report.pid})")
+        return
+    console.print(f"Label Studio is running at {report.url} (pid {report.pid}, ready in {report.seconds:.0f} s)")
+    console.print(f"credentials: {server.ServerPaths.default().credentials} — next: goldkit push")
+
+
+@server_app.command("stop")
+def stop_cli(as_json: bool = JsonOption) -> None:
+    """Stop the embedded Label Studio that goldkit started.
+
+    Example: goldkit server stop
+    """
+    result = server.stop()
+    if as_json:
+        emit_json(result)
+    elif result["stopped"]:
+        console.print(f"stopped Label Studio (pid {result['pid']})")
+    else:
+        console.print(f"nothing to stop: {result['reason']}")
+
+
+@server_app.command("status")
+def status_cli(as_json: bool = JsonOption) -> None:
+    """Show URL, version, health and where the credentials are (never the token).
+
+    Example: goldkit server status --json
+    """
+    report = server.status()
+    if as_json:
+        emit_json(asdict(report))
+        return
+    state = "running" if report.running else "stopped"
+    console.print(f"Label Studio {report.version or '(not installed)'}: {state}", highlight=False)
+    if report.url:
+        console.print(f"  url:         {report.url} ({'healthy' if report.healthy else 'NOT answering /health'})")
+    console.print(f"  credentials: {report.credentials_path} (admin {report.admin_email or '—'})")
+    console.print(f"  annotators:  {', '.join(report.annotators) or '—'}")
+    console.print(f"  data:        {report.data_dir}")
+    console.print(f"  log:         {report.log_path}")
+    if not report.running:
+        console.print("→ start it with: goldkit server start")
+
+
+@server_app.command("add-user")
+def add_user_cli(
+    email: str = typer.Argument(..., help="The annotator's email (their login)."),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create an annotator account that can log in; its password goes to the credentials file.
+
+    Example: goldkit server add-user annotator1@example.org
+    """
+    account = server.create_user(email)
+    if as_json:
+        emit_json({"email": account.email, "user_id": account.user_id, "has_token": bool(account.token)})
+        return
+    console.print(
+        f"created {account.email} (user {account.user_id}); password in {server.ServerPaths.default().credentials}"
+    )

@@ -1,0 +1,538 @@
+"""The embedded Label Studio: install it in its own venv, start, stop and report on it, add annotators.
+
+Label Studio is run like a database: its own virtual environment (`.goldkit/ls-venv`), its own data
+folder (`.goldkit/data`), a clean explicit environment and credentials goldkit generates on first boot
+(`.goldkit/credentials.json`, mode 0600). goldkit talks to it over HTTP only.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from goldkit.errors import ConfigError, GoldkitError, LabelStudioError
+from goldkit.jsonio import atomic_write_text, dumps
+from goldkit.paths import state_dir
+
+LS_VERSION = "1.23.2"
+LS_PACKAGE = f"label-studio=={LS_VERSION}"
+DEFAULT_PORT = 8080
+HOST = "127.0.0.1"
+ADMIN_EMAIL = "admin@goldkit.local"
+BOOT_TIMEOUT_S = 420.0  # first boot runs migrations: ~80 s on 2 cores, more on a busy machine
+
+# (seconds waited, what is happening) — the CLI draws it; tests ignore it
+BootProgress = Callable[[float, str], None]
+
+
+class ServerError(LabelStudioError):
+    """The embedded Label Studio could not be installed, started or stopped."""
+
+    hint = "read the log named above; reinstall with: goldkit server install"
+
+
+@dataclass
+class Account:
+    """A Label Studio user goldkit created: can log in (email, password) and call the API (token)."""
+
+    email: str
+    password: str
+    token: str | None = None
+    user_id: int | None = None
+
+
+@dataclass
+class Credentials:
+    """What goldkit generated for the embedded server; kept in credentials.json (0600), never printed."""
+
+    admin: Account
+    annotators: list[Account] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"admin": asdict(self.admin), "annotators": [asdict(a) for a in self.annotators]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Credentials:
+        return cls(Account(**data["admin"]), [Account(**a) for a in data.get("annotators", [])])
+
+    @classmethod
+    def generate(cls) -> Credentials:
+        """Make a fresh admin: random password and a 40-hex-digit legacy API token."""
+        return cls(Account(ADMIN_EMAIL, secrets.token_urlsafe(18), secrets.token_hex(20)))
+
+
+@dataclass(frozen=True)
+class ServerPaths:
+    """Where one embedded server keeps its venv and its state (tests use a tmp state folder)."""
+
+    state: Path
+    venv: Path
+
+    @classmethod
+    def default(cls) -> ServerPaths:
+        return cls(state_dir(), state_dir() / "ls-venv")
+
+    @property
+    def data_dir(self) -> Path:
+        return self.state / "data"
+
+    @property
+    def credentials(self) -> Path:
+        return self.state / "credentials.json"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state / "server.pid"
+
+    @property
+    def log(self) -> Path:
+        return self.state / "server.log"
+
+    @property
+    def executable(self) -> Path:
+        return self.venv / "bin" / "label-studio"
+
+
+@dataclass
+class InstallReport:
+    venv: str
+    version: str
+    installed_now: bool
+    seconds: float
+    installer: str
+
+
+@dataclass
+class ServerStatus:
+    """What `goldkit server status` shows; never the token."""
+
+    running: bool
+    healthy: bool
+    url: str | None
+    pid: int | None
+    version: str | None
+    credentials_path: str
+    data_dir: str
+    log_path: str
+    admin_email: str | None = None
+    annotators: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StartReport:
+    url: str
+    port: int
+    pid: int
+    already_running: bool
+    first_boot: bool
+    seconds: float
+    requested_port: int | None
+
+
+# ---------------------------------------------------------------- install
+
+
+def installed_version(paths: ServerPaths) -> str | None:
+    """Read label-studio's version from the server venv's package metadata (never runs it)."""
+    for site in sorted(paths.venv.glob("lib/python*/site-packages")):
+        for dist in metadata.distributions(path=[str(site)]):
+            if (dist.metadata["Name"] or "").lower().replace("_", "-") == "label-studio":
+                return dist.version
+    return None
+
+
+def install(paths: ServerPaths | None = None) -> InstallReport:
+    """Install the pinned Label Studio into its own venv, once; a second call only checks it."""
+    paths = paths or ServerPaths.default()
+    began = time.monotonic()
+    version = installed_version(paths)
+    if version == LS_VERSION and paths.executable.exists():
+        return InstallReport(str(paths.venv), version, False, time.monotonic() - began, "none")
+    uv = Path(sys.executable).parent / "uv"
+    if uv.exists():
+        commands = [
+            [str(uv), "venv", "-q", "--allow-existing", "--python", sys.executable, str(paths.venv)],
+            [str(uv), "pip", "install", "-q", "--python", str(paths.venv / "bin" / "python"), LS_PACKAGE],
+        ]
+    else:
+        commands = [
+            [sys.executable, "-m", "venv", str(paths.venv)],
+            [str(paths.venv / "bin" / "python"), "-m", "pip", "install", "-q", LS_PACKAGE],
+        ]
+    paths.state.mkdir(parents=True, exist_ok=True)
+    for command in commands:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise ServerError(
+                f"installing {LS_PACKAGE} failed: {' '.join(command[:3])} …: {done.stderr.strip()[-800:]}",
+                venv=str(paths.venv),
+            )
+    version = installed_version(paths)
+    if version != LS_VERSION:
+        raise ServerError(f"{paths.venv} holds label-studio {version}, expected {LS_VERSION}", venv=str(paths.venv))
+    return InstallReport(str(paths.venv), version, True, time.monotonic() - began, "uv" if uv.exists() else "pip")
+
+
+# ---------------------------------------------------------------- credentials and pid file
+
+
+def load_credentials(paths: ServerPaths | None = None) -> Credentials | None:
+    paths = paths or ServerPaths.default()
+    if not paths.credentials.exists():
+        return None
+    return Credentials.from_dict(json.loads(paths.credentials.read_text(encoding="utf-8")))
+
+
+def save_credentials(paths: ServerPaths, credentials: Credentials) -> None:
+    """Write the credentials file readable by its owner only (created 0600 before any secret is in it)."""
+    paths.state.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(paths.credentials, dumps(credentials.to_dict()))
+    os.chmod(paths.credentials, 0o600)
+
+
+def _read_pid_file(paths: ServerPaths) -> dict[str, Any] | None:
+    try:
+        return json.loads(paths.pid_file.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def _is_alive(pid: int) -> bool:
+    try:  # reap it if it is our own child that already exited
+        if os.waitpid(pid, os.WNOHANG)[0] == pid:
+            return False
+    except ChildProcessError:
+        pass
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError, ProcessLookupError):
+        return False
+    return state not in ("Z", "X")
+
+
+def _is_our_server(pid: int, paths: ServerPaths) -> bool:
+    """True when pid is alive and is the label-studio we started for this data folder."""
+    if not _is_alive(pid):
+        return False
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except FileNotFoundError:
+        return False
+    args = [a.decode(errors="replace") for a in cmdline]
+    return any(a.endswith("label-studio") for a in args) and str(paths.data_dir) in args
+
+
+def running_server(paths: ServerPaths | None = None) -> dict[str, Any] | None:
+    """Return the pid file's facts when the server it names is alive and ours, else None."""
+    paths = paths or ServerPaths.default()
+    info = _read_pid_file(paths)
+    if info and _is_our_server(int(info["pid"]), paths):
+        return info
+    return None
+
+
+# ---------------------------------------------------------------- start
+
+
+def port_is_free(port: int, host: str = HOST) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def pick_port(requested: int | None, preferred: int = DEFAULT_PORT) -> int:
+    """Return the requested port if free (error if busy), else `preferred` if free, else any free port."""
+    if requested is not None:
+        if not port_is_free(requested):
+            raise ConfigError(
+                f"port {requested} on {HOST} is already in use",
+                hint="choose another port with --port, or leave --port out to let goldkit pick a free one",
+                port=requested,
+            )
+        return requested
+    if port_is_free(preferred):
+        return preferred
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind((HOST, 0))
+        return int(sock.getsockname()[1])
+
+
+def server_env(paths: ServerPaths, credentials: Credentials, port: int) -> dict[str, str]:
+    """Build the server's environment from scratch: nothing from the parent leaks in (USERNAME, PORT…)."""
+    return {
+        "PATH": f"{paths.venv / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+        "HOME": os.environ.get("HOME", str(paths.state)),
+        "LANG": "C.UTF-8",
+        "LABEL_STUDIO_HOST": f"http://{HOST}:{port}",
+        "LABEL_STUDIO_BASE_DATA_DIR": str(paths.data_dir),
+        "LABEL_STUDIO_USERNAME": credentials.admin.email,
+        "LABEL_STUDIO_PASSWORD": credentials.admin.password,
+        "LABEL_STUDIO_USER_TOKEN": credentials.admin.token or "",
+        "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
+        "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
+        "LABEL_STUDIO_DEBUG": "false",
+        "COLLECT_ANALYTICS": "false",
+        "LATEST_VERSION_CHECK": "false",
+        "SENTRY_DSN": "",
+        "FRONTEND_SENTRY_DSN": "",
+    }
+
+
+def _first_boot_credentials(paths: ServerPaths) -> tuple[Credentials, bool]:
+    first_boot = not any(paths.data_dir.glob("*.sqlite3"))
+    credentials = load_credentials(paths)
+    if credentials is None:
+        if not first_boot:
+            raise ConfigError(
+                f"{paths.data_dir} holds a Label Studio database but {paths.credentials} is missing",
+                hint="restore the credentials file, or start afresh with: make clean-state && goldkit server start",
+                path=str(paths.credentials),
+            )
+        credentials = Credentials.generate()
+        save_credentials(paths, credentials)
+    return credentials, first_boot
+
+
+def start(
+    paths: ServerPaths | None = None,
+    *,
+    port: int | None = None,
+    preferred_port: int = DEFAULT_PORT,
+    progress: BootProgress | None = None,
+    timeout: float = BOOT_TIMEOUT_S,
+) -> StartReport:
+    """Start the embedded server (or report the one already running) and wait until it answers."""
+    paths = paths or ServerPaths.default()
+    began = time.monotonic()
+    running = running_server(paths)
+    if running:
+        return StartReport(running["url"], running["port"], running["pid"], True, False, 0.0, port)
+    if not paths.executable.exists():
+        raise ServerError(
+            f"Label Studio is not installed in {paths.venv}", hint="install it with: goldkit server install"
+        )
+    credentials, first_boot = _first_boot_credentials(paths)
+    chosen = pick_port(port, preferred_port)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    command = [str(paths.executable), "start", "--no-browser", "--internal-host", HOST, "-p", str(chosen)]
+    command += ["--data-dir", str(paths.data_dir), "--enable-legacy-api-token"]
+    with paths.log.open("ab") as log:
+        process = subprocess.Popen(
+            command,
+            env=server_env(paths, credentials, chosen),
+            cwd=paths.state,
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,  # its own process group: stop() ends it and its children only
+        )
+    url = f"http://{HOST}:{chosen}"
+    info = {"pid": process.pid, "port": chosen, "url": url, "data_dir": str(paths.data_dir), "started": time.time()}
+    atomic_write_text(paths.pid_file, dumps(info))
+    try:
+        _wait_until_healthy(process, url, paths, progress, timeout, first_boot)
+        _check_it_is_ours(url, credentials, paths)
+    except BaseException:
+        _terminate(process.pid)
+        paths.pid_file.unlink(missing_ok=True)
+        raise
+    return StartReport(url, chosen, process.pid, False, first_boot, time.monotonic() - began, port)
+
+
+def _log_tail(paths: ServerPaths, lines: int = 15) -> str:
+    try:
+        return "\n".join(paths.log.read_text(errors="replace").splitlines()[-lines:])
+    except FileNotFoundError:
+        return ""
+
+
+def _wait_until_healthy(
+    process: subprocess.Popen[bytes],
+    url: str,
+    paths: ServerPaths,
+    progress: BootProgress | None,
+    timeout: float,
+    first_boot: bool,
+) -> None:
+    began = time.monotonic()
+    phase = "first boot: creating the database (about 80 s)" if first_boot else "starting (about 10 s)"
+    while True:
+        waited = time.monotonic() - began
+        if progress:
+            progress(waited, phase)
+        if process.poll() is not None:
+            raise ServerError(
+                f"Label Studio exited with code {process.returncode} while starting; "
+                f"last lines of {paths.log}:\n{_log_tail(paths)}",
+                log=str(paths.log),
+            )
+        if health(url):
+            return
+        if waited > timeout:
+            raise ServerError(
+                f"Label Studio did not answer at {url}/health within {timeout:.0f} s; "
+                f"last lines of {paths.log}:\n{_log_tail(paths)}",
+                log=str(paths.log),
+            )
+        time.sleep(1.0)
+
+
+def _check_it_is_ours(url: str, credentials: Credentials, paths: ServerPaths) -> None:
+    """Make sure the server on this port is the one we started: it knows our admin token."""
+    who = httpx.get(
+        f"{url}/api/current-user/whoami", headers={"Authorization": f"Token {credentials.admin.token}"}, timeout=30
+    )
+    if who.status_code != 200 or who.json().get("email") != credentials.admin.email:
+        raise ServerError(
+            f"the server answering at {url} does not accept goldkit's admin token (HTTP {who.status_code}); "
+            f"another Label Studio may be on this port, or {paths.credentials} does not belong to {paths.data_dir}",
+            url=url,
+        )
+
+
+def health(url: str, timeout: float = 3.0) -> bool:
+    """True when GET /health answers 200."""
+    try:
+        return httpx.get(f"{url}/health", timeout=timeout).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+# ---------------------------------------------------------------- stop and status
+
+
+def _terminate(pid: int, wait_s: float = 20.0) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(pid, sig)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + wait_s
+        while time.monotonic() < deadline:
+            if not _is_alive(pid):
+                return
+            time.sleep(0.2)
+
+
+def stop(paths: ServerPaths | None = None) -> dict[str, Any]:
+    """Stop the server goldkit started (checked by pid and command line); never touch anything else."""
+    paths = paths or ServerPaths.default()
+    info = _read_pid_file(paths)
+    if info is None:
+        return {"stopped": False, "reason": "not running (no pid file)"}
+    pid = int(info["pid"])
+    if not _is_our_server(pid, paths):
+        paths.pid_file.unlink(missing_ok=True)
+        return {"stopped": False, "pid": pid, "reason": "stale pid file: that process is gone or is not our server"}
+    _terminate(pid)
+    if _is_alive(pid):
+        raise ServerError(f"Label Studio (pid {pid}) did not stop", pid=pid, hint=f"stop it by hand: kill {pid}")
+    paths.pid_file.unlink(missing_ok=True)
+    return {"stopped": True, "pid": pid, "url": info.get("url")}
+
+
+def status(paths: ServerPaths | None = None) -> ServerStatus:
+    """Report on the embedded server: URL, version, health, where the credentials are."""
+    paths = paths or ServerPaths.default()
+    info = running_server(paths)
+    credentials = load_credentials(paths)
+    url = info["url"] if info else None
+    return ServerStatus(
+        running=info is not None,
+        healthy=bool(url and health(url)),
+        url=url,
+        pid=info["pid"] if info else None,
+        version=installed_version(paths),
+        credentials_path=str(paths.credentials),
+        data_dir=str(paths.data_dir),
+        log_path=str(paths.log),
+        admin_email=credentials.admin.email if credentials else None,
+        annotators=[a.email for a in credentials.annotators] if credentials else [],
+    )
+
+
+# ---------------------------------------------------------------- annotator accounts
+
+_CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken"\s+value="([^"]+)"')
+
+
+def create_user(
+    email: str, password: str | None = None, *, paths: ServerPaths | None = None, url: str | None = None
+) -> Account:
+    """Create an annotator who can log in, through the invite link and the signup form; store it.
+
+    The community edition's `users.create(password=...)` gives no usable password, so goldkit signs the
+    user up like a person would: `GET /api/invite` (admin token) gives the organization's signup link,
+    the signup form is posted with that token, and the new session reads the user's own legacy API token
+    (`GET /api/current-user/token`). Legacy tokens work for every member because the organization was
+    created with them enabled. To submit annotations *as* this annotator, call
+    `lsclient.connect(url, account.token).annotations.create(id=task_id, result=[...])`: the server sets
+    `completed_by` from the token (a `completed_by` field sent by the admin is ignored).
+    """
+    paths = paths or ServerPaths.default()
+    credentials = load_credentials(paths)
+    info = running_server(paths)
+    url = url or (info["url"] if info else None)
+    if credentials is None or url is None:
+        raise ServerError("the embedded Label Studio is not running", hint="start it with: goldkit server start")
+    if any(a.email == email for a in credentials.annotators):
+        return next(a for a in credentials.annotators if a.email == email)
+    password = password or secrets.token_urlsafe(12)
+    account = _sign_up(url, credentials.admin.token or "", email, password)
+    credentials.annotators.append(account)
+    save_credentials(paths, credentials)
+    return account
+
+
+def _sign_up(url: str, admin_token: str, email: str, password: str) -> Account:
+    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_token}"}, timeout=30)
+    if invite.status_code != 200:
+        raise ServerError(f"GET {url}/api/invite answered HTTP {invite.status_code}", url=url)
+    org_token = invite.json()["token"]
+    with httpx.Client(base_url=url, timeout=60, follow_redirects=True) as browser:
+        form = browser.get(f"/user/signup/?token={org_token}")
+        match = _CSRF_INPUT.search(form.text)
+        csrf = match.group(1) if match else browser.cookies.get("csrftoken", "")
+        done = browser.post(
+            f"/user/signup/?token={org_token}",
+            data={"csrfmiddlewaretoken": csrf, "email": email, "password": password, "allow_newsletters": ""},
+            headers={"Referer": f"{url}/user/signup/?token={org_token}", "X-CSRFToken": csrf},
+        )
+        who = browser.get("/api/current-user/whoami")
+        if who.status_code != 200 or who.json().get("email") != email.lower():
+            raise ServerError(
+                f"signing up {email} failed (HTTP {done.status_code}); the form said: {_form_errors(done.text)}",
+                email=email,
+            )
+        token = browser.get("/api/current-user/token").json().get("token")
+    return Account(email.lower(), password, token, who.json().get("id"))
+
+
+def _form_errors(html: str) -> str:
+    found = re.findall(r'class="[^"]*error[^"]*"[^>]*>([^<]+)<', html)
+    return "; ".join(s.strip() for s in found if s.strip()) or "no message"
+
+
+def remove_state(paths: ServerPaths) -> None:
+    """Delete a server's state folder (tests' tmp servers); refuses while that server runs."""
+    if running_server(paths):
+        raise GoldkitError(f"the server using {paths.state} is still running", hint="goldkit server stop")
+    shutil.rmtree(paths.state, ignore_errors=True)
