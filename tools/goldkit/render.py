@@ -63,6 +63,11 @@ def _label_sets(schema: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def label_set_names(schema: dict[str, Any]) -> list[str]:
+    """Names of the closed label sets ($defs with a oneOf of const), in schema order."""
+    return list(_label_sets(schema))
+
+
 def schema_problems(schema: dict[str, Any]) -> list[Problem]:
     """Collect every problem that would make the generated files wrong."""
     meta = Draft202012Validator(Draft202012Validator.META_SCHEMA)
@@ -120,7 +125,10 @@ def direction(language: str) -> str:
 
 
 def layer_labels(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> list[Label]:
-    return labels(layer.label_set, schema) if layer.label_set else layer.values()
+    """The labels of a span layer; a single-label layer's label is described by the layer."""
+    if layer.label_set:
+        return labels(layer.label_set, schema)
+    return [Label(x.value, x.title, x.description or layer_description(layer, schema)) for x in layer.values()]
 
 
 def layer_title(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> str:
@@ -208,7 +216,7 @@ def _span_controls(parent: ET.Element, schema: dict[str, Any]) -> None:
                 control,
                 "Label",
                 value=label.value,
-                hint=f"{label.title}: {label.description or layer_description(layer, schema)}",
+                hint=f"{label.title}: {label.description}",
                 hotkey=keys.get((layer.name, label.value)),
                 background=colour(layer.name, label.value),
             )
@@ -286,3 +294,199 @@ def label_config(language: str, schema: dict[str, Any] | None = None) -> str:
     ET.indent(root, space="  ")
     note = f"<!-- {GENERATED_NOTE} Schema {schema_version(schema)}, language {language} ({direction(language)}). -->"
     return f"{note}\n{ET.tostring(root, encoding='unicode')}\n"
+
+
+# --- annotator guidelines -------------------------------------------------------------------------
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return [*lines, ""]
+
+
+def _label_table(items: list[Label], extra: dict[str, list[str]] | None = None) -> list[str]:
+    """A label set as a table: value, title, description (plus extra columns keyed by value)."""
+    extra = extra or {}
+    header = ["Value", "Title", "Description", *extra.get("", [])]
+    rows = [[f"`{item.value}`", item.title, item.description, *extra.get(item.value, [])] for item in items]
+    return _table(header, rows)
+
+
+def _def_text(name: str, schema: dict[str, Any]) -> str:
+    node = definition(name, schema)
+    return str(node.get("description") or node.get("title") or name)
+
+
+def _overview(schema: dict[str, Any]) -> list[str]:
+    claim = lsmap.layer("claim")
+    return [
+        "## What you annotate",
+        "",
+        f"- **Document**: {_def_text('Document', schema)} The text is never changed after ingest.",
+        f"- **{record_title(lsmap.layer('entity'), schema)}**: {_def_text('EntityType', schema)}",
+        f"- **{record_title(lsmap.layer('event'), schema)}**: mark the trigger word or phrase. "
+        f"{_def_text('EventType', schema)}",
+        f"- **{record_title(claim, schema)}**: {layer_description(claim, schema)}",
+        f"- **{definition('Link', schema).get('title', 'Link')}**: {_def_text('Link', schema)}",
+        "",
+        f"Schema version {schema_version(schema)}. {schema.get('description', '')}",
+        "",
+    ]
+
+
+def _layers_section(schema: dict[str, Any]) -> list[str]:
+    keys = hotkeys(schema)
+    lines = [
+        "## Label Studio: span labels",
+        "",
+        "Pick a label (click it or press its hotkey), then select the text. One keyboard row per layer.",
+        "",
+    ]
+    for layer in lsmap.SPAN_LAYERS:
+        lines += [f"### {layer_title(layer, schema)} (`{layer.name}`)", "", layer_description(layer, schema), ""]
+        items = layer_labels(layer, schema)
+        extra: dict[str, list[str]] = {"": ["Hotkey"]}
+        for item in items:
+            extra[item.value] = [f"`{keys[(layer.name, item.value)]}`" if (layer.name, item.value) in keys else ""]
+            if item.roles:
+                extra[""] = ["Hotkey", "Allowed argument roles"]
+        if extra[""][-1] == "Allowed argument roles":
+            for item in items:
+                extra[item.value].append(", ".join(f"`{role}`" for role in item.roles))
+        lines += _label_table(items, extra)
+    return lines
+
+
+def _details_section(schema: dict[str, Any]) -> list[str]:
+    lines = ["## Label Studio: details of a selected region", ""]
+    lines += ["Select a region to see the fields of its layer in the right-hand panel.", ""]
+    for choice in lsmap.REGION_CHOICES:
+        many = "choose all that apply" if choice.multiple else "choose one"
+        title = field_title(choice, schema)
+        lines += [f"### {title} (`{choice.name}`, {choice.layer}; {many})", "", field_description(choice, schema), ""]
+        lines += _label_table(choice_labels(choice, schema))
+    for text in lsmap.REGION_TEXTS:
+        lines += [f"### {text.name.replace('_', ' ').capitalize()} (`{text.name}`, {text.layer}; free text)", ""]
+        lines += [text.help + ".", ""]
+    lines += ["Evidence kinds (the word before ':' on an evidence line):", ""]
+    return lines + _label_table(labels("EvidenceKind", schema))
+
+
+def _relations_section(schema: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Label Studio: relations",
+        "",
+        "To relate two regions: select the first region, press `alt+r` (or the relation button), click the "
+        "second region, then pick the relation's label in the region panel. Direction matters: always draw "
+        "from the first-named region to the second.",
+        "",
+        f"**Argument roles** go from an event trigger (`event`) to an entity mention (`entity`). "
+        f"{_def_text('ArgumentRole', schema)} Use only the roles the event type allows (table above).",
+        "",
+    ]
+    lines += _label_table(labels("ArgumentRole", schema))
+    lines += [f"**Claim relations** go from a claim (`claim`) to another region. {_def_text('ClaimRelation', schema)}"]
+    lines += [""]
+    targets = {link.relation: link for link in lsmap.CLAIM_LINKS}
+    extra: dict[str, list[str]] = {"": ["Draw to", "Fills the claim's field"]}
+    for item in labels("ClaimRelation", schema):
+        link = targets.get(item.value)
+        extra[item.value] = [f"`{link.target}` region", f"`{link.field}`"] if link else ["", ""]
+    lines += _label_table(labels("ClaimRelation", schema), extra)
+    lines += [
+        "Each claim relation is drawn at most once per claim: the field it fills holds one region.",
+        "",
+    ]
+    return lines
+
+
+def _rules_section(schema: dict[str, Any]) -> list[str]:
+    lines = [
+        "## Offsets",
+        "",
+        "Offsets count Unicode code points (Python `text[start:end]`); a line break counts as one. "
+        "Label Studio saves code points even where it draws a highlight shifted (after an emoji): "
+        "do not move a correct span to follow the drawing. Arabic articles are shown right to left.",
+        "",
+        "## Boilerplate is marked, never annotated",
+        "",
+        f"{_def_text('BoilerplateKind', schema)} Ingest marks these stretches; never put a span inside them.",
+        "",
+    ]
+    return lines + _label_table(labels("BoilerplateKind", schema))
+
+
+def _other_sets(schema: dict[str, Any], covered: set[str]) -> list[str]:
+    lines = ["## Other label sets", ""]
+    for name in _label_sets(schema):
+        if name in covered:
+            continue
+        node = definition(name, schema)
+        lines += [f"### {node.get('title', name)} (`{name}`)", "", str(node.get("description", "")), ""]
+        items = labels(name, schema)
+        applies = {i["const"]: i.get("x-applies-to") for i in node["oneOf"] if i.get("x-applies-to")}
+        extra = {"": ["Joins"], **{v: [", ".join(applies.get(v, []))] for v in (i.value for i in items)}}
+        lines += _label_table(items, extra if applies else None)
+    return lines
+
+
+def guidelines(schema: dict[str, Any] | None = None) -> str:
+    """Return the annotator guidelines (Markdown), generated from the schema's descriptions."""
+    schema = schema or load_schema()
+    covered = {layer.label_set for layer in lsmap.SPAN_LAYERS} | {c.label_set for c in lsmap.REGION_CHOICES}
+    covered |= {*lsmap.RELATION_LABEL_SETS, "EvidenceKind", "BoilerplateKind"}
+    lines = ["# Annotation guidelines", "", f"<!-- {GENERATED_NOTE} -->", ""]
+    lines += _overview(schema) + _layers_section(schema) + _details_section(schema)
+    lines += _relations_section(schema) + _rules_section(schema) + _other_sets(schema, {str(c) for c in covered})
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+# --- all generated files ----------------------------------------------------------------------------
+
+
+def features_json() -> str:
+    """The HF Features of every dataset config as JSON ({config: Features.to_dict()})."""
+    from goldkit.features import config_features  # imports `datasets`: only when rendering
+
+    return dumps({name: features.to_dict() for name, features in config_features().items()})
+
+
+def render_all(root: Path | None = None) -> dict[Path, str]:
+    """Render every generated file of the project at `root` from its schema: {path: content}."""
+    root = root or project_root()
+    path = root / SCHEMA_FILE
+    schema = read_schema(path)
+    check_schema(schema, path)
+    files = {config_path(language, root): label_config(language, schema) for language in languages(schema)}
+    files[guidelines_path(root)] = guidelines(schema)
+    files[features_path(root)] = features_json()
+    return files
+
+
+def check_drift(root: Path | None = None) -> list[Path]:
+    """Return the committed generated files that are missing or differ from a fresh render."""
+    stale = []
+    for path, content in render_all(root).items():
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        if current != content:
+            stale.append(path)
+    return stale
+
+
+def write_all(root: Path | None = None) -> dict[Path, bool]:
+    """Write every generated file; return {path: whether it changed}."""
+    changed = {}
+    for path, content in render_all(root).items():
+        old = path.read_text(encoding="utf-8") if path.exists() else None
+        changed[path] = old != content
+        if changed[path]:
+            atomic_write_text(path, content)
+    return changed
