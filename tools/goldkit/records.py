@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
 
 from goldkit.schema import label_values
@@ -26,6 +27,13 @@ def _span_order(span_key: str):  # type: ignore[no-untyped-def]
     return lambda item: (item[span_key]["start"], item[span_key]["end"], item["id"])
 
 
+@cache
+def _ranks() -> tuple[dict[str, int], dict[str, int]]:
+    """Schema order of argument roles and claim types (cached: canonicalize runs once per pulled record)."""
+    roles = {role: i for i, role in enumerate(label_values("ArgumentRole"))}
+    return roles, {t: i for i, t in enumerate(label_values("ClaimType"))}
+
+
 def canonicalize(record: Record) -> Record:
     """Return the record in goldkit's canonical order, so equal annotations compare and diff equal.
 
@@ -36,8 +44,7 @@ def canonicalize(record: Record) -> Record:
     for key, span_key in SPAN_KEYS.items():
         if key in out:
             out[key] = sorted(out[key], key=_span_order(span_key))
-    role_rank = {role: i for i, role in enumerate(label_values("ArgumentRole"))}
-    type_rank = {t: i for i, t in enumerate(label_values("ClaimType"))}
+    role_rank, type_rank = _ranks()
     events = []
     for event in out.get("events", []):
         event = dict(event)
