@@ -1,0 +1,202 @@
+"""Records <-> Label Studio results: golden cases, round trips, and one quarantine case per reason."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from label_studio_sdk.label_interface import LabelInterface
+
+from goldkit import lsmap
+from goldkit.convert import CUE_SUFFIX, REASONS, Conversion, record_to_results, results_to_record
+from goldkit.paths import SCHEMA_PATH
+from goldkit.records import canonicalize
+from goldkit.schema import label_values
+
+DATA = Path(__file__).parent / "data"
+CASES = sorted(p.name for p in DATA.glob("convert_*") if (p / "expected.json").exists())
+LANGUAGE_CONFIG = SCHEMA_PATH.parent / "labelstudio.{}.xml"
+
+
+def load(case: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+    folder = DATA / case
+    return tuple(
+        json.loads((folder / f"{name}.json").read_text(encoding="utf-8")) for name in ("task", "annotation", "expected")
+    )  # type: ignore[return-value]
+
+
+def test_there_are_golden_cases_for_english_arabic_and_emoji() -> None:
+    assert {"convert_english", "convert_arabic", "convert_emoji_crlf_rtl"} <= set(CASES)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_results_to_record_matches_golden(case: str) -> None:
+    task, annotation, expected = load(case)
+    conversion = results_to_record(task, annotation)
+    assert conversion.problems == []
+    assert conversion.record == expected
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_span_is_sliced_from_the_task_text(case: str) -> None:
+    task, _, expected = load(case)
+    text = task["data"]["text"]
+    spans = [e["span"] for e in expected["entities"]] + [e["trigger"] for e in expected["events"]]
+    spans += [c["span"] for c in expected["claims"]] + [c["cue"] for c in expected["claims"] if c["cue"]]
+    assert spans and all(text[s["start"] : s["end"]] == s["text"] for s in spans)
+
+
+def test_untrustworthy_value_text_is_ignored() -> None:
+    task, annotation, expected = load("convert_emoji_crlf_rtl")
+    sent = {r["id"]: r["value"]["text"] for r in annotation["result"] if r.get("type") == "labels"}
+    got = {e["id"]: e["span"]["text"] for e in expected["entities"]}
+    assert sent["m5"] != got["m5"] and "\r\n" in got["m5"]  # the export's copy had a literal "\n"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_round_trip_record_results_record_is_identity(case: str) -> None:
+    task, annotation, expected = load(case)
+    results = record_to_results(expected)
+    again = results_to_record(task, {**annotation, "result": results})
+    assert again.problems == []
+    assert again.record == expected
+    assert record_to_results(again.record) == results
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_results_are_valid_for_the_rendered_config(case: str) -> None:
+    task, _, expected = load(case)
+    config = LabelInterface(Path(str(LANGUAGE_CONFIG).format(task["data"]["language"])).read_text(encoding="utf-8"))
+    assert config.validate_prediction({"result": record_to_results(expected)}, return_errors=True) == []
+
+
+def test_per_region_choices_share_the_region_id_and_repeat_the_span() -> None:
+    _, _, expected = load("convert_english")
+    results = record_to_results(expected)
+    spans = {r["id"]: r["value"] for r in results if r["type"] == "labels"}
+    attributes = [r for r in results if r["type"] in ("choices", "textarea")]
+    assert attributes
+    for item in attributes:
+        assert {k: item["value"][k] for k in ("start", "end")} == {k: spans[item["id"]][k] for k in ("start", "end")}
+    relations = [r for r in results if r["type"] == "relation"]
+    assert all(r["from_id"] in spans and r["to_id"] in spans for r in relations)
+    cue_ids = {r["id"] for r in results if r["type"] == "labels" and r["from_name"] == "cue"}
+    assert cue_ids == {c["id"] + CUE_SUFFIX for c in expected["claims"] if c["cue"]}
+
+
+def test_one_relation_with_two_roles_gives_two_arguments_and_back() -> None:
+    task, annotation, expected = load("convert_english")
+    record = copy.deepcopy(expected)
+    event = record["events"][0]
+    event["type"] = "other"  # allows every role
+    event["arguments"].append({"role": "agent", "entity": "e2"})
+    results = record_to_results(record)
+    to_e2 = [r for r in results if r["type"] == "relation" and r["to_id"] == "e2" and r["from_id"] == event["id"]]
+    assert [sorted(r["labels"]) for r in to_e2] == [["agent", "participant"]]
+    assert results_to_record(task, {**annotation, "result": results}).record == canonicalize(record)
+
+
+def test_ui_region_ids_that_break_the_id_pattern_get_a_prefix() -> None:
+    _, annotation, expected = load("convert_english")
+    assert any(r.get("id") == "_k3Zx9Qp1a" for r in annotation["result"])
+    assert "r_k3Zx9Qp1a" in {e["id"] for e in expected["entities"]}
+
+
+def test_provenance_names_annotator_and_label_studio_ids() -> None:
+    _, _, english = load("convert_english")
+    assert english["provenance"]["annotator"] == "annotator1@goldkit.local"
+    assert english["provenance"]["ls_task"] == 101 and english["provenance"]["ls_annotation"] == 5001
+    task, annotation, arabic = load("convert_arabic")
+    assert arabic["provenance"]["annotator"] == "4"  # plain export: only the user id
+    assert results_to_record(task, annotation, project_id=99).record["provenance"]["ls_project"] == 99
+
+
+def test_claim_links_cover_every_claim_relation() -> None:
+    assert [link.relation for link in lsmap.CLAIM_LINKS] == label_values("ClaimRelation")
+
+
+# ---------------------------------------------------------------- quarantine: one broken field per reason
+
+
+def _by_id(annotation: dict[str, Any], region_id: str, kind: str = "labels") -> dict[str, Any]:
+    return next(r for r in annotation["result"] if r.get("id") == region_id and r["type"] == kind)
+
+
+def _drop(annotation: dict[str, Any], region_id: str, control: str) -> None:
+    annotation["result"] = [
+        r for r in annotation["result"] if (r.get("id"), r.get("from_name")) != (region_id, control)
+    ]
+
+
+def _relation(annotation: dict[str, Any], from_id: str, to_id: str) -> dict[str, Any]:
+    return next(r for r in annotation["result"] if r.get("from_id") == from_id and r.get("to_id") == to_id)
+
+
+Breaker = Callable[[dict[str, Any], dict[str, Any]], None]
+BROKEN: dict[str, tuple[Breaker, str | None, str | None]] = {
+    # reason: (break one thing, region id named, field named)
+    "task_data": (lambda t, a: t["data"].pop("doc_id"), None, None),
+    "span_offsets": (lambda t, a: _by_id(a, "e1")["value"].update(end=len(t["data"]["text"]) + 3), "e1", None),
+    "unknown_label": (lambda t, a: _by_id(a, "e1")["value"].update(labels=["planet"]), "e1", "entity"),
+    "unknown_control": (lambda t, a: _by_id(a, "e1").update(from_name="sentiment"), "e1", "sentiment"),
+    "region_conflict": (lambda t, a: _by_id(a, "e1")["value"].update(labels=["gpe", "location"]), "e1", None),
+    "choice_without_region": (
+        lambda t, a: a["result"].append({**_by_id(a, "ev1", "choices"), "id": "ghost"}),
+        "ghost",
+        "realis",
+    ),
+    "relation_missing_region": (lambda t, a: _relation(a, "ev1", "e1").update(to_id="ghost"), "ghost", None),
+    "bad_relation": (lambda t, a: _relation(a, "c2", "e2").update(labels=[]), "c2", None),
+    "missing_attribute": (lambda t, a: _drop(a, "ev1", "realis"), "ev1", "realis"),
+    "bad_text": (lambda t, a: _by_id(a, "c1", "textarea")["value"].update(text=["no kind here"]), "c1", "evidence"),
+    "schema": (
+        lambda t, a: _by_id(a, "e2", "textarea")["value"].update(text=["Not A Key!"]),
+        None,
+        "/entities/1/canonical",
+    ),
+}
+
+
+def test_every_reason_has_a_broken_case() -> None:
+    assert set(BROKEN) == set(REASONS)
+
+
+@pytest.mark.parametrize("reason", sorted(BROKEN))
+def test_broken_annotation_is_quarantined_with_its_reason(reason: str) -> None:
+    task, annotation, _ = load("convert_english")
+    breaker, region_id, field = BROKEN[reason]
+    breaker(task, annotation)
+    conversion = results_to_record(task, annotation)
+    assert isinstance(conversion, Conversion) and conversion.record is None
+    assert [p.reason for p in conversion.problems] == [reason], [str(p) for p in conversion.problems]
+    problem = conversion.problems[0]
+    assert (problem.task_id, problem.annotation_id) == (101, 5001)
+    assert (problem.region_id, problem.field) == (region_id, field)
+    assert "task 101 annotation 5001" in str(problem)
+
+
+def test_a_claim_relation_to_the_wrong_layer_names_the_allowed_one() -> None:
+    task, annotation, _ = load("convert_english")
+    _relation(annotation, "c2", "ev1").update(labels=["claimant"])
+    problems = results_to_record(task, annotation).problems
+    assert [(p.reason, p.expected) for p in problems] == [("bad_relation", ["about"])]
+
+
+def test_left_relations_are_read_in_their_direction() -> None:
+    task, annotation, expected = load("convert_english")
+    assert _relation(annotation, "e4", "ev1")["direction"] == "left"
+    assert {"role": "time", "entity": "e4"} in expected["events"][0]["arguments"]
+
+
+def test_all_problems_are_collected_not_just_the_first() -> None:
+    task, annotation, _ = load("convert_english")
+    _drop(annotation, "ev1", "realis")
+    _by_id(annotation, "e1")["value"].update(labels=["planet"])
+    assert sorted(p.reason for p in results_to_record(task, annotation).problems) == [
+        "missing_attribute",
+        "unknown_label",
+    ]

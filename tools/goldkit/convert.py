@@ -1,0 +1,504 @@
+"""Convert goldkit annotation records to Label Studio results and back: the only place this happens.
+
+Control names and label sets come from goldkit.lsmap (the table the XML is rendered from). A region's
+id is the record item's id, so record -> results -> record keeps ids. Span text is always sliced from
+the task text. An annotation that cannot become a valid record is quarantined with every reason found,
+never dropped or repaired silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from goldkit import lsmap
+from goldkit.errors import Problem
+from goldkit.fastcheck import compile_definition
+from goldkit.ls_types import Annotation, Result, Task
+from goldkit.records import Record, canonicalize
+from goldkit.schema import definition, label_values, load_schema, schema_version
+
+METHOD = "label_studio"
+
+# Why an annotation was quarantined: reason code -> what it means (pull reports count them by code).
+REASONS: dict[str, str] = {
+    "task_data": "the task lacks the text or document id push puts in its data",
+    "span_offsets": "a span's offsets do not fit the task text",
+    "unknown_label": "a label, choice or evidence kind the schema does not have",
+    "unknown_control": "a result from a control or of a type goldkit's config does not define",
+    "region_conflict": "one region id carries two spans, layers or labels",
+    "choice_without_region": "a per-region choice or text whose span region does not exist",
+    "relation_missing_region": "a relation to or from a region that does not exist",
+    "bad_relation": "a relation without a label, or with a label that does not fit the two regions",
+    "missing_attribute": "a required attribute of a region is not set",
+    "bad_text": "a per-region text that cannot be read (canonical key, evidence line)",
+    "schema": "the converted record breaks the schema or its rules",
+}
+
+
+@dataclass
+class ConversionProblem:
+    """Why one annotation cannot become a record: reason code, where (task, annotation, region, field)."""
+
+    reason: str
+    message: str
+    task_id: int | None = None
+    annotation_id: int | None = None
+    region_id: str | None = None
+    field: str | None = None
+    got: Any = None
+    expected: Any = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def __str__(self) -> str:
+        where = f"task {self.task_id} annotation {self.annotation_id}"
+        if self.region_id is not None:
+            where += f" region {self.region_id}"
+        if self.field:
+            where += f" {self.field}"
+        return f"{where}: {self.message} [{self.reason}]"
+
+
+@dataclass
+class Conversion:
+    """The record made from one annotation, or None with the problems that prevented it."""
+
+    record: Record | None
+    problems: list[ConversionProblem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Vocabulary:
+    layer_labels: dict[str, frozenset[str]]
+    choice_values: dict[str, frozenset[str]]
+    roles: frozenset[str]
+    evidence_kinds: frozenset[str]
+    id_pattern: re.Pattern[str]
+    schema_version: str
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    return _Vocabulary(
+        layer_labels={s.name: frozenset(v.value for v in s.values()) for s in lsmap.SPAN_LAYERS},
+        choice_values={c.name: frozenset(v.value for v in c.values()) for c in lsmap.REGION_CHOICES},
+        roles=frozenset(label_values("ArgumentRole")),
+        evidence_kinds=frozenset(label_values("EvidenceKind")),
+        id_pattern=re.compile(definition("Id")["pattern"]),
+        schema_version=schema_version(),
+    )
+
+
+_LAYERS = {s.name: s for s in lsmap.SPAN_LAYERS}
+_CHOICES = {c.name: c for c in lsmap.REGION_CHOICES}
+_TEXTS = {t.name: t for t in lsmap.REGION_TEXTS}
+_LINKS = {link.relation: link for link in lsmap.CLAIM_LINKS}
+_YES, _NO = (choice.value for choice in lsmap.BOOLEAN_CHOICES)
+_EVIDENCE_SEP, _NOTE_SEP = ": ", " | "
+# 'kind: ref | note': a '|' is a separator only with a space before it, so URLs may contain '|'
+_EVIDENCE_LINE = re.compile(r"(?P<kind>[^:\s]+)\s*:\s*(?P<ref>\S.*?)(?:\s+\|(?P<note>\s.*|))?")
+CUE_SUFFIX = "-cue"  # region id of a claim's cue: the claim id plus this
+
+
+# ---------------------------------------------------------------- record -> results
+
+
+def _span_value(span: dict[str, Any]) -> dict[str, Any]:
+    return {"start": span["start"], "end": span["end"], "text": span["text"]}
+
+
+def _region(kind: str, control: str, region_id: str, span: dict[str, Any], key: str, values: Any) -> Result:
+    value = {**_span_value(span), key: values}
+    return {"id": region_id, "from_name": control, "to_name": lsmap.TEXT_NAME, "type": kind, "value": value}  # type: ignore[return-value]
+
+
+def _relation(from_id: str, to_id: str, labels: list[str]) -> Result:
+    return {"type": "relation", "from_id": from_id, "to_id": to_id, "direction": "right", "labels": labels}
+
+
+def _choice_values(value: Any) -> list[str] | None:
+    if isinstance(value, bool):
+        return [_YES if value else _NO]
+    if isinstance(value, dict):  # an object field is chosen by its kind (claimant)
+        value = value.get("kind")
+    if value is None:
+        return None
+    return list(value) if isinstance(value, list) else [value]
+
+
+def _choices(item: dict[str, Any], layer: str, span: dict[str, Any]) -> list[Result]:
+    out = []
+    for choice in lsmap.REGION_CHOICES:
+        values = _choice_values(item.get(choice.name)) if choice.layer == layer else None
+        if values:
+            out.append(_region("choices", choice.name, item["id"], span, "choices", values))
+    return out
+
+
+def _evidence_line(item: dict[str, Any]) -> str:
+    line = f"{item['kind']}{_EVIDENCE_SEP}{item['ref']}"
+    return line + f"{_NOTE_SEP}{item['note']}" if "note" in item else line
+
+
+def _claim_results(claim: dict[str, Any]) -> list[Result]:
+    region_id, span = claim["id"], claim["span"]
+    out = [_region("labels", "claim", region_id, span, "labels", [lsmap.layer("claim").single])]
+    out += _choices(claim, "claim", span)
+    if claim.get("evidence"):
+        lines = [_evidence_line(item) for item in claim["evidence"]]
+        out.append(_region("textarea", "evidence", region_id, span, "text", lines))
+    targets = {
+        "claimant": (claim.get("claimant") or {}).get("entity"),
+        "event": claim.get("event"),
+        "cue": region_id + CUE_SUFFIX if claim.get("cue") else None,
+    }
+    if claim.get("cue"):
+        out.append(_region("labels", "cue", targets["cue"], claim["cue"], "labels", [lsmap.layer("cue").single]))
+    for link in lsmap.CLAIM_LINKS:
+        if targets[link.field]:
+            out.append(_relation(region_id, targets[link.field], [link.relation]))
+    return out
+
+
+def record_to_results(record: Record) -> list[Result]:
+    """Turn an annotation record into Label Studio results (annotation or prediction `result`)."""
+    out: list[Result] = []
+    for entity in record.get("entities", []):
+        out.append(_region("labels", "entity", entity["id"], entity["span"], "labels", [entity["type"]]))
+        if entity.get("canonical") is not None:
+            out.append(_region("textarea", "canonical", entity["id"], entity["span"], "text", [entity["canonical"]]))
+    for event in record.get("events", []):
+        out.append(_region("labels", "event", event["id"], event["trigger"], "labels", [event["type"]]))
+        out += _choices(event, "event", event["trigger"])
+        roles_by_entity: dict[str, list[str]] = defaultdict(list)
+        for argument in event.get("arguments", []):
+            roles_by_entity[argument["entity"]].append(argument["role"])
+        out += [_relation(event["id"], entity, roles) for entity, roles in roles_by_entity.items()]
+    for claim in record.get("claims", []):
+        out += _claim_results(claim)
+    return out
+
+
+# ---------------------------------------------------------------- results -> record
+
+
+@dataclass
+class _Region:
+    id: str
+    layer: str
+    label: str
+    span: dict[str, Any]
+    choices: dict[str, list[str]] = field(default_factory=dict)
+    texts: dict[str, list[str]] = field(default_factory=dict)
+
+
+class _Reader:
+    """Read one annotation's results, collecting every problem instead of stopping at the first."""
+
+    def __init__(self, task: Task, annotation: Annotation) -> None:
+        self.task_id = task.get("id")
+        self.annotation_id = annotation.get("id")
+        self.text: str = (task.get("data") or {}).get("text") or ""
+        self.vocab = _vocabulary()
+        self.problems: list[ConversionProblem] = []
+        self.regions: dict[str, _Region] = {}
+        self.seen_ids: set[str] = set()  # every span id, also the rejected ones (no echo problems)
+
+    def problem(self, reason: str, message: str, region_id: str | None = None, **facts: Any) -> None:
+        self.problems.append(
+            ConversionProblem(reason, message, self.task_id, self.annotation_id, region_id, **facts)  # type: ignore[arg-type]
+        )
+
+    def read(self, results: list[dict[str, Any]]) -> None:
+        relations = [r for r in results if r.get("type") == "relation"]
+        spans = [r for r in results if r.get("type") == "labels"]
+        attributes = [r for r in results if r.get("type") in ("choices", "textarea")]
+        for index, result in enumerate(results):
+            if result.get("type") not in ("relation", "labels", "choices", "textarea"):
+                self.problem("unknown_control", f"result {index} has type {result.get('type')!r}", result.get("id"))
+        for result in spans:
+            self.read_span(result)
+        for result in attributes:
+            self.read_attribute(result)
+        self.relations = [r for r in (self.read_relation(r) for r in relations) if r]
+
+    def read_span(self, result: dict[str, Any]) -> None:
+        region_id, control, value = result.get("id"), result.get("from_name"), result.get("value") or {}
+        region_id = str(region_id)
+        labels = value.get("labels") or []
+        first_time = region_id not in self.seen_ids
+        self.seen_ids.add(region_id)
+        if control not in _LAYERS:
+            return self.problem("unknown_control", f"span from unknown control {control!r}", region_id, field=control)
+        if len(labels) != 1:
+            return self.problem("region_conflict", f"span has {len(labels)} labels", region_id, got=labels)
+        if labels[0] not in self.vocab.layer_labels[control]:
+            expected = sorted(self.vocab.layer_labels[control])
+            return self.problem(
+                "unknown_label", f"{control} label {labels[0]!r}", region_id, field=control, expected=expected
+            )
+        if not first_time:
+            return self.problem("region_conflict", "two spans with the same id", region_id, field=control)
+        start, end = value.get("start"), value.get("end")
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(self.text)):
+            got = {"start": start, "end": end, "text_length": len(self.text)}
+            return self.problem("span_offsets", "span offsets do not fit the task text", region_id, got=got)
+        span = {"start": start, "end": end, "text": self.text[start:end]}
+        self.regions[region_id] = _Region(region_id, control, labels[0], span)
+
+    def read_attribute(self, result: dict[str, Any]) -> None:
+        region_id, control = str(result.get("id")), result.get("from_name")
+        spec = _CHOICES.get(control) if result["type"] == "choices" else _TEXTS.get(control)  # type: ignore[arg-type]
+        if spec is None:
+            return self.problem("unknown_control", f"{result['type']} from unknown control {control!r}", region_id)
+        region = self.regions.get(region_id)
+        if region is None:
+            if region_id not in self.seen_ids:
+                self.problem(
+                    "choice_without_region", f"{control} for a region that does not exist", region_id, field=control
+                )
+            return None
+        if region.layer != spec.layer:
+            return self.problem("unknown_control", f"{control} on a {region.layer} region", region_id, field=control)
+        value = result.get("value") or {}
+        if result["type"] == "textarea":
+            region.texts[control] = [str(t) for t in value.get("text") or []]  # type: ignore[index]
+            return None
+        values = [str(v) for v in value.get("choices") or []]
+        unknown = [v for v in values if v not in self.vocab.choice_values[control]]  # type: ignore[index]
+        if unknown:
+            expected = sorted(self.vocab.choice_values[control])  # type: ignore[index]
+            return self.problem("unknown_label", f"{control} {unknown}", region_id, field=control, expected=expected)
+        region.choices[control] = values  # type: ignore[index]
+        return None
+
+    def read_relation(self, result: dict[str, Any]) -> tuple[_Region, _Region, list[str]] | None:
+        from_id, to_id = str(result.get("from_id")), str(result.get("to_id"))
+        if result.get("direction") == "left":
+            from_id, to_id = to_id, from_id
+        missing = [i for i in (from_id, to_id) if i not in self.seen_ids]
+        if missing:
+            self.problem("relation_missing_region", f"relation {from_id}->{to_id}: no region {missing}", missing[0])
+            return None
+        if from_id not in self.regions or to_id not in self.regions:
+            return None  # its region was already reported
+        labels = [str(label) for label in result.get("labels") or []]
+        if not labels:
+            self.problem("bad_relation", f"relation {from_id}->{to_id} has no label", from_id)
+            return None
+        return self.regions[from_id], self.regions[to_id], labels
+
+    def lines(self, region: _Region, control: str) -> list[str]:
+        return [line.strip() for text in region.texts.get(control, []) for line in text.splitlines() if line.strip()]
+
+    def choice(self, region: _Region, choice: lsmap.RegionChoice) -> Any:
+        values = region.choices.get(choice.name)
+        if not values:
+            return self.problem(
+                "missing_attribute", f"{region.layer} has no {choice.name}", region.id, field=choice.name
+            )
+        if choice.multiple:
+            return list(dict.fromkeys(values))
+        if len(values) != 1:
+            return self.problem("region_conflict", f"{len(values)} {choice.name} values", region.id, got=values)
+        if choice.label_set is None:
+            return values[0] == _YES
+        if choice.name in _LINK_FIELDS:  # an object field: the choice is its kind, a relation fills the rest
+            return {"kind": values[0], "entity": None}
+        return values[0]
+
+    def canonical(self, region: _Region) -> str | None:
+        lines = self.lines(region, "canonical")
+        if len(lines) > 1:
+            self.problem("bad_text", f"canonical has {len(lines)} lines, expected one", region.id, field="canonical")
+        return lines[0] if lines else None
+
+    def evidence(self, region: _Region) -> list[dict[str, str]]:
+        items = []
+        for line in self.lines(region, "evidence"):
+            match = _EVIDENCE_LINE.fullmatch(line)
+            if match is None:
+                self.problem(
+                    "bad_text", f"evidence line {line!r} is not 'kind: ref | note'", region.id, field="evidence"
+                )
+            elif match["kind"] not in self.vocab.evidence_kinds:
+                expected = sorted(self.vocab.evidence_kinds)
+                self.problem(
+                    "unknown_label", f"evidence kind {match['kind']!r}", region.id, field="evidence", expected=expected
+                )
+            else:
+                note = {"note": match["note"].strip()} if match["note"] is not None else {}
+                items.append({"kind": match["kind"], "ref": match["ref"], **note})
+        return items
+
+    def item(self, region: _Region) -> dict[str, Any]:
+        """Make the record item of one span region (relations are added later)."""
+        item: dict[str, Any] = {"id": self.record_id(region.id), "type": region.label}
+        if region.layer == "entity":
+            item["span"] = region.span
+            canonical = self.canonical(region)
+            if canonical is not None:
+                item["canonical"] = canonical
+            return item
+        item["trigger" if region.layer == "event" else "span"] = region.span
+        for choice in lsmap.REGION_CHOICES:
+            if choice.layer == region.layer:
+                item[choice.name] = self.choice(region, choice)
+        if region.layer == "event":
+            item["arguments"] = []
+        else:
+            del item["type"]  # claims have one label; their kinds are the `types` choice
+            item |= {"evidence": self.evidence(region), "cue": None, "event": None}
+        return item
+
+    def record_id(self, region_id: str) -> str:
+        """Use the region id as item id; UI ids may start with '_' or '-', which Id does not allow."""
+        if self.vocab.id_pattern.match(region_id) or not self.vocab.id_pattern.match("r" + region_id):
+            return region_id
+        return "r" + region_id
+
+    def link(self, items: dict[str, dict[str, Any]], source: _Region, target: _Region, labels: list[str]) -> None:
+        """Put one relation into the items it connects."""
+        item = items[source.id]
+        if source.layer == "event" and target.layer == "entity":
+            for role in labels:
+                argument = {"role": role, "entity": self.record_id(target.id)}
+                if role not in self.vocab.roles:
+                    self.problem("bad_relation", f"{role!r} is not an argument role", source.id, field="arguments")
+                elif argument not in item["arguments"]:
+                    item["arguments"].append(argument)
+            return
+        if source.layer != "claim":
+            self.problem("bad_relation", f"a relation from {source.layer} to {target.layer}", source.id, got=labels)
+            return
+        for label in labels:
+            link = _LINKS.get(label)
+            if link is None or link.target != target.layer:
+                expected = [x.relation for x in lsmap.CLAIM_LINKS if x.target == target.layer]
+                self.problem("bad_relation", f"{label!r} from claim to {target.layer}", source.id, expected=expected)
+                continue
+            value = target.span if _LAYERS[target.layer].record_key is None else self.record_id(target.id)
+            self.fill(item, link.field, value, source.id)
+
+    def fill(self, item: dict[str, Any], field_name: str, value: Any, region_id: str) -> None:
+        holder, key = (item[field_name], "entity") if isinstance(item[field_name], dict) else (item, field_name)
+        if holder[key] is not None and holder[key] != value:
+            self.problem("bad_relation", f"two {field_name} relations", region_id, field=field_name)
+        holder[key] = value
+
+    def items(self) -> dict[str, list[dict[str, Any]]]:
+        """Build the record arrays from the regions and relations read."""
+        items = {rid: self.item(r) for rid, r in self.regions.items() if _LAYERS[r.layer].record_key}
+        linked_cues = set()
+        for source, target, labels in self.relations:
+            self.link(items, source, target, labels)
+            linked_cues.add(target.id)
+        for region in self.regions.values():
+            if _LAYERS[region.layer].record_key is None and region.id not in linked_cues:
+                self.problem("bad_relation", f"{region.layer} region not linked to a claim", region.id)
+        arrays: dict[str, list[dict[str, Any]]] = {s.record_key: [] for s in lsmap.SPAN_LAYERS if s.record_key}
+        for region_id, item in items.items():
+            arrays[_LAYERS[self.regions[region_id].layer].record_key].append(_ordered(item))  # type: ignore[index]
+        return arrays
+
+
+_LINK_FIELDS = frozenset(link.field for link in lsmap.CLAIM_LINKS)
+
+
+@cache
+def _property_order(name: str) -> dict[str, int]:
+    return {key: i for i, key in enumerate(definition(name)["properties"])}
+
+
+def _ordered(item: dict[str, Any], name: str | None = None) -> dict[str, Any]:
+    """Return item with its keys in schema order (records read and diff the same way everywhere)."""
+    name = name or ("Event" if "trigger" in item else "Claim" if "claimant" in item else "Entity")
+    order = _property_order(name)
+    return dict(sorted(item.items(), key=lambda kv: order.get(kv[0], len(order))))
+
+
+def annotator(annotation: Annotation) -> str:
+    """Who made an annotation: the user's email when the export gives it, else the user id."""
+    who: Any = annotation.get("completed_by")
+    if isinstance(who, dict):
+        who = who.get("email") or who.get("id")
+    return "" if who is None else str(who)
+
+
+def provenance(task: Task, annotation: Annotation, project_id: int | None = None) -> dict[str, Any]:
+    """Where a pulled record came from: annotator, Label Studio ids and times."""
+    return {
+        "annotator": annotator(annotation),
+        "method": METHOD,
+        "ls_project": project_id if project_id is not None else task.get("project", annotation.get("project")),
+        "ls_task": task.get("id"),
+        "ls_annotation": annotation.get("id"),
+        "created_at": annotation.get("created_at"),
+        "updated_at": annotation.get("updated_at"),
+        "lead_time": annotation.get("lead_time"),
+        "ground_truth": bool(annotation.get("ground_truth", False)),
+    }
+
+
+def results_to_record(task: Task, annotation: Annotation, *, project_id: int | None = None) -> Conversion:
+    """Turn one Label Studio annotation of a task into a goldkit record, or say why it cannot be one."""
+    reader = _Reader(task, annotation)
+    data = task.get("data") or {}
+    if not reader.text or not data.get("doc_id"):
+        reader.problem("task_data", "task data has no text or no doc_id (was it pushed by goldkit?)")
+        return Conversion(None, reader.problems)
+    reader.read(list(annotation.get("result") or []))
+    arrays = reader.items()
+    if reader.problems:
+        return Conversion(None, reader.problems)
+    record = {
+        "record_type": "annotation",
+        "schema_version": reader.vocab.schema_version,
+        "document_id": data["doc_id"],
+        "document_sha256": data.get("sha256") or hashlib.sha256(reader.text.encode("utf-8")).hexdigest(),
+        "provenance": provenance(task, annotation, project_id),
+        **arrays,
+    }
+    for problem in validate_annotation(record):
+        reader.problem("schema", problem.message, field=problem.pointer, got=problem.got, expected=problem.expected)
+    return Conversion(None if reader.problems else canonicalize(record), reader.problems)
+
+
+@cache
+def _validator() -> Callable[[Record], list[Problem]]:
+    """Return goldkit.validate's record check; until it exists, the schema alone (fast path first)."""
+    try:
+        from goldkit.validate import validate_record  # type: ignore[attr-defined]
+    except ImportError:
+        pass
+    else:
+        return lambda record: list(validate_record(record))
+    schema = load_schema()
+    quick = compile_definition(schema, "Annotation")
+    full = Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/Annotation"})
+
+    def check(record: Record) -> list[Problem]:
+        if quick(record):
+            return []
+        return [
+            Problem(
+                "/" + "/".join(str(p) for p in e.absolute_path), e.message, got=e.instance, expected=e.validator_value
+            )
+            for e in full.iter_errors(record)
+        ]
+
+    return check
+
+
+def validate_annotation(record: Record) -> list[Problem]:
+    """Check a converted record against the schema and its rules."""
+    return _validator()(record)
