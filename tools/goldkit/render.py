@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import html
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -299,6 +300,10 @@ def label_config(language: str, schema: dict[str, Any] | None = None) -> str:
 # --- annotator guidelines -------------------------------------------------------------------------
 
 
+def _escape_html(line: str) -> str:
+    return html.escape(line, quote=False)
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -440,9 +445,10 @@ def guidelines(schema: dict[str, Any] | None = None) -> str:
     schema = schema or load_schema()
     covered = {layer.label_set for layer in lsmap.SPAN_LAYERS} | {c.label_set for c in lsmap.REGION_CHOICES}
     covered |= {*lsmap.RELATION_LABEL_SETS, "EvidenceKind", "BoilerplateKind"}
-    lines = ["# Annotation guidelines", "", f"<!-- {GENERATED_NOTE} -->", ""]
-    lines += _overview(schema) + _layers_section(schema) + _details_section(schema)
-    lines += _relations_section(schema) + _rules_section(schema) + _other_sets(schema, {str(c) for c in covered})
+    body = _overview(schema) + _layers_section(schema) + _details_section(schema)
+    body += _relations_section(schema) + _rules_section(schema) + _other_sets(schema, {str(c) for c in covered})
+    # Label Studio shows the guidelines as HTML: markup in a schema description must stay text.
+    lines = ["# Annotation guidelines", "", f"<!-- {GENERATED_NOTE} -->", "", *map(_escape_html, body)]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
