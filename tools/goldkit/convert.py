@@ -102,6 +102,7 @@ _LAYERS = {s.name: s for s in lsmap.SPAN_LAYERS}
 _CHOICES = {c.name: c for c in lsmap.REGION_CHOICES}
 _TEXTS = {t.name: t for t in lsmap.REGION_TEXTS}
 _LINKS = {link.relation: link for link in lsmap.CLAIM_LINKS}
+_LAYER_CHOICES = {s.name: tuple(c for c in lsmap.REGION_CHOICES if c.layer == s.name) for s in lsmap.SPAN_LAYERS}
 _YES, _NO = (choice.value for choice in lsmap.BOOLEAN_CHOICES)
 _EVIDENCE_SEP, _NOTE_SEP = ": ", " | "
 # 'kind: ref | note': a '|' is a separator only with a space before it, so URLs may contain '|'
@@ -191,7 +192,7 @@ def record_to_results(record: Record) -> list[Result]:
 # ---------------------------------------------------------------- results -> record
 
 
-@dataclass
+@dataclass(slots=True)
 class _Region:
     id: str
     layer: str
@@ -219,15 +220,17 @@ class _Reader:
         )
 
     def read(self, results: list[dict[str, Any]]) -> None:
-        relations = [r for r in results if r.get("type") == "relation"]
-        spans = [r for r in results if r.get("type") == "labels"]
-        attributes = [r for r in results if r.get("type") in ("choices", "textarea")]
+        by_type: dict[Any, list[dict[str, Any]]] = {"labels": [], "choices": [], "textarea": [], "relation": []}
         for index, result in enumerate(results):
-            if result.get("type") not in ("relation", "labels", "choices", "textarea"):
-                self.problem("unknown_control", f"result {index} has type {result.get('type')!r}", result.get("id"))
+            kind = result.get("type")
+            if kind in by_type:
+                by_type[kind].append(result)
+            else:
+                self.problem("unknown_control", f"result {index} has type {kind!r}", result.get("id"))
+        spans, relations = by_type["labels"], by_type["relation"]
         for result in spans:
             self.read_span(result)
-        for result in attributes:
+        for result in by_type["choices"] + by_type["textarea"]:
             self.read_attribute(result)
         self.relations = [r for r in (self.read_relation(r) for r in relations) if r]
 
@@ -350,9 +353,8 @@ class _Reader:
                 item["canonical"] = canonical
             return item
         item["trigger" if region.layer == "event" else "span"] = region.span
-        for choice in lsmap.REGION_CHOICES:
-            if choice.layer == region.layer:
-                item[choice.name] = self.choice(region, choice)
+        for choice in _LAYER_CHOICES[region.layer]:
+            item[choice.name] = self.choice(region, choice)
         if region.layer == "event":
             item["arguments"] = []
         else:
@@ -415,15 +417,14 @@ _LINK_FIELDS = frozenset(link.field for link in lsmap.CLAIM_LINKS)
 
 
 @cache
-def _property_order(name: str) -> dict[str, int]:
-    return {key: i for i, key in enumerate(definition(name)["properties"])}
+def _property_order(name: str) -> tuple[str, ...]:
+    return tuple(definition(name)["properties"])
 
 
 def _ordered(item: dict[str, Any], name: str | None = None) -> dict[str, Any]:
     """Return item with its keys in schema order (records read and diff the same way everywhere)."""
     name = name or ("Event" if "trigger" in item else "Claim" if "claimant" in item else "Entity")
-    order = _property_order(name)
-    return dict(sorted(item.items(), key=lambda kv: order.get(kv[0], len(order))))
+    return {key: item[key] for key in _property_order(name) if key in item}
 
 
 def annotator(annotation: Annotation) -> str:
