@@ -32,6 +32,7 @@ COMMAND_MODULES = [
     "ingest_cmd",
     "validate_cmd",
     "server_cmd",
+    "agree_cmd",
 ]
 
 
