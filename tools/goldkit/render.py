@@ -48,7 +48,11 @@ def read_schema(path: Path) -> dict[str, Any]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:
-        raise SchemaError(f"schema file not found: {path}", path=str(path)) from e
+        raise SchemaError(
+            f"schema file not found: {path}",
+            path=str(path),
+            hint="run goldkit inside the project folder, or set GOLDKIT_ROOT to it",
+        ) from e
     except json.JSONDecodeError as e:
         raise SchemaError(f"{path}:{e.lineno}:{e.colno}: schema is not JSON: {e.msg}", path=str(path)) from e
 
