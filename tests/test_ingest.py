@@ -136,6 +136,22 @@ def test_progress_is_reported_per_file() -> None:
     assert calls == [(1, 2), (2, 2)]
 
 
+def test_undated_by_line_before_the_headline_is_the_headline(tmp_path: Path) -> None:
+    article = tmp_path / "numbers.txt"
+    article.write_text(
+        "By the numbers: Saudi trade\nBy Jane Doe\n\n"
+        "The trade between the two countries grew by a third in the year, and officials said that it was "
+        "expected to grow further as new routes open for goods and for travellers from the region.\n",
+        encoding="utf-8",
+    )
+    document = ingest([article]).documents[0]
+    assert (document["title"], document["author"], document["published"]) == (
+        "By the numbers: Saudi trade",
+        "Jane Doe",
+        None,
+    )
+
+
 # ---- normalizations ----------------------------------------------------------------------------
 
 
@@ -202,6 +218,10 @@ def _bad_input(case: str, folder: Path) -> tuple[list[Path], Path, str]:
     if case == "latin_not_english":
         bad.write_text("Le ministre de l'Intérieur a rencontré son homologue à Riyad jeudi.", encoding="utf-8")
         return [folder], bad, "language not supported (mostly Latin script)"
+    if case == "bad_name":
+        named = folder / "مقال 1.txt"
+        named.write_bytes(EN_SEED.read_bytes())
+        return [folder], named, "makes an invalid id"
     raise AssertionError(case)
 
 
@@ -216,6 +236,7 @@ BAD_CASES = [
     "no_txt",
     "unsupported_language",
     "latin_not_english",
+    "bad_name",
 ]
 
 
@@ -235,7 +256,7 @@ def test_bad_input_is_named_and_nothing_is_written(case: str, tmp_path: Path, ru
     code, stdout, stderr = run("ingest", *map(str, paths), "--out", str(out), *max_bytes)
     assert code == 1
     unwrapped = re.sub(r"\s+", "", stderr)  # rich wraps long lines at the terminal width
-    assert str(named) in unwrapped and "nothingwaswritten" in unwrapped
+    assert re.sub(r"\s+", "", str(named)) in unwrapped and "nothingwaswritten" in unwrapped
     assert "thenrun:goldkitingest" in unwrapped  # the hint ends with the command to run again
     assert out.read_text(encoding="utf-8") == SENTINEL
     assert stdout == ""

@@ -31,7 +31,7 @@ from typing import Any
 from goldkit.errors import InputError, Problem, SchemaError
 from goldkit.jsonio import iter_jsonl, write_jsonl
 from goldkit.paths import corpus_dir, documents_path
-from goldkit.schema import label_values, schema_version
+from goldkit.schema import definition, label_values, schema_version
 
 DEFAULT_MAX_BYTES = 5_000_000
 INGEST_COMMAND = "goldkit ingest corpus/"
@@ -226,13 +226,17 @@ def _header_size(lines: list[_Line], language: str) -> int:
     return size
 
 
-def _byline(line: _Line, language: str) -> tuple[str | None, str | None] | None:
-    """Return (author, published ISO date) if the line is a byline, else None."""
+def _byline(line: _Line, language: str, after_title: bool) -> tuple[str | None, str | None] | None:
+    """Return (author, published ISO date) if the line is a byline, else None.
+
+    A dated line is a byline anywhere in the header; an undated 'By Jane Doe' only after the headline,
+    so a headline such as 'By the numbers: …' stays a headline.
+    """
     from dateparser.search import search_dates  # slow import: only when an article has a header
 
     found = search_dates(line.text, languages=[language], settings={"REQUIRE_PARTS": ["day", "month", "year"]})
     found = [(words, when) for words, when in found or [] if any(ch.isdigit() for ch in words)]
-    if not found and not _BYLINE_LEADS.match(line.text):
+    if not found and not (after_title and line.words <= 6 and _BYLINE_LEADS.match(line.text)):
         return None
     before = line.text[: line.text.find(found[0][0])] if found else line.text
     author = _ICON_WORDS.sub(" ", _BYLINE_LEADS.sub("", _BYLINE_LABEL.sub("", before, count=1)))
@@ -248,7 +252,7 @@ def _first_sentence(line: _Line, dateline: str | None, language: str) -> str:
         word = text[: match.start()].rsplit(maxsplit=1)[-1] if text[: match.start()].strip() else ""
         if len(word) > 3 or (word and not word[0].isupper() and len(word) > 1):
             return text[: match.end()].strip()
-    return text.strip()
+    return text.strip() or line.text
 
 
 def read_structure(text: str, language: str) -> dict[str, Any]:
@@ -263,7 +267,7 @@ def read_structure(text: str, language: str) -> dict[str, Any]:
             spans.append(_span(line, "breadcrumb"))
         elif title is not None and line.text == title:
             spans.append(_span(line, "duplicate_title"))
-        elif author is None and published is None and (found := _byline(line, language)):
+        elif author is None and published is None and (found := _byline(line, language, title is not None)):
             author, published = found
             spans.append(_span(line, "byline"))
         elif title is None:
@@ -292,13 +296,18 @@ def _body_spans(body: list[_Line]) -> list[dict[str, Any]]:
 
 def build_document(text: str, normalizations: list[str], source_file: str) -> dict[str, Any]:
     """Return the document record of one article's (normalized) text."""
-    language = detect_language(text)
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    doc_id = f"{Path(source_file).stem}-{sha[:8]}"
+    if not re.fullmatch(definition("Id")["pattern"], doc_id):
+        raise _FileProblem(
+            f"the file name makes an invalid id {doc_id!r} — rename it with letters, digits, '_', '.', '-'"
+        )
+    language = detect_language(text)
     structure = read_structure(text, language)
     return {
         "record_type": "document",
         "schema_version": schema_version(),
-        "id": f"{Path(source_file).stem}-{sha[:8]}",
+        "id": doc_id,
         "language": language,
         "title": structure["title"],
         "author": structure["author"],
