@@ -30,6 +30,7 @@ _TYPES: dict[str, Predicate] = {
     "array": lambda x: type(x) is list,
     "object": lambda x: type(x) is dict,
 }
+_TYPED_SCALARS = frozenset({"string", "integer"})
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
@@ -72,15 +73,20 @@ class Compiler:
 
     def _checks(self, node: dict[str, Any]) -> list[Predicate | None]:
         is_object = "properties" in node or "required" in node
+        choice = _choice_check(node)
+        typed = node["type"] if isinstance(node.get("type"), str) and node["type"] in _TYPED_SCALARS else None
+        # object, choice and typed scalar checks test the type themselves (fewer calls per value)
+        type_implied = (is_object and node.get("type") == "object") or (choice and node.get("type") == "string")
+        scalar = _scalar_check(node, typed)
+        type_implied = type_implied or (typed is not None and scalar is not None)
         return [
             self.ref(node["$ref"]) if "$ref" in node else None,
-            # an object check with "type": "object" tests the type itself
-            _type_check(node["type"]) if "type" in node and not (is_object and node["type"] == "object") else None,
-            _choice_check(node),
+            _type_check(node["type"]) if "type" in node and not type_implied else None,
+            choice,
             self._combinator(node),
             self._object(node, strict=node.get("type") == "object") if is_object else None,
             self._array(node) if "items" in node or "minItems" in node or "uniqueItems" in node else None,
-            _scalar_check(node),
+            scalar,
         ]
 
     def _combinator(self, node: dict[str, Any]) -> Predicate | None:
@@ -182,7 +188,8 @@ def _choice_check(node: dict[str, Any]) -> Predicate | None:
     return lambda x: type(x) is str and x in values
 
 
-def _scalar_check(node: dict[str, Any]) -> Predicate | None:
+def _scalar_check(node: dict[str, Any], typed: str | None) -> Predicate | None:
+    """Check minimum/minLength/pattern/format; given the node's one type, fold the type test in."""
     checks: list[Predicate] = []
     if "minimum" in node:
         low = node["minimum"]
@@ -197,7 +204,19 @@ def _scalar_check(node: dict[str, Any]) -> Predicate | None:
         if node["format"] != "date":
             raise Unsupported(f"format {node['format']}")
         checks.append(_is_date)
-    return _conjunction(checks) if checks else None
+    if not checks:
+        return None
+    if typed is None:
+        return _conjunction(checks)
+    # The common single-keyword cases in one closure each: these run for every id and offset.
+    keywords = {"minimum", "minLength", "pattern", "format"} & set(node)
+    if typed == "string" and keywords == {"pattern"}:
+        return lambda x: type(x) is str and search(x) is not None
+    if typed == "string" and keywords == {"minLength"}:
+        return lambda x: type(x) is str and len(x) >= shortest
+    if typed == "integer" and keywords == {"minimum"}:
+        return lambda x: type(x) is int and x >= low
+    return _conjunction([_TYPES[typed], *checks])
 
 
 def compile_definition(schema: dict[str, Any], name: str) -> Predicate:
