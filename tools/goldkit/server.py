@@ -485,7 +485,8 @@ def create_user(
     (`GET /api/current-user/token`). Legacy tokens work for every member because the organization was
     created with them enabled. To submit annotations *as* this annotator, call
     `lsclient.connect(url, account.token).annotations.create(id=task_id, result=[...])`: the server sets
-    `completed_by` from the token (a `completed_by` field sent by the admin is ignored).
+    `completed_by` from the token. Checked on 1.23.2: the admin may also send `completed_by=account.user_id`
+    with its own token and the annotation is stored as that user's.
     """
     paths = paths or ServerPaths.default()
     credentials = load_credentials(paths)
@@ -510,7 +511,7 @@ def _sign_up(url: str, admin_token: str, email: str, password: str) -> Account:
     with httpx.Client(base_url=url, timeout=60, follow_redirects=True) as browser:
         form = browser.get(f"/user/signup/?token={org_token}")
         match = _CSRF_INPUT.search(form.text)
-        csrf = match.group(1) if match else browser.cookies.get("csrftoken", "")
+        csrf = match.group(1) if match else str(browser.cookies.get("csrftoken", ""))
         done = browser.post(
             f"/user/signup/?token={org_token}",
             data={"csrfmiddlewaretoken": csrf, "email": email, "password": password, "allow_newsletters": ""},

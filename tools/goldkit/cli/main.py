@@ -32,7 +32,10 @@ COMMAND_MODULES = [
     "ingest_cmd",
     "validate_cmd",
     "server_cmd",
+    "push_cmd",
     "agree_cmd",
+    "adjudicate_cmd",
+    "release_cmd",
 ]
 
 

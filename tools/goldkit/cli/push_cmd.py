@@ -1,0 +1,98 @@
+"""`goldkit push`: send ingested documents (and pre-annotations) to Label Studio."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from goldkit import lsclient, paths
+from goldkit.cli.output import JsonOption, console, emit_json, err_console, progress_bar
+from goldkit.errors import ConflictError
+from goldkit.jsonio import read_records
+from goldkit.push import PROJECT_PREFIX, PushReport, push
+
+DocumentsOption = Annotated[
+    Path | None, typer.Option("--documents", help="Document records (JSONL); default: annotations/documents.jsonl.")
+]
+PredictionsOption = Annotated[
+    Path | None, typer.Option("--predictions", help="Pre-annotation records (a .json/.jsonl file or a folder).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("push")(push_cli)
+
+
+def _load(path: Path) -> list[dict[str, Any]]:
+    if path.is_dir():
+        return [record for file in sorted(path.glob("*.json*")) for record in _load(file)]
+    return [record for _, record in read_records(path)]
+
+
+def push_cli(
+    documents: DocumentsOption = None,
+    overlap: int = typer.Option(2, "--overlap", min=1, help="Annotators per task (maximum_annotations)."),
+    predictions: PredictionsOption = None,
+    model_version: str | None = typer.Option(None, "--model-version", help="model_version for the predictions."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Say what would happen; change nothing."),
+    url: str | None = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or embedded)."),
+    project_prefix: str = typer.Option(
+        PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Create one Label Studio project per language and import the documents not there yet.
+
+    Running it again imports nothing; new articles are added; a document whose id exists with other
+    text is reported as a conflict and left alone.
+
+    Example: goldkit push --overlap 2 --dry-run
+    """
+    docs = _load(documents or paths.documents_path())
+    preds = _load(predictions) if predictions else None
+    client = lsclient.connect(url)
+    with progress_bar("importing tasks", enabled=not as_json) as progress:
+        report = push(
+            docs,
+            overlap=overlap,
+            predictions=preds,
+            model_version=model_version,
+            dry_run=dry_run,
+            progress=progress,
+            client=client,
+            project_prefix=project_prefix,
+        )
+    if as_json:
+        emit_json({**asdict(report), "imported": report.imported})
+    else:
+        _print(report)
+    if report.conflicts:
+        raise ConflictError(
+            f"{len(report.conflicts)} document(s) already in Label Studio with other text were left alone: "
+            + ", ".join(f"{c.doc_id} (task {c.task_id})" for c in report.conflicts[:20]),
+            hint="re-ingest so changed text gets a new id (goldkit ingest corpus/), then run: goldkit push",
+            conflicts=report.conflicts,
+        )
+
+
+def _print(report: PushReport) -> None:
+    would = "would " if report.dry_run else ""
+    for project in report.projects:
+        where = f"project {project.project_id}" if project.project_id else "a new project"
+        head = f"{project.title} ({where})"
+        if project.created:
+            console.print(f"{head}: {would}create it, overlap {report.overlap}", highlight=False)
+        if project.config_changed:
+            console.print(f"{head}: {would}update the labeling config", highlight=False)
+        if project.settings_changed:
+            console.print(f"{head}: {would}update {', '.join(project.settings_changed)}", highlight=False)
+        console.print(
+            f"{head}: {would}import {len(project.imported)} document(s), {len(project.unchanged)} already there, "
+            f"{len(project.conflicts)} conflict(s), {project.predictions_imported} prediction(s) added",
+            highlight=False,
+        )
+    if not report.dry_run:
+        err_console.print(f"→ annotate at {report.url}, then run: goldkit pull")

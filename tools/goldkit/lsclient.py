@@ -1,0 +1,178 @@
+"""Talk to Label Studio: one `connect()` that finds the URL and token, and maps failures to goldkit errors.
+
+URL and key come from the arguments, else LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, else the embedded
+server's credentials file. The key is a legacy token (40 hex, sent as `Token …`) or a personal access
+token (a JWT refresh token: the SDK trades it for access tokens at /api/token/refresh/ and sends
+`Bearer …`). The key is never printed.
+
+Retries: only idempotent GETs are retried (transport errors, 429, 502–504, with backoff); the SDK's
+own retry, which would repeat POSTs, is switched off.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import httpx
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.core.api_error import ApiError
+
+from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, ServerNotRunning
+
+TIMEOUT_S = 600.0  # big exports take minutes; the SDK's default 60 s is too short
+GET_RETRIES = 3
+RETRY_STATUSES = {429, 502, 503, 504}
+
+T = TypeVar("T")
+
+
+class GetRetryTransport(httpx.HTTPTransport):
+    """Retry GET requests on transport errors and 429/502/503/504 with exponential backoff; nothing else."""
+
+    def __init__(self, retries: int = GET_RETRIES, backoff_s: float = 0.25, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.retries = retries
+        self.backoff_s = backoff_s
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.method != "GET":
+            return super().handle_request(request)
+        for attempt in range(self.retries + 1):
+            last = attempt == self.retries
+            try:
+                response = super().handle_request(request)
+            except (httpx.ConnectError, httpx.ReadTimeout, httpx.RemoteProtocolError):
+                if last:
+                    raise
+            else:
+                if response.status_code not in RETRY_STATUSES or last:
+                    return response
+                response.close()
+            time.sleep(self.backoff_s * 2**attempt)
+        raise AssertionError("unreachable")
+
+
+def token_kind(api_key: str) -> str:
+    """Name the kind of key: a JWT has three dot-separated parts, a legacy token is one hex string."""
+    return "personal access token (JWT)" if api_key.count(".") == 2 else "legacy token"
+
+
+def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, str]:
+    """Find the URL and key: arguments, then the environment, then the embedded server's credentials."""
+    from goldkit import server
+
+    url = url or os.environ.get("LABEL_STUDIO_URL")
+    api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
+    if not url or not api_key:
+        running = server.running_server()
+        credentials = server.load_credentials()
+        if not url and running:
+            url = running["url"]
+        if not api_key and credentials and (not url or url == (running or {}).get("url")):
+            api_key = credentials.admin.token
+    if not url:
+        raise ServerNotRunning(
+            "no Label Studio URL: LABEL_STUDIO_URL is not set and the embedded server is not running",
+            hint="start it with: goldkit server start (or set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY)",
+        )
+    if not api_key:
+        raise ConfigError(
+            f"no API key for {url}: LABEL_STUDIO_API_KEY is not set",
+            hint="set LABEL_STUDIO_API_KEY to a personal access token (Account & Settings in Label Studio)",
+            url=url,
+        )
+    return url.rstrip("/"), api_key
+
+
+def connect(url: str | None = None, api_key: str | None = None, *, check: bool = True) -> LabelStudio:
+    """Return a LabelStudio client for url/key (found as `resolve` says); check they work unless told not to."""
+    url, api_key = resolve(url, api_key)
+    http = httpx.Client(timeout=TIMEOUT_S, follow_redirects=True, transport=GetRetryTransport())
+    client = LabelStudio(base_url=url, api_key=api_key, timeout=TIMEOUT_S, max_retries=0, httpx_client=http)
+    client.goldkit_url = url  # type: ignore[attr-defined]  # for error messages
+    if check:
+        call(client, lambda: client.users.whoami(), what="check the API key")
+    return client
+
+
+def client_url(client: LabelStudio) -> str:
+    return str(getattr(client, "goldkit_url", None) or client._client_wrapper.get_base_url())
+
+
+def _api_key(client: LabelStudio) -> str:
+    return str(client._client_wrapper._tokens_client.api_key)
+
+
+def translate(
+    error: Exception, url: str, api_key: str = "", what: str = "", project_id: int | None = None
+) -> Exception:
+    """Turn a transport or API failure into the goldkit error that says what to do next."""
+    doing = f" ({what})" if what else ""
+    if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
+        return ServerNotRunning(
+            f"Label Studio is not answering at {url} — start it with: goldkit server start",
+            hint="start it with: goldkit server start, or set LABEL_STUDIO_URL to where it runs",
+            url=url,
+        )
+    if isinstance(error, httpx.TimeoutException):
+        return ServerNotRunning(f"Label Studio at {url} did not answer in time{doing}", url=url)
+    if isinstance(error, ApiError):
+        body = error.body if isinstance(error.body, str) else json.dumps(error.body, default=str)[:500]
+        if error.status_code == 401:
+            kind = token_kind(api_key) if api_key else "API key"
+            return AuthError(f"Label Studio at {url} refused the {kind}{doing}: {body}", url=url, token_kind=kind)
+        if error.status_code == 404 and project_id is not None:
+            return NotFound(f"Label Studio at {url} has no project {project_id}", url=url, project_id=project_id)
+        if error.status_code == 404:
+            return NotFound(f"not found at {url}{doing}: {body}", url=url)
+        return LabelStudioError(f"Label Studio at {url} answered HTTP {error.status_code}{doing}: {body}", url=url)
+    if isinstance(error, httpx.HTTPError):
+        return LabelStudioError(f"talking to Label Studio at {url} failed{doing}: {error}", url=url)
+    return error
+
+
+def call(client: LabelStudio, fn: Callable[[], T], *, what: str = "", project_id: int | None = None) -> T:
+    """Run one SDK call, raising goldkit errors instead of httpx/SDK ones."""
+    try:
+        return fn()
+    except (ApiError, httpx.HTTPError) as e:
+        raise translate(e, client_url(client), _api_key(client), what, project_id) from e
+
+
+@contextmanager
+def errors_mapped(client: LabelStudio, what: str = "", project_id: int | None = None) -> Iterator[None]:
+    """Map httpx/SDK failures in the block to goldkit errors."""
+    try:
+        yield
+    except (ApiError, httpx.HTTPError) as e:
+        raise translate(e, client_url(client), _api_key(client), what, project_id) from e
+
+
+def export_project_json(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
+    """Download every task of a project with full annotations and predictions (JSON export, streamed).
+
+    Uses `GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true` (never JSON_MIN, which
+    drops region ids and relations). The SDK's auth headers are reused, so JWT keys are refreshed.
+    """
+    url = client_url(client)
+    wrapper = client._client_wrapper
+    params = {"exportType": "JSON", "download_all_tasks": "true"}
+    http = wrapper.httpx_client.httpx_client
+    endpoint = f"{url}/api/projects/{project_id}/export"
+    with (
+        errors_mapped(client, what=f"export project {project_id}", project_id=project_id),
+        http.stream("GET", endpoint, params=params, headers=wrapper.get_headers()) as response,
+    ):
+        if response.status_code >= 400:
+            response.read()
+            raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=response.text)
+        body = b"".join(response.iter_bytes())
+    tasks = json.loads(body)
+    if not isinstance(tasks, list):
+        raise LabelStudioError(f"export of project {project_id} at {url} is not a JSON list", url=url)
+    return tasks

@@ -1,0 +1,417 @@
+"""Push ingested documents (and optional pre-annotations) to Label Studio, idempotently.
+
+One project per language, titled `goldkit · <language>` (a config fixes the text direction, so Arabic
+and English need projects of their own). Projects are found again by that title on the server — the
+server is the one place that knows its ids, so nothing is written to the repository. Tasks are found
+again by `data.doc_id`: a second push imports nothing, a new article is added, and a document whose id
+exists with another sha256 is reported as a conflict and never overwritten.
+
+A changed config is applied only when no existing annotation uses a label it removes; otherwise the
+push is refused with every affected (task, annotation, label). Pre-annotations are validated locally
+first, because the server silently drops invalid predictions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from label_studio_sdk import LabelStudio
+from label_studio_sdk.label_interface import LabelInterface
+from markdown_it import MarkdownIt
+
+from goldkit import lsclient, lsmap, render
+from goldkit.convert import record_to_results
+from goldkit.errors import ConflictError, InputError, Problem, ValidationError
+
+PROJECT_PREFIX = "goldkit"
+PROJECT_TITLE = "{prefix} · {language}"
+IMPORT_BATCH = 250
+DEFAULT_MODEL_VERSION = "goldkit-preannotation"
+RELATIONS = "<relations>"  # pseudo control name for relation labels (relations carry no from_name)
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class DocumentConflict:
+    """A document id already in Label Studio with other text: reported, never overwritten."""
+
+    doc_id: str
+    task_id: int
+    existing_sha256: str | None
+    new_sha256: str
+
+
+@dataclass
+class LabelInUse:
+    """An existing annotation that uses a label the new config no longer has."""
+
+    task_id: int
+    annotation_id: int
+    control: str
+    label: str
+
+
+@dataclass
+class ProjectPush:
+    """What push did (or, with dry_run, would do) to one language's project."""
+
+    language: str
+    title: str
+    project_id: int | None
+    created: bool = False
+    config_changed: bool = False
+    settings_changed: list[str] = field(default_factory=list)
+    imported: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[DocumentConflict] = field(default_factory=list)
+    predictions_imported: int = 0  # added (or, with dry_run, that would be)
+    predictions_existing: int = 0  # tasks that already have a prediction of this model_version
+    task_ids: dict[str, int] = field(default_factory=dict)  # doc_id -> task id, for every pushed document
+
+
+@dataclass
+class PushReport:
+    url: str
+    dry_run: bool
+    overlap: int
+    model_version: str | None
+    projects: list[ProjectPush]
+
+    @property
+    def imported(self) -> int:
+        return sum(len(p.imported) for p in self.projects)
+
+    @property
+    def conflicts(self) -> list[DocumentConflict]:
+        return [c for p in self.projects for c in p.conflicts]
+
+
+def project_title(language: str, prefix: str = PROJECT_PREFIX) -> str:
+    """Title of the project for one language, e.g. 'goldkit · en' (tests use their own prefix)."""
+    return PROJECT_TITLE.format(prefix=prefix, language=language)
+
+
+def find_project(client: LabelStudio, language: str, prefix: str = PROJECT_PREFIX) -> Any | None:
+    """Return the goldkit project for `language` (found by title), or None; two with that title is an error."""
+    title = project_title(language, prefix)
+    with lsclient.errors_mapped(client, what="list projects"):
+        listed: Any = client.projects.list(title=title)
+        found = [project for project in listed if project.title == title]
+    if len(found) > 1:
+        raise ConflictError(
+            f"{len(found)} Label Studio projects are titled {title!r} (ids {[p.id for p in found]})",
+            hint="rename or delete the extra ones in Label Studio, then run: goldkit push",
+            project_ids=[p.id for p in found],
+        )
+    return found[0] if found else None
+
+
+def task_data(document: dict[str, Any]) -> dict[str, Any]:
+    """The task `data` push sends for a document record: exactly lsmap.DATA_KEYS."""
+    source = {**document, "doc_id": document["id"]}
+    return {key: source[key] for key in lsmap.DATA_KEYS}
+
+
+def guidelines_html() -> str:
+    """The project instructions: schema/GUIDELINES.md as HTML (the server stores HTML, stripping comments)."""
+    path = render.guidelines_path()
+    if not path.exists():
+        return ""
+    text = re.sub(r"<!--.*?-->\n?", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return MarkdownIt("commonmark").enable("table").render(text)
+
+
+# ---------------------------------------------------------------- checks that need no server
+
+
+def group_documents(documents: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Group documents by language, refusing duplicate ids and a sha256 that does not match the text."""
+    seen: set[str] = set()
+    by_language: dict[str, list[dict[str, Any]]] = {}
+    for index, document in enumerate(documents):
+        missing = [key for key in ("id", "text", "sha256", "language", "title") if key not in document]
+        if missing:
+            raise InputError(f"document {index} lacks {', '.join(missing)}", index=index)
+        doc_id = document["id"]
+        if doc_id in seen:
+            raise InputError(f"document id {doc_id} appears twice", doc_id=doc_id)
+        seen.add(doc_id)
+        if hashlib.sha256(document["text"].encode("utf-8")).hexdigest() != document["sha256"]:
+            raise InputError(f"document {doc_id}: sha256 does not match its text", doc_id=doc_id)
+        by_language.setdefault(document["language"], []).append(document)
+    return by_language
+
+
+def config_labels(config: str) -> dict[str, set[str]]:
+    """Map each control of a config to the labels it offers (text areas: empty), plus relation labels."""
+    interface = LabelInterface(config)
+    out = {control.name: set(getattr(control, "labels", None) or []) for control in interface.controls}
+    root = ET.fromstring(config)
+    out[RELATIONS] = {node.attrib["value"] for node in root.iter("Relation")}
+    return out
+
+
+def result_labels(result: dict[str, Any]) -> Iterable[tuple[str, str | None]]:
+    """Yield (control, label) for each label or choice a result uses; (control, None) for free text."""
+    if result.get("type") == "relation":
+        for label in result.get("labels") or []:
+            yield RELATIONS, label
+        return
+    value = result.get("value") or {}
+    values = (value.get("labels") or []) + (value.get("choices") or [])
+    if not values:
+        yield result.get("from_name", ""), None
+    for label in values:
+        yield result.get("from_name", ""), label
+
+
+def removed_labels_in_use(tasks: list[dict[str, Any]], new_config: str) -> list[LabelInUse]:
+    """List every existing annotation result whose control or label the new config drops."""
+    allowed = config_labels(new_config)
+    affected = []
+    for task in tasks:
+        for annotation in task.get("annotations") or []:
+            for result in annotation.get("result") or []:
+                for control, label in result_labels(result):
+                    if control not in allowed or (label is not None and label not in allowed[control]):
+                        affected.append(LabelInUse(task["id"], annotation["id"], control, label or "(text)"))
+    return affected
+
+
+def prediction_results(
+    predictions: list[dict[str, Any]], documents: dict[str, dict[str, Any]], configs: dict[str, str]
+) -> dict[str, list[Any]]:
+    """Convert pre-annotation records to LS results per document, validated locally; raise listing every problem."""
+    problems: list[Problem] = []
+    out: dict[str, list[Any]] = {}
+    for index, record in enumerate(predictions):
+        where = f"/{index}"
+        method = (record.get("provenance") or {}).get("method")
+        document = documents.get(record.get("document_id", ""))
+        if method != "preannotation":
+            problems.append(Problem(f"{where}/provenance/method", "not a pre-annotation", method, "preannotation"))
+        elif document is None:
+            problems.append(Problem(f"{where}/document_id", "no such document in this push", record.get("document_id")))
+        elif record.get("document_sha256") != document["sha256"]:
+            problems.append(Problem(f"{where}/document_sha256", "made for other text", record.get("document_sha256")))
+        elif record["document_id"] in out:
+            problems.append(Problem(f"{where}/document_id", "second pre-annotation for one document", document["id"]))
+        else:
+            results = record_to_results(record)
+            problems += _prediction_problems(results, configs[document["language"]], where)
+            out[document["id"]] = results
+    if problems:
+        raise ValidationError(
+            f"{len(problems)} problem(s) in the pre-annotations; nothing was pushed",
+            problems,
+            hint="fix the pre-annotation records listed above, then run: goldkit push --predictions PATH",
+        )
+    return out
+
+
+def _prediction_problems(results: list[Any], config: str, where: str) -> list[Problem]:
+    messages = LabelInterface(config).validate_prediction({"result": results}, return_errors=True)
+    problems = [Problem(where, str(message)) for message in messages or []]
+    relation_labels = config_labels(config)[RELATIONS]
+    for result in results:
+        for label in result.get("labels", []) if result.get("type") == "relation" else []:
+            if label not in relation_labels:
+                problems.append(Problem(where, "relation label not in the config", label, sorted(relation_labels)))
+    return problems
+
+
+# ---------------------------------------------------------------- talking to the server
+
+
+def push(
+    documents: list[dict[str, Any]],
+    *,
+    overlap: int = 2,
+    predictions: list[dict[str, Any]] | None = None,
+    model_version: str | None = None,
+    dry_run: bool = False,
+    progress: Progress | None = None,
+    client: LabelStudio | None = None,
+    project_prefix: str = PROJECT_PREFIX,
+) -> PushReport:
+    """Create or update one project per language and import the documents not there yet."""
+    if overlap < 1:
+        raise InputError(f"overlap must be at least 1, got {overlap}", got=overlap)
+    by_language = group_documents(documents)
+    configs = {language: render.label_config(language) for language in by_language}
+    for config in configs.values():
+        LabelInterface(config)  # offline parse; the server validates again on create and update
+    documents_by_id = {d["id"]: d for d in documents}
+    results = prediction_results(predictions or [], documents_by_id, configs)
+    if results and model_version is None:
+        model_version = DEFAULT_MODEL_VERSION
+    client = client or lsclient.connect()
+    report = PushReport(lsclient.client_url(client), dry_run, overlap, model_version, [])
+    for language, docs in sorted(by_language.items()):
+        settings = _settings(overlap, model_version)
+        project = _push_language(client, language, project_prefix, docs, configs[language], settings, results, dry_run)
+        report.projects.append(project)
+    if not dry_run:
+        _import_all(client, report, by_language, results, model_version, progress)
+    return report
+
+
+def _settings(overlap: int, model_version: str | None) -> dict[str, Any]:
+    """Project settings push keeps in line: overlap, instructions, and the model version annotators see."""
+    settings: dict[str, Any] = {
+        "maximum_annotations": overlap,
+        "expert_instruction": guidelines_html(),
+        "show_instruction": True,
+    }
+    if model_version:
+        settings["model_version"] = model_version
+    return settings
+
+
+def _push_language(
+    client: LabelStudio,
+    language: str,
+    prefix: str,
+    docs: list[dict[str, Any]],
+    config: str,
+    settings: dict[str, Any],
+    results: dict[str, list[dict[str, Any]]],
+    dry_run: bool,
+) -> ProjectPush:
+    """Find or create the project, apply config and settings, and plan which documents to import."""
+    title = project_title(language, prefix)
+    model_version = settings.get("model_version")
+    found = find_project(client, language, prefix)
+    if found is None:
+        plan = ProjectPush(language, title, None, created=True, imported=[d["id"] for d in docs])
+        plan.predictions_imported = sum(1 for doc_id in plan.imported if doc_id in results)
+        if not dry_run:
+            with lsclient.errors_mapped(client, what=f"create project {title!r}"):
+                plan.project_id = client.projects.create(title=title, label_config=config, **settings).id
+        return plan
+    project_id: int = found.id
+    with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
+        project = client.projects.get(id=project_id)
+    plan = ProjectPush(language, title, project_id)
+    tasks = lsclient.export_project_json(client, project_id)
+    if _normalized(project.label_config) != _normalized(config):
+        _refuse_removed_labels(tasks, config, project_id, title)
+        plan.config_changed = True
+    plan.settings_changed = [key for key, value in settings.items() if getattr(project, key, None) != value]
+    _plan_documents(plan, tasks, docs)
+    existing = _existing_prediction_tasks(client, project_id, model_version) if results else set()
+    plan.predictions_existing = len(existing)
+    plan.predictions_imported = sum(1 for doc_id in plan.imported if doc_id in results) + sum(
+        1 for doc_id in plan.unchanged if doc_id in results and plan.task_ids[doc_id] not in existing
+    )
+    if not dry_run:
+        _update_project(client, project_id, plan, settings, config)
+        _add_predictions_to_existing(client, plan, results, existing, model_version)
+    return plan
+
+
+def _update_project(
+    client: LabelStudio, project_id: int, plan: ProjectPush, settings: dict[str, Any], config: str
+) -> None:
+    changes = {key: settings[key] for key in plan.settings_changed}
+    if plan.config_changed:
+        changes["label_config"] = config  # the server validates it against existing annotations too
+    if changes:
+        with lsclient.errors_mapped(client, what=f"update project {project_id}", project_id=project_id):
+            client.projects.update(id=project_id, **changes)
+
+
+def _normalized(config: str | None) -> str:
+    return "\n".join(line.strip() for line in (config or "").strip().splitlines())
+
+
+def _refuse_removed_labels(tasks: list[dict[str, Any]], config: str, project_id: int, title: str) -> None:
+    affected = removed_labels_in_use(tasks, config)
+    if affected:
+        listing = "\n".join(
+            f"  • task {a.task_id}, annotation {a.annotation_id}: {a.control} = {a.label}" for a in affected[:50]
+        )
+        raise ConflictError(
+            f"the new config for {title!r} (project {project_id}) drops labels that {len(affected)} existing "
+            f"annotation result(s) use; nothing was changed:\n{listing}",
+            hint="keep those labels in the schema (rename by adding the new one first), or fix the annotations in "
+            "Label Studio, then run: goldkit push",
+            project_id=project_id,
+            affected=[a.__dict__ for a in affected],
+        )
+
+
+def _plan_documents(plan: ProjectPush, tasks: list[dict[str, Any]], docs: list[dict[str, Any]]) -> None:
+    existing = {t["data"].get("doc_id"): t for t in tasks if isinstance(t.get("data"), dict)}
+    for document in docs:
+        task = existing.get(document["id"])
+        if task is None:
+            plan.imported.append(document["id"])
+        elif task["data"].get("sha256") != document["sha256"]:
+            plan.conflicts.append(
+                DocumentConflict(document["id"], task["id"], task["data"].get("sha256"), document["sha256"])
+            )
+        else:
+            plan.unchanged.append(document["id"])
+            plan.task_ids[document["id"]] = task["id"]
+
+
+def _existing_prediction_tasks(client: LabelStudio, project_id: int, model_version: str | None) -> set[int]:
+    with lsclient.errors_mapped(client, what=f"list predictions of project {project_id}", project_id=project_id):
+        return {p.task for p in client.predictions.list(project=project_id) if p.model_version == model_version}
+
+
+def _add_predictions_to_existing(
+    client: LabelStudio,
+    plan: ProjectPush,
+    results: dict[str, list[dict[str, Any]]],
+    existing: set[int],
+    model_version: str | None,
+) -> None:
+    for doc_id in plan.unchanged:
+        task_id = plan.task_ids[doc_id]
+        if doc_id in results and task_id not in existing:
+            with lsclient.errors_mapped(client, what=f"add a prediction to task {task_id}"):
+                client.predictions.create(task=task_id, result=results[doc_id], model_version=model_version)
+
+
+def _import_all(
+    client: LabelStudio,
+    report: PushReport,
+    by_language: dict[str, list[dict[str, Any]]],
+    results: dict[str, list[dict[str, Any]]],
+    model_version: str | None,
+    progress: Progress | None,
+) -> None:
+    """Import every planned document in batches, with its prediction if it has one."""
+    total = report.imported
+    done = 0
+    for plan in report.projects:
+        wanted = set(plan.imported)
+        docs = [d for d in by_language[plan.language] if d["id"] in wanted]
+        for start in range(0, len(docs), IMPORT_BATCH):
+            batch = docs[start : start + IMPORT_BATCH]
+            payload = [_task_payload(d, results.get(d["id"]), model_version) for d in batch]
+            assert plan.project_id is not None  # created in _push_language unless dry_run
+            with lsclient.errors_mapped(client, what=f"import tasks into project {plan.project_id}"):
+                answer = client.projects.import_tasks(
+                    id=plan.project_id, request=cast(Any, payload), return_task_ids=True
+                )
+            task_ids = getattr(answer, "task_ids", None) or []
+            plan.task_ids.update(zip((d["id"] for d in batch), task_ids, strict=False))
+            done += len(batch)
+            if progress:
+                progress(done, total)
+
+
+def _task_payload(document: dict[str, Any], results: list[dict[str, Any]] | None, model_version: str | None) -> dict:
+    payload: dict[str, Any] = {"data": task_data(document)}
+    if results is not None:
+        payload["predictions"] = [{"result": results, "model_version": model_version}]
+    return payload
