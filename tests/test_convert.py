@@ -200,3 +200,19 @@ def test_all_problems_are_collected_not_just_the_first() -> None:
         "missing_attribute",
         "unknown_label",
     ]
+
+
+def test_gold_records_round_trip_through_label_studio_results() -> None:
+    from goldkit.ingest import ingest
+    from goldkit.paths import corpus_dir, gold_dir
+
+    documents = {d["id"]: d for d in ingest([corpus_dir()]).documents}
+    gold = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir().glob("*.json"))]
+    assert gold
+    for index, record in enumerate(gold):
+        document = documents[record["document_id"]]
+        task = {"id": index, "data": {"text": document["text"], "doc_id": document["id"], "sha256": document["sha256"]}}
+        annotation = {"id": index, "completed_by": 1, "result": record_to_results(record)}
+        conversion = results_to_record(task, annotation)
+        assert conversion.problems == []
+        assert {**conversion.record, "provenance": None} == {**record, "provenance": None}

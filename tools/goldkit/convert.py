@@ -347,10 +347,7 @@ class _Reader:
         """Make the record item of one span region (relations are added later)."""
         item: dict[str, Any] = {"id": self.record_id(region.id), "type": region.label}
         if region.layer == "entity":
-            item["span"] = region.span
-            canonical = self.canonical(region)
-            if canonical is not None:
-                item["canonical"] = canonical
+            item |= {"span": region.span, "canonical": self.canonical(region)}
             return item
         item["trigger" if region.layer == "event" else "span"] = region.span
         for choice in _LAYER_CHOICES[region.layer]:
@@ -469,25 +466,26 @@ def results_to_record(task: Task, annotation: Annotation, *, project_id: int | N
         "provenance": provenance(task, annotation, project_id),
         **arrays,
     }
-    for problem in validate_annotation(record):
+    document = {"id": record["document_id"], "text": reader.text, "sha256": record["document_sha256"]}
+    for problem in validate_annotation(record, document):
         reader.problem("schema", problem.message, field=problem.pointer, got=problem.got, expected=problem.expected)
     return Conversion(None if reader.problems else canonicalize(record), reader.problems)
 
 
 @cache
-def _validator() -> Callable[[Record], list[Problem]]:
+def _validator() -> Callable[[Record, Record], list[Problem]]:
     """Return goldkit.validate's record check; until it exists, the schema alone (fast path first)."""
     try:
         from goldkit.validate import validate_record  # type: ignore[attr-defined]
     except ImportError:
         pass
     else:
-        return lambda record: list(validate_record(record))
+        return lambda record, document: list(validate_record(record, document))
     schema = load_schema()
     quick = compile_definition(schema, "Annotation")
     full = Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/Annotation"})
 
-    def check(record: Record) -> list[Problem]:
+    def check(record: Record, document: Record) -> list[Problem]:
         if quick(record):
             return []
         return [
@@ -500,6 +498,6 @@ def _validator() -> Callable[[Record], list[Problem]]:
     return check
 
 
-def validate_annotation(record: Record) -> list[Problem]:
-    """Check a converted record against the schema and its rules."""
-    return _validator()(record)
+def validate_annotation(record: Record, document: Record) -> list[Problem]:
+    """Check a converted record against the schema and its rules, and its spans against the document."""
+    return _validator()(record, document)

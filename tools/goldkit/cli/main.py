@@ -33,9 +33,11 @@ COMMAND_MODULES = [
     "validate_cmd",
     "server_cmd",
     "push_cmd",
+    "pull_cmd",
     "agree_cmd",
     "adjudicate_cmd",
     "release_cmd",
+    "preannotate_cmd",
 ]
 
 

@@ -1,0 +1,70 @@
+"""`goldkit pull`: Label Studio annotations -> annotations/pulls/<pull-id>/, with a summary table."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich import box
+from rich.table import Table
+
+from goldkit import push
+from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
+from goldkit.pull import PullReport, pull
+
+TOP_REASONS = 3
+
+ProjectOption = Annotated[
+    list[int] | None, typer.Option("--project", help="Pull only this Label Studio project id (repeatable).")
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.command("pull")(pull_cli)
+
+
+def pull_cli(
+    since_last: bool = typer.Option(
+        False, "--since-last", help="Only annotations created or updated since the previous pull (its base)."
+    ),
+    project: ProjectOption = None,
+    url: str | None = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or embedded)."),
+    project_prefix: str = typer.Option(
+        push.PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
+    ),
+    as_json: bool = JsonOption,
+) -> None:
+    """Export every goldkit project and write valid records, quarantined annotations and a manifest.
+
+    Nothing is dropped: an annotation that cannot become a valid record goes to quarantine.jsonl with
+    its reasons and the raw annotation; cancelled ones are counted. If the counts do not add up to
+    what Label Studio reports, nothing is written.
+
+    Example: goldkit pull --since-last
+    """
+    with progress_bar("exporting and converting", enabled=not as_json) as progress:
+        report = pull(
+            projects=project, since_last=since_last, progress=progress, url=url, project_prefix=project_prefix
+        )
+    if as_json:
+        emit_json({"folder": str(report.folder), **report.manifest()})
+        return
+    console.print(summary_table(report))
+    console.print(f"wrote {report.folder}", highlight=False)
+
+
+def summary_table(report: PullReport) -> Table:
+    """One row per project: valid, quarantined (with the top reasons), cancelled, unchanged."""
+    title = f"Pull {report.pull_id}" + (f" (since {report.since}, base {report.base})" if report.base else "")
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    for column in ("project", "tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged"):
+        table.add_column(column, justify="left" if column == "project" else "right")
+    for p in report.projects:
+        row = (p.tasks, p.annotations, p.valid, p.quarantined, p.cancelled, p.unchanged)
+        table.add_row(f"{p.title} ({p.project_id})", *map(str, row))
+    totals = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged")
+    table.add_row("total", *(str(report.total(name)) for name in totals), style="bold")
+    reasons = ", ".join(f"{reason} ×{n}" for reason, n in report.reasons.most_common(TOP_REASONS))
+    if reasons:
+        table.caption = f"top quarantine reasons: {reasons} — see {report.folder.name}/quarantine.jsonl"
+    return table

@@ -1,0 +1,327 @@
+"""Pull annotations from Label Studio into annotations/pulls/<pull-id>/, quarantining what cannot be a record.
+
+Each goldkit project (found by title, as push finds it) is read with the full JSON export, never
+JSON_MIN. Every annotation ends up in exactly one place: a record (records.jsonl), a quarantine line
+with its reasons and the raw annotation (quarantine.jsonl), or the cancelled count. The counts must add
+up to the annotations Label Studio reports, or nothing is written (ReconcileError). The folder is
+written under a temporary name and renamed, so a pull folder is either complete or absent.
+
+`--since-last`: the pull folder holds only the annotations created or updated since the previous pull
+(its base, named in the manifest), judged by Label Studio's own `updated_at` against the latest
+`updated_at` the base saw (its high-water mark) — the server's clock on both sides, so a skewed local
+clock loses nothing; an annotation stamped exactly at the mark is pulled again rather than missed.
+Deletions are not carried: a full pull (without --since-last) gives the whole current state.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from label_studio_sdk import LabelStudio
+
+from goldkit import __version__, lsclient, push, render
+from goldkit.convert import annotator, results_to_record
+from goldkit.errors import NotFound, ReconcileError
+from goldkit.jsonio import read_json, write_json, write_jsonl
+from goldkit.paths import pulls_dir
+from goldkit.schema import schema_version
+
+Progress = Callable[[int, int | None], None]
+SECOND_ANNOTATION = "second_annotation"  # a pull-level reason: one record per annotator per document
+MANIFEST, RECORDS, QUARANTINE = "manifest.json", "records.jsonl", "quarantine.jsonl"
+
+
+@dataclass
+class ProjectCounts:
+    """How one project's annotations were sorted. annotations = valid + quarantined + cancelled + unchanged."""
+
+    project_id: int
+    title: str
+    tasks: int = 0
+    annotations: int = 0  # as Label Studio counts them (its per-task counters), all of them
+    valid: int = 0
+    quarantined: int = 0
+    cancelled: int = 0
+    unchanged: int = 0  # since-last: not created or updated since the base pull
+
+    def balanced(self) -> bool:
+        return self.annotations == self.valid + self.quarantined + self.cancelled + self.unchanged
+
+
+@dataclass
+class PullReport:
+    """What a pull wrote (or, on ReconcileError, would have)."""
+
+    pull_id: str
+    folder: Path
+    time: str
+    url: str
+    ls_version: str | None
+    since: str | None = None
+    base: str | None = None
+    high_water: str | None = None
+    projects: list[ProjectCounts] = field(default_factory=list)
+    reasons: Counter[str] = field(default_factory=Counter)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(p, name) for p in self.projects)
+
+    def manifest(self) -> dict[str, Any]:
+        """The manifest.json written beside the records."""
+        names = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged")
+        return {
+            "pull_id": self.pull_id,
+            "time": self.time,
+            "mode": "since_last" if self.since is not None or self.base is not None else "full",
+            "since": self.since,
+            "base": self.base,
+            "high_water": self.high_water,
+            "label_studio": {"url": self.url, "version": self.ls_version},
+            "goldkit_version": __version__,
+            "schema_version": schema_version(),
+            "projects": [asdict(p) for p in self.projects],
+            "counts": {name: self.total(name) for name in names},
+            "reasons": dict(self.reasons.most_common()),
+        }
+
+
+@dataclass
+class _Sorted:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    sources: dict[int, tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # by annotation id
+
+
+def _parse_time(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+
+
+def latest_pull(root: Path | None = None) -> dict[str, Any] | None:
+    """Return the manifest of the most recent complete pull, or None."""
+    folder = root or pulls_dir()
+    manifests = [read_json(p) for p in folder.glob(f"*/{MANIFEST}") if not p.parent.name.startswith(".")]
+    return max(manifests, key=lambda m: (m["time"], m["pull_id"]), default=None)
+
+
+def ls_version(client: LabelStudio) -> str | None:
+    """The server's release, for the manifest (None when it does not say)."""
+    with lsclient.errors_mapped(client, what="read the server version"):
+        answer = client.versions.get()
+    return getattr(answer, "release", None) or getattr(answer, "label_studio_os_package", {}).get("version")
+
+
+def user_emails(client: LabelStudio) -> dict[int, str]:
+    """Map user id -> email with one users.list call (the plain export gives only ids)."""
+    with lsclient.errors_mapped(client, what="list users"):
+        return {user.id: user.email for user in client.users.list() if user.email}
+
+
+def goldkit_projects(
+    client: LabelStudio, ids: list[int] | None = None, prefix: str = push.PROJECT_PREFIX
+) -> list[tuple[int, str]]:
+    """Return (id, title) of the projects to pull: the given ids, else every language's goldkit project."""
+    if ids:
+        out = []
+        for project_id in ids:
+            with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
+                out.append((project_id, client.projects.get(id=project_id).title or ""))
+        return out
+    found = [push.find_project(client, language, prefix) for language in render.languages()]
+    projects = [(p.id, p.title) for p in found if p is not None]
+    if not projects:
+        raise NotFound(
+            f"no goldkit projects at {lsclient.client_url(client)} "
+            f"(titles like {push.project_title(render.languages()[0], prefix)!r})",
+            hint="push the documents first with: goldkit push",
+        )
+    return projects
+
+
+def _ls_count(task: dict[str, Any]) -> int:
+    """How many annotations Label Studio says the task has (its own counters), else the exported list."""
+    total, cancelled = task.get("total_annotations"), task.get("cancelled_annotations")
+    if isinstance(total, int) and isinstance(cancelled, int):
+        return total + cancelled
+    return len(task.get("annotations") or [])
+
+
+def _quarantine_line(
+    project_id: int, task: dict[str, Any], annotation: dict[str, Any], reasons: list[dict[str, Any]]
+) -> dict[str, Any]:
+    return {
+        "project_id": project_id,
+        "task_id": task.get("id"),
+        "annotation_id": annotation.get("id"),
+        "document_id": (task.get("data") or {}).get("doc_id"),
+        "annotator": annotator(annotation),
+        "reasons": reasons,
+        "annotation": annotation,
+    }
+
+
+def _with_email(annotation: dict[str, Any], emails: dict[int, str]) -> dict[str, Any]:
+    who = annotation.get("completed_by")
+    if isinstance(who, int) and who in emails:
+        return {**annotation, "completed_by": {"id": who, "email": emails[who]}}
+    return annotation
+
+
+def sort_project(
+    project_id: int,
+    tasks: list[dict[str, Any]],
+    counts: ProjectCounts,
+    out: _Sorted,
+    *,
+    emails: dict[int, str],
+    since: datetime | None = None,
+) -> None:
+    """Convert each annotation of the exported tasks into a record, a quarantine line or a count."""
+    for task in tasks:
+        counts.tasks += 1
+        counts.annotations += _ls_count(task)
+        for raw in task.get("annotations") or []:
+            updated = _parse_time(raw.get("updated_at") or raw.get("created_at"))
+            if since is not None and updated is not None and updated < since:
+                counts.unchanged += 1
+            elif raw.get("was_cancelled"):
+                counts.cancelled += 1
+            else:
+                annotation = _with_email(raw, emails)
+                conversion = results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
+                if conversion.record is not None:
+                    out.records.append(conversion.record)
+                    out.sources[raw.get("id")] = (project_id, task, annotation)  # type: ignore[index]
+                else:
+                    reasons = [p.to_dict() for p in conversion.problems]
+                    out.quarantine.append(_quarantine_line(project_id, task, annotation, reasons))
+
+
+def _one_per_annotator(out: _Sorted) -> None:
+    """Keep each annotator's latest annotation of a document; quarantine the others (never drop them)."""
+    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    for record in out.records:
+        key = (record["document_id"], record["provenance"]["annotator"])
+        order = (record["provenance"]["updated_at"] or "", record["provenance"]["ls_annotation"] or 0)
+        kept = latest.get(key)
+        if kept is None or order > (kept["provenance"]["updated_at"] or "", kept["provenance"]["ls_annotation"] or 0):
+            latest[key] = record
+    kept_ids = {id(r) for r in latest.values()}
+    for record in out.records:
+        if id(record) not in kept_ids:
+            project_id, task, annotation = out.sources[record["provenance"]["ls_annotation"]]
+            winner = latest[(record["document_id"], record["provenance"]["annotator"])]["provenance"]["ls_annotation"]
+            reason = {
+                "reason": SECOND_ANNOTATION,
+                "message": f"{record['provenance']['annotator']} has a later annotation ({winner}) of this document",
+                "task_id": task.get("id"),
+                "annotation_id": annotation.get("id"),
+            }
+            out.quarantine.append(_quarantine_line(project_id, task, annotation, [reason]))
+    out.records = [r for r in out.records if id(r) in kept_ids]
+
+
+def _finish_counts(report: PullReport, out: _Sorted) -> None:
+    valid = Counter(r["provenance"]["ls_project"] for r in out.records)
+    quarantined = Counter(q["project_id"] for q in out.quarantine)
+    for counts in report.projects:
+        counts.valid, counts.quarantined = valid[counts.project_id], quarantined[counts.project_id]
+    for line in out.quarantine:
+        report.reasons.update({reason["reason"] for reason in line["reasons"]})
+
+
+def reconcile(report: PullReport, out: _Sorted) -> None:
+    """Raise ReconcileError unless every annotation Label Studio counts is in exactly one place."""
+    unbalanced = [p for p in report.projects if not p.balanced()]
+    written = (len(out.records), len(out.quarantine)) == (report.total("valid"), report.total("quarantined"))
+    if unbalanced or not written:
+        detail = "; ".join(
+            f"project {p.project_id}: Label Studio counts {p.annotations}, pulled {p.valid} valid + "
+            f"{p.quarantined} quarantined + {p.cancelled} cancelled + {p.unchanged} unchanged"
+            for p in unbalanced or report.projects
+        )
+        raise ReconcileError(f"pull {report.pull_id} does not add up: {detail}", manifest=report.manifest())
+
+
+def _new_pull_id(root: Path, now: datetime) -> str:
+    stem = now.strftime("%Y%m%dT%H%M%SZ")
+    pull_id, n = stem, 1
+    while (root / pull_id).exists():
+        n += 1
+        pull_id = f"{stem}-{n}"
+    return pull_id
+
+
+def write_pull(report: PullReport, out: _Sorted) -> None:
+    """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
+    root = report.folder.parent
+    root.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{report.pull_id}."))
+    try:
+        records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
+        write_jsonl(tmp / RECORDS, records)
+        write_jsonl(tmp / QUARANTINE, sorted(out.quarantine, key=lambda q: (q["task_id"], q["annotation_id"])))
+        write_json(tmp / MANIFEST, report.manifest())
+        os.rename(tmp, report.folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def _high_water(tasks: list[dict[str, Any]], mark: str | None) -> str | None:
+    stamps = [a.get("updated_at") for t in tasks for a in t.get("annotations") or [] if a.get("updated_at")]
+    if mark:
+        stamps.append(mark)
+    return max(stamps, key=lambda s: _parse_time(s) or datetime.min.replace(tzinfo=UTC), default=None)
+
+
+def pull(
+    *,
+    projects: list[int] | None = None,
+    since_last: bool = False,
+    out_root: Path | None = None,
+    progress: Progress | None = None,
+    client: LabelStudio | None = None,
+    url: str | None = None,
+    project_prefix: str = push.PROJECT_PREFIX,
+) -> PullReport:
+    """Export each goldkit project, convert every annotation and write one pull folder (atomically)."""
+    root = out_root or pulls_dir()
+    base = latest_pull(root) if since_last else None
+    client = client or lsclient.connect(url)
+    now = datetime.now(UTC)
+    pull_id = _new_pull_id(root, now)
+    report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
+    if base is not None:
+        report.base, report.since = base["pull_id"], base.get("high_water") or base["time"]
+    since = _parse_time(report.since)
+    out, emails, mark = _Sorted(), None, report.since
+    for project_id, title in goldkit_projects(client, projects, project_prefix):
+        if progress:
+            progress(0, None)
+        tasks = lsclient.export_project_json(client, project_id)
+        if emails is None and any(
+            isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or []
+        ):
+            emails = user_emails(client)
+        counts = ProjectCounts(project_id, title)
+        report.projects.append(counts)
+        sort_project(project_id, tasks, counts, out, emails=emails or {}, since=since)
+        mark = _high_water(tasks, mark)
+        if progress:
+            progress(len(tasks), len(tasks))
+    report.high_water = mark
+    _one_per_annotator(out)
+    _finish_counts(report, out)
+    reconcile(report, out)
+    write_pull(report, out)
+    return report
