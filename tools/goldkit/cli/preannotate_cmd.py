@@ -1,0 +1,97 @@
+"""`goldkit preannotate`: rule-based suggestions as annotation records, and their P/R/F1 against the gold."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from goldkit.cli.output import JsonOption, console, emit_json
+from goldkit.errors import InputError
+from goldkit.ingest import load_documents
+from goldkit.jsonio import write_jsonl
+from goldkit.preannotate import (
+    REGISTRY,
+    EvaluationReport,
+    default_out_path,
+    evaluate_against_gold,
+    load_gold,
+    preannotate,
+)
+
+Annotator = Enum("Annotator", {name: name for name in REGISTRY}, type=str)  # type: ignore[misc]
+DEFAULT = Annotator(next(iter(REGISTRY)))
+
+DocumentsOption = Annotated[
+    Path | None, typer.Option("--documents", help="Ingested documents (default: annotations/documents.jsonl).")
+]
+OutOption = Annotated[
+    Path | None,
+    typer.Option("--out", help="Where to write the records (default: annotations/preannotations/NAME.jsonl)."),
+]
+
+
+def _fmt(value: float | None) -> str:
+    return "—" if value is None else f"{value:.3f}"
+
+
+def _print_evaluation(report: EvaluationReport) -> None:
+    for policy, scores in report.scores.items():
+        table = Table(title=f"{report.annotator} ({report.model_version}) vs gold — gazetteer: {policy}")
+        for column in ("layer", "label", "match", "gold", "pred", "matched", "P", "R", "F1"):
+            table.add_column(column, justify="right" if column not in ("layer", "label", "match") else "left")
+        for s in scores:
+            table.add_row(
+                s.layer, s.label, s.mode, str(s.gold), str(s.predicted), str(s.matched),
+                _fmt(s.precision), _fmt(s.recall), _fmt(s.f1),
+            )  # fmt: skip
+        console.print(table)
+    console.print(
+        "gazetteer 'all' includes the scored document's own gold (optimistic); "
+        "'leave-one-out' builds it from the other documents only."
+    )
+
+
+def preannotate_cli(
+    documents: DocumentsOption = None,
+    out: OutOption = None,
+    annotator: Annotated[Annotator, typer.Option("--annotator", help="Which pre-annotator to run.")] = DEFAULT,
+    evaluate: Annotated[bool, typer.Option("--evaluate", help="Score against the gold instead of writing.")] = False,
+    as_json: bool = JsonOption,
+) -> None:
+    """Suggest entities (numbers, dates, known names) and quote/number claims as annotation records.
+
+    The records carry provenance.method 'preannotation' and can be imported as Label Studio predictions.
+    With --evaluate, print precision/recall/F1 per layer and label against annotations/gold/ (exact and
+    overlap matching) instead of writing.
+
+    Example: goldkit preannotate --documents annotations/documents.jsonl --evaluate
+    """
+    docs = load_documents(documents)
+    gold = load_gold()
+    name = annotator.value
+    if evaluate:
+        if not gold:
+            raise InputError("no gold records to evaluate against", hint="add gold records to annotations/gold/")
+        report = evaluate_against_gold(docs, gold, name)
+        emit_json(report.to_dict()) if as_json else _print_evaluation(report)
+        return
+    records = preannotate(docs, name, gold)
+    path = out or default_out_path(name)
+    write_jsonl(path, records)
+    if as_json:
+        emit_json({"out": str(path), "count": len(records), "annotator": name})
+        return
+    for record in records:
+        console.print(
+            f"{record['document_id']}: {len(record['entities'])} entities, {len(record['claims'])} claims",
+            highlight=False,
+        )
+    console.print(f"wrote {len(records)} records to {path}", highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("preannotate")(preannotate_cli)
