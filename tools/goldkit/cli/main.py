@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     as_json = "--json" in args
     _register()
     try:
-        app(args=args, prog_name="goldkit", standalone_mode=False)
+        result = app(args=args, prog_name="goldkit", standalone_mode=False)
     except GoldkitError as error:
         if debug:
             traceback.print_exc()
@@ -99,7 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}", highlight=False, markup=True)
         err_console.print("→ run again with --debug for the traceback, and report it")
         return 70
-    return 0
+    # with standalone_mode off, click returns (not raises) the code of a `typer.Exit(1)`
+    return result if type(result) is int else 0
 
 
 if __name__ == "__main__":
