@@ -10,7 +10,7 @@ so it goes to a sidecar `annotations/gold/<document_id>.adjudication.json`: for 
 its id, span, voters and votes per field, plus the rejected units. Gold is written only for
 documents with nothing unresolved.
 
-Strategies (STRATEGIES; `review` lives in goldkit.review because it talks to Label Studio):
+Strategies (STRATEGIES):
 - ground-truth: the one record flagged provenance.ground_truth wins; units it has are kept, the
   others rejected; no flag, or flags from two annotators, leaves the document unresolved.
 - majority: a unit is kept when >= k annotators of the document marked it, rejected when >= k did

@@ -297,11 +297,15 @@ def span_f1(study: Study, modes: Sequence[str] = MATCH_MODES) -> list[SpanScore]
         every = sorted({label for label, _ in pooled if label != SPAN_ONLY})
         shown = [label for label in every if label != layer]  # claims have no type: only the total row
         for pair, counts in per_pair.items():
-            rows = [(label, *(counts[(label, k)] for k in ("ref", "pred", "matched"))) for label in shown]
-            rows.append((ALL_LABELS, *(sum(counts[(label, k)] for label in every) for k in ("ref", "pred", "matched"))))
+
+            def score(label: str, labels: Sequence[str]) -> SpanScore:
+                ref, pred, m = (sum(counts[(x, k)] for x in labels) for k in ("ref", "pred", "matched"))  # noqa: B023
+                return SpanScore(layer, label, pair, mode, ref, pred, m)  # noqa: B023
+
+            scores += [score(label, [label]) for label in shown]
+            scores.append(score(ALL_LABELS, every))
             if shown:  # span-only differs from all labels only when there are types
-                rows.append((SPAN_ONLY, *(counts[(SPAN_ONLY, k)] for k in ("ref", "pred", "matched"))))
-            scores += [SpanScore(layer, label, pair, mode, ref, pred, m) for label, ref, pred, m in rows]
+                scores.append(score(SPAN_ONLY, [SPAN_ONLY]))
     return scores
 
 
@@ -478,7 +482,7 @@ def _relation_counts(a: Record, b: Record, relation: str, mode: str) -> tuple[in
         j: i for i, j in match_items(a.get(target_layer) or [], b.get(target_layer) or [], target_layer, mode, False)
     }
     links_a, links_b = _links(a, relation), _links(b, relation)
-    translated = Counter((src.get(s), label, tgt.get(t)) for s, label, t in links_b if s in src and t in tgt)
+    translated: Counter[Link] = Counter((src[s], label, tgt[t]) for s, label, t in links_b if s in src and t in tgt)
     matched = sum((Counter(links_a) & translated).values())
     return len(links_a), len(links_b), matched
 

@@ -12,8 +12,7 @@ from goldkit.adjudicate import STRATEGIES, AdjudicationReport, adjudicate, write
 from goldkit.agreement import build_study, latest_pull, load_records
 from goldkit.cli.output import JsonOption, console, emit_json
 
-REVIEW = "review"
-StrategyName = Enum("StrategyName", {name: name for name in [*STRATEGIES, REVIEW]}, type=str)  # type: ignore[misc]
+StrategyName = Enum("StrategyName", {name: name for name in STRATEGIES}, type=str)  # type: ignore[misc]
 
 _SOURCES = typer.Argument(None, help="Pull folder(s) or record files; default: the newest pull.")
 _STRATEGY = typer.Option(..., "--strategy", "-s", help="How disagreements are settled.")
@@ -32,7 +31,7 @@ def _print(report: AdjudicationReport) -> None:
         )
     console.print(table)
     if report.unresolved:
-        table = Table(title="Unresolved: decide these (e.g. goldkit adjudicate --strategy review)")
+        table = Table(title="Unresolved: settle these in Label Studio or with another strategy")
         for col in ("document", "layer", "span", "field", "votes"):
             table.add_column(col)
         for u in report.unresolved:
@@ -58,12 +57,6 @@ def adjudicate_cli(
     """
     paths = list(sources) if sources else [latest_pull()]
     study = build_study(load_records(paths))
-    if strategy.value == REVIEW:
-        from goldkit.review import review
-
-        result = review(study, out=out, force=force)
-        emit_json(result.to_dict()) if as_json else console.print(result.summary())
-        return
     report = adjudicate(study, strategy.value, min_votes)
     write_gold(report, out, force=force)
     if as_json:

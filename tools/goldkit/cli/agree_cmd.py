@@ -14,6 +14,7 @@ from goldkit.agreement import (
     POOLED,
     REGISTRY,
     AgreementReport,
+    SpanScore,
     agree,
     build_study,
     document_lengths,
@@ -85,21 +86,21 @@ def _print(report: AgreementReport, chart: Path | None) -> None:
         table = Table(title="Span and relation F1 (first of the pair = reference)")
         for col in ("layer", "label", "pair", *(f"F1 {m}" for m in report.modes), "spans", "matched"):
             table.add_column(col)
-        by_key: dict[tuple[str, str, str], dict[str, object]] = {}
+        by_key: dict[tuple[str, str, str], dict[str, SpanScore]] = {}
         for s in spans:
             by_key.setdefault((s.layer, s.label, s.pair), {})[s.mode] = s
         for (layer, label, pair), per_mode in by_key.items():
             first = next(iter(per_mode.values()))
-            matched = " / ".join(str(per_mode[m].matched) for m in report.modes if m in per_mode)  # type: ignore[attr-defined]
+            matched = " / ".join(str(per_mode[m].matched) for m in report.modes if m in per_mode)
             style = "bold" if pair == POOLED and label == ALL_LABELS else None
             table.add_row(
                 layer,
                 label,
                 pair,
-                *(_fmt(per_mode[m].f1) if m in per_mode else "" for m in report.modes),  # type: ignore[attr-defined]
+                *(_fmt(per_mode[m].f1) if m in per_mode else "" for m in report.modes),
                 f"{first.reference}+{first.predicted}",
                 matched,
-                style=style,  # type: ignore[attr-defined]
+                style=style,
             )
         console.print(table)
     if report.rows("attribute_alpha"):
