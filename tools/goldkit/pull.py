@@ -19,7 +19,7 @@ import os
 import shutil
 import tempfile
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,7 +94,9 @@ class PullReport:
 
 
 @dataclass
-class _Sorted:
+class Sorted:
+    """Where a pull's annotations went: records, quarantine lines (and, for duplicates, their sources)."""
+
     records: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[int, tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # by annotation id
@@ -180,7 +182,7 @@ def sort_project(
     project_id: int,
     tasks: list[dict[str, Any]],
     counts: ProjectCounts,
-    out: _Sorted,
+    out: Sorted,
     *,
     emails: dict[int, str],
     since: datetime | None = None,
@@ -206,7 +208,7 @@ def sort_project(
                     out.quarantine.append(_quarantine_line(project_id, task, annotation, reasons))
 
 
-def _one_per_annotator(out: _Sorted) -> None:
+def _one_per_annotator(out: Sorted) -> None:
     """Keep each annotator's latest annotation of a document; quarantine the others (never drop them)."""
     latest: dict[tuple[str, str], dict[str, Any]] = {}
     for record in out.records:
@@ -230,7 +232,7 @@ def _one_per_annotator(out: _Sorted) -> None:
     out.records = [r for r in out.records if id(r) in kept_ids]
 
 
-def _finish_counts(report: PullReport, out: _Sorted) -> None:
+def _finish_counts(report: PullReport, out: Sorted) -> None:
     valid = Counter(r["provenance"]["ls_project"] for r in out.records)
     quarantined = Counter(q["project_id"] for q in out.quarantine)
     for counts in report.projects:
@@ -239,7 +241,7 @@ def _finish_counts(report: PullReport, out: _Sorted) -> None:
         report.reasons.update({reason["reason"] for reason in line["reasons"]})
 
 
-def reconcile(report: PullReport, out: _Sorted) -> None:
+def reconcile(report: PullReport, out: Sorted) -> None:
     """Raise ReconcileError unless every annotation Label Studio counts is in exactly one place."""
     unbalanced = [p for p in report.projects if not p.balanced()]
     written = (len(out.records), len(out.quarantine)) == (report.total("valid"), report.total("quarantined"))
@@ -261,7 +263,7 @@ def _new_pull_id(root: Path, now: datetime) -> str:
     return pull_id
 
 
-def write_pull(report: PullReport, out: _Sorted) -> None:
+def write_pull(report: PullReport, out: Sorted) -> None:
     """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
     root = report.folder.parent
     root.mkdir(parents=True, exist_ok=True)
@@ -284,6 +286,43 @@ def _high_water(tasks: list[dict[str, Any]], mark: str | None) -> str | None:
     return max(stamps, key=lambda s: _parse_time(s) or datetime.min.replace(tzinfo=UTC), default=None)
 
 
+def sort_annotations(
+    report: PullReport,
+    exports: Iterable[tuple[int, str, list[dict[str, Any]]]],
+    *,
+    emails: dict[int, str],
+    since: datetime | None = None,
+) -> Sorted:
+    """Sort every exported annotation of (project id, title, tasks) into records, quarantine and counts."""
+    out = Sorted()
+    mark = report.since
+    for project_id, title, tasks in exports:
+        counts = ProjectCounts(project_id, title)
+        report.projects.append(counts)
+        sort_project(project_id, tasks, counts, out, emails=emails, since=since)
+        mark = _high_water(tasks, mark)
+    report.high_water = mark
+    _one_per_annotator(out)
+    _finish_counts(report, out)
+    return out
+
+
+def _exports(
+    client: LabelStudio, projects: list[tuple[int, str]], emails: dict[int, str], progress: Progress | None
+) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
+    """Export each project in turn; look emails up (once) when the export gives only user ids."""
+    for done, (project_id, title) in enumerate(projects):
+        if progress:
+            progress(done, len(projects))
+        tasks = lsclient.export_project_json(client, project_id)
+        ids = any(isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or [])
+        if ids and not emails:
+            emails.update(user_emails(client))
+        yield project_id, title, tasks
+    if progress:
+        progress(len(projects), len(projects))
+
+
 def pull(
     *,
     projects: list[int] | None = None,
@@ -303,25 +342,11 @@ def pull(
     report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
     if base is not None:
         report.base, report.since = base["pull_id"], base.get("high_water") or base["time"]
-    since = _parse_time(report.since)
-    out, emails, mark = _Sorted(), None, report.since
-    for project_id, title in goldkit_projects(client, projects, project_prefix):
-        if progress:
-            progress(0, None)
-        tasks = lsclient.export_project_json(client, project_id)
-        if emails is None and any(
-            isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or []
-        ):
-            emails = user_emails(client)
-        counts = ProjectCounts(project_id, title)
-        report.projects.append(counts)
-        sort_project(project_id, tasks, counts, out, emails=emails or {}, since=since)
-        mark = _high_water(tasks, mark)
-        if progress:
-            progress(len(tasks), len(tasks))
-    report.high_water = mark
-    _one_per_annotator(out)
-    _finish_counts(report, out)
+    chosen = goldkit_projects(client, projects, project_prefix)
+    emails: dict[int, str] = {}
+    out = sort_annotations(
+        report, _exports(client, chosen, emails, progress), emails=emails, since=_parse_time(report.since)
+    )
     reconcile(report, out)
     write_pull(report, out)
     return report

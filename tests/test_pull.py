@@ -1,0 +1,252 @@
+"""pull: every annotation lands in records, quarantine or a count; written atomically; since-last.
+
+Hermetic tests sort a full JSON export made from the golden convert cases; integration tests (marker
+`integration`) push to the session's real Label Studio, annotate through the API as two annotators,
+and pull.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goldkit import lsclient, pull, push
+from goldkit.cli.main import main
+from goldkit.convert import record_to_results
+from goldkit.errors import ReconcileError
+from goldkit.jsonio import iter_jsonl, read_json
+
+DATA = Path(__file__).parent / "data"
+EMAILS = {3: "annotator1@goldkit.local", 4: "annotator2@goldkit.local"}
+
+
+def _case(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    folder = DATA / name
+    return tuple(json.loads((folder / f"{f}.json").read_text(encoding="utf-8")) for f in ("task", "annotation"))  # type: ignore[return-value]
+
+
+def _task(name: str, *annotations: dict[str, Any]) -> dict[str, Any]:
+    task, _ = _case(name)
+    cancelled = sum(1 for a in annotations if a.get("was_cancelled"))
+    return {**task, "annotations": list(annotations), "total_annotations": len(annotations) - cancelled,
+            "cancelled_annotations": cancelled}  # fmt: skip
+
+
+def _annotation(name: str, annotation_id: int, who: Any, updated_at: str, **changes: Any) -> dict[str, Any]:
+    _, annotation = _case(name)
+    return {**copy.deepcopy(annotation), "id": annotation_id, "completed_by": who, "updated_at": updated_at, **changes}
+
+
+def export() -> list[dict[str, Any]]:
+    """Three tasks: valid, broken offsets, cancelled, an id-only annotator, an annotator's second annotation."""
+    broken = _annotation("convert_english", 5011, 4, "2025-12-20T11:00:00Z")
+    broken["result"][0]["value"]["end"] = 10_000
+    return [
+        _task(
+            "convert_english",
+            _annotation("convert_english", 5001, 3, "2025-12-20T10:05:00Z"),
+            broken,
+            _annotation("convert_english", 5012, 4, "2025-12-20T12:00:00Z", was_cancelled=True, result=[]),
+        ),
+        _task("convert_arabic", _annotation("convert_arabic", 5002, 4, "2025-12-21T09:00:00.123456Z")),
+        _task(
+            "convert_emoji_crlf_rtl",
+            _annotation("convert_emoji_crlf_rtl", 5003, 3, "2025-12-22T09:00:00Z"),
+            _annotation("convert_emoji_crlf_rtl", 5013, 3, "2025-12-20T08:00:00Z"),  # older: second annotation
+        ),
+    ]
+
+
+def _report(tmp_path: Path) -> pull.PullReport:
+    return pull.PullReport("p1", tmp_path / "p1", datetime.now(UTC).isoformat(), "http://ls.test", "1.23.2")
+
+
+def test_every_annotation_is_a_record_a_quarantine_line_or_cancelled(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    tasks = export()
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    pull.reconcile(report, out)
+    counts = report.projects[0]
+    assert (counts.annotations, counts.valid, counts.quarantined, counts.cancelled) == (6, 3, 2, 1)
+    assert sorted(r["provenance"]["ls_annotation"] for r in out.records) == [5001, 5002, 5003]
+    assert {r["provenance"]["annotator"] for r in out.records} == set(EMAILS.values())
+    lines = {q["annotation_id"]: q for q in out.quarantine}
+    assert [r["reason"] for r in lines[5011]["reasons"]] == ["span_offsets"]
+    assert [r["reason"] for r in lines[5013]["reasons"]] == [pull.SECOND_ANNOTATION]
+    assert lines[5011]["task_id"] == 101 and lines[5011]["reasons"][0]["region_id"] == "e1"
+    assert lines[5011]["annotation"]["result"] == tasks[0]["annotations"][1]["result"]  # raw, nothing lost
+    assert report.reasons == {"span_offsets": 1, pull.SECOND_ANNOTATION: 1}
+
+
+def test_counts_that_do_not_add_up_raise_and_write_nothing(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    tasks = export()
+    tasks[1]["total_annotations"] += 1  # Label Studio counts one the export did not give
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    with pytest.raises(ReconcileError, match="project 7: Label Studio counts 7"):
+        pull.reconcile(report, out)
+    assert not report.folder.exists()
+
+
+def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    report = _report(tmp_path)
+    out = pull.sort_annotations(report, [(7, "goldkit · en", export())], emails=EMAILS)
+    pull.write_pull(report, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p1"]
+    assert sorted(p.name for p in report.folder.iterdir()) == [pull.MANIFEST, pull.QUARANTINE, pull.RECORDS]
+    records = [r for _, r in iter_jsonl(report.folder / pull.RECORDS)]
+    assert [r["document_id"] for r in records] == sorted(r["document_id"] for r in records)
+    manifest = read_json(report.folder / pull.MANIFEST)
+    assert manifest["counts"] | {"tasks": 0} == {
+        "tasks": 0, "annotations": 6, "valid": 3, "quarantined": 2, "cancelled": 1, "unchanged": 0,
+    }  # fmt: skip
+    assert manifest["label_studio"] == {"url": "http://ls.test", "version": "1.23.2"}
+    assert manifest["high_water"] == "2025-12-22T09:00:00Z" and manifest["mode"] == "full"
+
+    failing = _report(tmp_path)
+    failing.pull_id, failing.folder = "p2", tmp_path / "p2"
+
+    def disk_full(*args: Any) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(pull, "write_json", disk_full)
+    with pytest.raises(OSError):
+        pull.write_pull(failing, out)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p1"]
+
+
+def test_since_keeps_only_annotations_updated_at_or_after_it(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    report.since, report.base = "2025-12-21T09:00:00.123456Z", "p0"
+    since = datetime.fromisoformat("2025-12-21T09:00:00.123456+00:00")
+    out = pull.sort_annotations(report, [(7, "t", export())], emails=EMAILS, since=since)
+    counts = report.projects[0]
+    assert (counts.valid, counts.quarantined, counts.cancelled, counts.unchanged) == (2, 0, 0, 4)
+    assert sorted(r["provenance"]["ls_annotation"] for r in out.records) == [5002, 5003]  # 5002: exactly at the mark
+    assert report.manifest()["mode"] == "since_last" and counts.balanced()
+
+
+def test_latest_pull_is_the_newest_complete_manifest(tmp_path: Path) -> None:
+    assert pull.latest_pull(tmp_path) is None
+    for pull_id, time in (("a", "2025-12-20T10:00:00+00:00"), ("b", "2025-12-21T10:00:00+00:00")):
+        (tmp_path / pull_id).mkdir()
+        (tmp_path / pull_id / pull.MANIFEST).write_text(json.dumps({"pull_id": pull_id, "time": time}))
+    (tmp_path / ".c.tmp").mkdir()  # a half-written pull is not a base
+    (tmp_path / ".c.tmp" / pull.MANIFEST).write_text(json.dumps({"pull_id": "c", "time": "2030-01-01T00:00:00+00:00"}))
+    assert pull.latest_pull(tmp_path)["pull_id"] == "b"
+
+
+# ---------------------------------------------------------------- against the real Label Studio
+
+
+def _documents() -> list[dict[str, Any]]:
+    from goldkit.ingest import build_document, ingest
+    from goldkit.paths import corpus_dir
+
+    emoji = build_document("Emoji test 😀 in Astana\nThe minister 🇸🇦 said 12 officials met.\n", [], "emoji-test.txt")
+    return ingest([corpus_dir()]).documents + [emoji]
+
+
+def _gold(document: dict[str, Any]) -> dict[str, Any] | None:
+    path = Path(__file__).parent.parent / "annotations" / "gold" / f"{document['id']}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def _small(record: dict[str, Any], keep: int) -> dict[str, Any]:
+    """A second annotator's sparser take: the first `keep` entities only, no events or claims."""
+    return {**record, "entities": record["entities"][:keep], "events": [], "claims": []}
+
+
+@pytest.fixture(scope="module")
+def seeded(ls_server: Any) -> dict[str, Any]:
+    """Push the corpus plus an emoji document under a fresh prefix; annotate through the API as two annotators."""
+    prefix = f"pulltest-{uuid.uuid4().hex[:6]}"
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    documents = _documents()
+    report = push.push(documents, client=admin, project_prefix=prefix)
+    task_ids = {doc_id: tid for p in report.projects for doc_id, tid in p.task_ids.items()}
+    first, second = (lsclient.connect(ls_server.url, a.token) for a in ls_server.annotators)
+    created: dict[str, int] = {}
+    for document in documents:
+        gold = _gold(document)
+        if gold is None:
+            continue
+        task_id = task_ids[document["id"]]
+        created[f"first:{document['id']}"] = first.annotations.create(id=task_id, result=record_to_results(gold)).id
+        second_result = record_to_results(_small(gold, 3))
+        created[f"second:{document['id']}"] = second.annotations.create(id=task_id, result=second_result).id
+    emoji = next(d for d in documents if d["id"].startswith("emoji-test"))
+    text = emoji["text"]
+    offsets = {"start": 0, "end": len(text) + 40, "text": "beyond the end", "labels": ["person"]}
+    broken = [{"id": "bad1", "from_name": "entity", "to_name": "text", "type": "labels", "value": offsets}]
+    created["broken"] = first.annotations.create(id=task_ids[emoji["id"]], result=broken).id
+    created["cancelled"] = second.annotations.create(id=task_ids[emoji["id"]], result=[], was_cancelled=True).id
+    return {"prefix": prefix, "admin": admin, "task_ids": task_ids, "created": created, "documents": documents,
+            "annotators": ls_server.annotators, "url": ls_server.url, "api_key": ls_server.api_key}  # fmt: skip
+
+
+@pytest.mark.integration
+def test_pull_reconciles_two_annotators_quarantine_and_cancelled(seeded: dict[str, Any], tmp_path: Path) -> None:
+    report = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
+    assert report.total("annotations") == len(seeded["created"]) == 6
+    assert (report.total("valid"), report.total("quarantined"), report.total("cancelled")) == (4, 1, 1)
+    assert report.ls_version and report.ls_version.startswith("1.")
+    records = [r for _, r in iter_jsonl(report.folder / pull.RECORDS)]
+    emails = {a.email for a in seeded["annotators"]}
+    assert {r["provenance"]["annotator"] for r in records} == emails
+    documents = {d["id"]: d for d in seeded["documents"]}
+    for record in records:
+        text = documents[record["document_id"]]["text"]
+        assert all(text[e["span"]["start"] : e["span"]["end"]] == e["span"]["text"] for e in record["entities"])
+        if record["provenance"]["annotator"] == seeded["annotators"][0].email:
+            gold = _gold(documents[record["document_id"]])
+            assert {k: record[k] for k in ("entities", "events", "claims")} == {
+                k: gold[k] for k in ("entities", "events", "claims")
+            }
+    quarantined = [q for _, q in iter_jsonl(report.folder / pull.QUARANTINE)]
+    assert [q["annotation_id"] for q in quarantined] == [seeded["created"]["broken"]]
+    reason = quarantined[0]["reasons"][0]
+    assert (reason["reason"], reason["region_id"]) == ("span_offsets", "bad1")
+    assert quarantined[0]["annotation"]["result"][0]["value"]["end"] > 40  # the raw annotation is kept
+
+
+@pytest.mark.integration
+def test_since_last_pulls_only_what_changed(seeded: dict[str, Any], tmp_path: Path) -> None:
+    base = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
+    second = lsclient.connect(seeded["url"], seeded["annotators"][1].token)
+    emoji = next(d for d in seeded["documents"] if d["id"].startswith("emoji-test"))
+    text = emoji["text"]
+    start = text.index("Astana")
+    span = {"start": start, "end": start + len("Astana"), "text": "Astana", "labels": ["gpe"]}
+    result = [{"id": "g1", "from_name": "entity", "to_name": "text", "type": "labels", "value": span}]
+    new_id = second.annotations.create(id=seeded["task_ids"][emoji["id"]], result=result).id
+    changed = pull.pull(client=seeded["admin"], out_root=tmp_path, since_last=True, project_prefix=seeded["prefix"])
+    manifest = read_json(changed.folder / pull.MANIFEST)
+    assert manifest["base"] == base.pull_id and manifest["since"] == base.high_water
+    records = [r for _, r in iter_jsonl(changed.folder / pull.RECORDS)]
+    assert [r["provenance"]["ls_annotation"] for r in records] == [new_id]
+    assert records[0]["entities"][0]["span"]["text"] == "Astana"
+    assert changed.total("unchanged") == base.total("annotations")
+    assert changed.total("annotations") == base.total("annotations") + 1
+
+
+@pytest.mark.integration
+def test_pull_cli_prints_a_summary_and_json(
+    seeded: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", seeded["api_key"])
+    args = ["pull", "--url", seeded["url"], "--project-prefix", seeded["prefix"]]
+    assert main([*args, "--json"]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert Path(answer["folder"]).parent == tmp_path / "annotations" / "pulls"
+    assert answer["counts"]["quarantined"] >= 1 and answer["reasons"]["span_offsets"] >= 1
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    assert "quarantined" in out and "span_offsets" in out and "wrote" in out
