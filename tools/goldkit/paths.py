@@ -46,3 +46,8 @@ def export_dir() -> Path:
 def state_dir() -> Path:
     """Git-ignored state: the embedded Label Studio's venv, data, logs and credentials."""
     return project_root() / ".goldkit"
+
+
+def pseudonyms_path() -> Path:
+    """Annotator account -> stable pseudonym; kept out of every release."""
+    return annotations_dir() / "pseudonyms.json"

@@ -1,0 +1,419 @@
+"""Read and check the gold a release is made from, and turn it into the rows of each dataset config.
+
+Row shapes are those of goldkit.features.config_features(); label values stay names here and become
+ClassLabel ids when the table is written. Annotator accounts are replaced by stable pseudonyms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+
+from goldkit import fastcheck
+from goldkit.errors import InputError, Problem, ValidationError
+from goldkit.ingest import load_documents, read_article, schema_value
+from goldkit.jsonio import iter_jsonl, read_json, write_json
+from goldkit.paths import gold_dir, pseudonyms_path
+from goldkit.records import canonicalize, iter_spans
+from goldkit.schema import load_schema
+
+Row = dict[str, Any]
+LINKS_FILE = "links.jsonl"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Gold:
+    """The checked inputs of a release."""
+
+    documents: dict[str, dict[str, Any]]
+    records: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    pull: list[dict[str, Any]] = field(default_factory=list)
+    pseudonyms: dict[str, str] = field(default_factory=dict)
+    agreement: Any = None
+    date: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- reading and checking ----------------------------------------------------------------------
+
+
+class _Checker:
+    """Check records against one `$defs` entry: fastcheck says yes quickly, jsonschema explains a no."""
+
+    def __init__(self, name: str) -> None:
+        schema = load_schema()
+        try:
+            self.fast: fastcheck.Predicate | None = fastcheck.compile_definition(schema, name)
+        except fastcheck.Unsupported:
+            self.fast = None
+        self.full = Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": schema["$defs"]})
+
+    def __call__(self, record: Any, where: str, problems: list[Problem]) -> bool:
+        if self.fast is not None and self.fast(record):
+            return True
+        errors = sorted(self.full.iter_errors(record), key=lambda e: list(e.absolute_path))
+        for error in errors:
+            pointer = "/" + "/".join(str(part) for part in error.absolute_path)
+            problems.append(Problem(pointer, error.message, path=where))
+        return not errors
+
+
+def load_gold(options: Any) -> Gold:
+    """Read documents, gold records, links and (optionally) a pull; raise one ValidationError for all problems."""
+    folder = options.gold or gold_dir()
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        raise InputError(
+            f"no gold records in {folder}", hint="adjudicate first with: goldkit adjudicate", path=str(folder)
+        )
+    documents = load_documents(options.documents)
+    problems: list[Problem] = []
+    records = _read_gold_records(files, documents, problems)
+    gold_documents = {r["document_id"]: documents[r["document_id"]] for r in records if r["document_id"] in documents}
+    links = _read_links(folder / LINKS_FILE, records, problems)
+    gold = Gold(gold_documents, records, links)
+    if options.annotations:
+        gold.pull = _read_pull(options.annotations, gold_documents, problems, gold.warnings)
+    if problems:
+        raise ValidationError(
+            f"{len(problems)} problem(s) in the release inputs; nothing was released",
+            problems,
+            hint=f"fix them, check with: goldkit validate {folder}, then release again",
+        )
+    gold.pseudonyms = assign_pseudonyms(_accounts(gold))
+    gold.agreement = read_json(options.agreement) if options.agreement else None
+    gold.date = _latest_date(records + links)
+    return gold
+
+
+def _read_gold_records(
+    files: list[Path], documents: dict[str, dict[str, Any]], problems: list[Problem]
+) -> list[dict[str, Any]]:
+    check = _Checker("Annotation")
+    records = []
+    for path in files:
+        record = read_json(path)
+        if not check(record, str(path), problems):
+            continue
+        if record["document_id"] != path.stem:
+            problems.append(
+                Problem("/document_id", "must equal the file name", record["document_id"], path.stem, str(path))
+            )
+        _check_against_document(record, documents, str(path), problems)
+        records.append(canonicalize(record))  # kept even when wrong, so links to it are not reported too
+    return sorted(records, key=lambda r: r["document_id"])
+
+
+def _check_against_document(
+    record: dict[str, Any], documents: dict[str, dict[str, Any]], where: str, problems: list[Problem]
+) -> bool:
+    """Check the record's document exists with the same text, its span texts, and its internal references."""
+    document = documents.get(record["document_id"])
+    if document is None:
+        problems.append(
+            Problem("/document_id", "no such document in documents.jsonl", record["document_id"], path=where)
+        )
+        return False
+    before = len(problems)
+    if record["document_sha256"] != document["sha256"]:
+        problems.append(
+            Problem(
+                "/document_sha256",
+                "the document's text changed since it was annotated",
+                record["document_sha256"],
+                document["sha256"],
+                where,
+            )
+        )
+    text = document["text"]
+    spans = [(f"/{key}/{i}", span) for key, i, _, span in iter_spans(record)]
+    spans += [(f"/claims/{i}/cue", c["cue"]) for i, c in enumerate(record["claims"]) if c.get("cue")]
+    for pointer, span in spans:
+        if text[span["start"] : span["end"]] != span["text"]:
+            problems.append(
+                Problem(
+                    pointer, "span text is not text[start:end]", span["text"], text[span["start"] : span["end"]], where
+                )
+            )
+    entity_ids = {e["id"] for e in record["entities"]}
+    event_ids = {e["id"] for e in record["events"]}
+    refs = [
+        (f"/events/{i}/arguments/{j}/entity", a["entity"], entity_ids)
+        for i, ev in enumerate(record["events"])
+        for j, a in enumerate(ev["arguments"])
+    ]
+    for i, claim in enumerate(record["claims"]):
+        if claim["claimant"]["entity"] is not None:
+            refs.append((f"/claims/{i}/claimant/entity", claim["claimant"]["entity"], entity_ids))
+        if claim["event"] is not None:
+            refs.append((f"/claims/{i}/event", claim["event"], event_ids))
+    for pointer, ref, known in refs:
+        if ref not in known:
+            problems.append(Problem(pointer, "refers to no item of this record", ref, sorted(known), where))
+    return len(problems) == before
+
+
+def _read_links(path: Path, records: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    check = _Checker("Link")
+    mentions = {(r["document_id"], item["id"]) for r in records for key in ("events", "claims") for item in r[key]}
+    links = []
+    for lineno, link in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        if not check(link, where, problems):
+            continue
+        for end in ("source", "target"):
+            ref = (link[end]["document_id"], link[end]["id"])
+            if ref not in mentions:
+                problems.append(Problem(f"/{end}", "no such event or claim in the gold", "/".join(ref), path=where))
+        links.append(link)
+    return sorted(links, key=lambda link: link["id"])
+
+
+def _read_pull(
+    source: Path, documents: dict[str, dict[str, Any]], problems: list[Problem], warnings: list[str]
+) -> list[dict[str, Any]]:
+    path = source / "records.jsonl" if source.is_dir() else source
+    check = _Checker("Annotation")
+    records = []
+    for lineno, record in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        if not check(record, where, problems):
+            continue
+        if record["document_id"] not in documents:
+            warnings.append(f"{where}: document {record['document_id']} has no gold record; left out of 'annotations'")
+            continue
+        if _check_against_document(record, documents, where, problems):
+            records.append(canonicalize(record))
+    return records
+
+
+# ---- pseudonyms, dates -------------------------------------------------------------------------
+
+
+def _accounts(gold: Gold) -> set[str]:
+    accounts: set[str] = set()
+    for record in gold.records + gold.links + gold.pull:
+        accounts.update(contributors(record["provenance"]))
+    return accounts
+
+
+def contributors(provenance: dict[str, Any]) -> list[str]:
+    """Whose annotations a record rests on: the adjudicated-from accounts, else its annotator."""
+    return list(provenance.get("annotators") or [provenance["annotator"]])
+
+
+def assign_pseudonyms(accounts: set[str], path: Path | None = None) -> dict[str, str]:
+    """Return account -> 'annotator_N': earlier assignments kept, new accounts numbered on in sorted order."""
+    path = path or pseudonyms_path()
+    mapping: dict[str, str] = read_json(path) if path.is_file() else {}
+    new = sorted(accounts - mapping.keys())
+    if new:
+        for number, account in enumerate(new, len(mapping) + 1):
+            mapping[account] = f"annotator_{number}"
+        write_json(path, mapping)
+    return mapping
+
+
+def _latest_date(records: list[dict[str, Any]]) -> str | None:
+    stamps = [
+        str(r["provenance"].get(key))[:10]
+        for r in records
+        for key in ("updated_at", "created_at")
+        if r["provenance"].get(key)
+    ]
+    dates = [s for s in stamps if _DATE.fullmatch(s)]
+    return max(dates) if dates else None
+
+
+# ---- rows --------------------------------------------------------------------------------------
+
+
+def _span(span: dict[str, Any] | None, keep_text: bool) -> Row | None:
+    if span is None:
+        return None
+    return {"start": span["start"], "end": span["end"], "text": span["text"] if keep_text else None}
+
+
+def layer_rows(record: dict[str, Any], keep_text: bool) -> dict[str, list[Row]]:
+    """Return the entities, events and claims of one record as rows (without document columns)."""
+    entities = {e["id"]: e for e in record["entities"]}
+
+    def entity_span(entity_id: str | None) -> Row | None:
+        return _span(entities[entity_id]["span"], keep_text) if entity_id else None
+
+    return {
+        "entities": [
+            {"id": e["id"], "span": _span(e["span"], keep_text), "type": e["type"], "canonical": e.get("canonical")}
+            for e in record["entities"]
+        ],
+        "events": [
+            {
+                "id": ev["id"],
+                "type": ev["type"],
+                "trigger": _span(ev["trigger"], keep_text),
+                "realis": ev["realis"],
+                "polarity": ev["polarity"],
+                "arguments": [
+                    {"role": a["role"], "entity_id": a["entity"], "span": entity_span(a["entity"])}
+                    for a in ev["arguments"]
+                ],
+            }
+            for ev in record["events"]
+        ],
+        "claims": [_claim_row(c, entity_span, keep_text) for c in record["claims"]],
+    }
+
+
+def _claim_row(claim: dict[str, Any], entity_span: Any, keep_text: bool) -> Row:
+    return {
+        "id": claim["id"],
+        "span": _span(claim["span"], keep_text),
+        "types": claim["types"],
+        "claimant_kind": claim["claimant"]["kind"],
+        "claimant_entity_id": claim["claimant"]["entity"],
+        "claimant_span": entity_span(claim["claimant"]["entity"]),
+        "cue": _span(claim.get("cue"), keep_text),
+        "attribution": claim["attribution"],
+        "modality": claim["modality"],
+        "check_worthy": claim["check_worthy"],
+        "verifiable": claim["verifiable"],
+        "verdict": claim["verdict"],
+        "evidence": [{"kind": e["kind"], "ref": e["ref"], "note": e.get("note")} for e in claim["evidence"]],
+        "event_id": claim["event"],
+    }
+
+
+def document_row(document: dict[str, Any], keep_text: bool) -> Row:
+    """Return a document as a row; a stand-off row keeps offsets, the sha256 and the source file, not the text."""
+    return {
+        "id": document["id"],
+        "language": document["language"],
+        "title": document["title"],
+        "text": document["text"] if keep_text else None,
+        "sha256": document["sha256"],
+        "source_file": document["source_file"],
+        "published": document.get("published"),
+        "author": document.get("author"),
+        "dateline": document.get("dateline"),
+        "boilerplate": [b | {"text": b["text"] if keep_text else None} for b in document["boilerplate"]],
+        "normalizations": document["normalizations"],
+    }
+
+
+def event_clusters(links: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
+    """Map each event mention joined by same-event links to its cluster: the smallest member, 'document_id:id'."""
+    same_event = schema_value("LinkRelation", "same_event")
+    parent: dict[tuple[str, str], tuple[str, str]] = {}
+
+    def root(node: tuple[str, str]) -> tuple[str, str]:
+        while parent.setdefault(node, node) != node:
+            node = parent[node] = parent[parent[node]]
+        return node
+
+    for link in links:
+        if link["relation"] == same_event:
+            a, b = (root((link[end]["document_id"], link[end]["id"])) for end in ("source", "target"))
+            parent[max(a, b)] = min(a, b)
+    return {node: ":".join(root(node)) for node in parent}
+
+
+def build_rows(gold: Gold, keep_text: bool) -> dict[str, list[Row]]:
+    """Return the rows of every config, in a stable order (documents by id, mentions by document then offsets)."""
+    language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
+    rows: dict[str, list[Row]] = {"documents": [document_row(d, keep_text) for _, d in sorted(gold.documents.items())]}
+    for key in ("entities", "events", "claims"):
+        rows[key] = []
+    for record in gold.records:
+        head = {"document_id": record["document_id"], "language": language[record["document_id"]]}
+        for key, items in layer_rows(record, keep_text).items():
+            rows[key].extend(head | item for item in items)
+    clusters = event_clusters(gold.links)
+
+    def mention(ref: dict[str, Any]) -> Row:
+        return {"document_id": ref["document_id"], "id": ref["id"], "language": language[ref["document_id"]]}
+
+    rows["links"] = [
+        {
+            "id": link["id"],
+            "relation": link["relation"],
+            "source": mention(link["source"]),
+            "target": mention(link["target"]),
+            "note": link.get("note"),
+            "cluster_id": clusters.get((link["source"]["document_id"], link["source"]["id"])),
+        }
+        for link in gold.links
+    ]
+    if gold.pull:
+        rows["annotations"] = _annotation_rows(gold, keep_text, language)
+    return rows
+
+
+def _annotation_rows(gold: Gold, keep_text: bool, language: dict[str, str]) -> list[Row]:
+    rows = [
+        {
+            "annotator": gold.pseudonyms[record["provenance"]["annotator"]],
+            "document_id": record["document_id"],
+            "language": language[record["document_id"]],
+            **layer_rows(record, keep_text),
+        }
+        for record in gold.pull
+    ]
+    return sorted(rows, key=lambda r: (r["document_id"], int(r["annotator"].rsplit("_", 1)[-1])))
+
+
+# ---- stand-off texts ---------------------------------------------------------------------------
+
+
+def read_corpus_texts(documents: list[Row], corpus: Path) -> dict[str, str]:
+    """Read each document's text from corpus/<source_file>; raise naming every document whose hash differs."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for doc in documents:
+        path = corpus / doc["source_file"]
+        try:
+            text, _ = read_article(path)
+        except Exception as e:  # noqa: BLE001 - a missing file, or any of ingest's reasons a file is unusable
+            problems.append(Problem("", f"document {doc['id']}: cannot read {path}: {e}", path=str(path)))
+            continue
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if sha != doc["sha256"]:
+            problems.append(
+                Problem(
+                    "",
+                    f"document {doc['id']}: {path} is not the released text (sha256 differs)",
+                    sha,
+                    doc["sha256"],
+                    str(path),
+                )
+            )
+            continue
+        texts[doc["id"]] = text
+    if problems:
+        lines = "\n".join(f"  {p.message}" for p in problems)
+        raise InputError(
+            f"{len(problems)} document(s) cannot be attached; nothing was written:\n{lines}",
+            hint=f"put the original articles under {corpus} (named as source_file), then run goldkit attach again",
+            problems=problems,
+        )
+    return texts
+
+
+def fill_texts(value: Any, text: str) -> Any:
+    """Return value with every span's text set to text[start:end] (spans: dicts with start, end, text)."""
+    if isinstance(value, list):
+        return [fill_texts(v, text) for v in value]
+    if isinstance(value, dict):
+        filled = {k: fill_texts(v, text) for k, v in value.items()}
+        if {"start", "end", "text"} <= value.keys() and value["start"] is not None:
+            filled["text"] = text[value["start"] : value["end"]]
+        return filled
+    return value
