@@ -11,8 +11,10 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from goldkit.ingest import build_document
+from goldkit.jsonio import write_jsonl
 from goldkit.records import iter_spans
 from goldkit.schema import allowed_roles, load_schema
+from goldkit.validate import validate_paths
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "annotations" / "gold"
@@ -158,3 +160,11 @@ def test_provenance_says_single_annotator_manual_not_adjudicated() -> None:
         assert len(provenance.get("annotators", [])) <= 1
         note = provenance["note"].lower()
         assert "single annotator" in note and "not adjudicated" in note and "second person" in note
+
+
+def test_goldkit_validate_finds_no_problem_in_structure_or_meaning(tmp_path: Path) -> None:
+    documents = tmp_path / "documents.jsonl"
+    write_jsonl(documents, DOCUMENTS.values())
+    report = validate_paths([GOLD], documents_path=documents)
+    assert [str(p) for p in report.problems] == []
+    assert report.checked["annotation"] == len(DOCUMENTS) and report.checked["link"] == len(LINKS)
