@@ -36,6 +36,8 @@ CLAIMANT_IN_TEXT = ("ClaimantKind", "mention")  # claimant.entity must name an e
 UNCHECKED_VERDICT = ("Verdict", "unchecked")  # the one verdict that needs no evidence
 # What LinkRelation's x-applies-to calls the mentions of each annotation array.
 MENTION_KINDS = {"events": "event", "claims": "claim"}
+# How messages name the items of each annotation array.
+NOUNS = {"entities": "entity mention", "events": "event", "claims": "claim"}
 # Files that folders hold beside records but that are not records (pull writes them).
 NOT_RECORDS = frozenset({"manifest.json", "quarantine.jsonl"})
 RECORD_SUFFIXES = frozenset({".json", ".jsonl"})
@@ -144,23 +146,29 @@ def _fitting_branch(error: SchemaViolation) -> list[SchemaViolation]:
 
 def _explain(error: SchemaViolation) -> list[Problem]:
     """Turn one jsonschema error into problems that say where, what came and what would do."""
-    pointer, keyword, instance = _pointer(error.absolute_path), error.validator, error.instance
+    pointer, keyword = _pointer(error.absolute_path), error.validator
+    instance: Any = error.instance
+    schema: dict[str, Any] = error.schema if isinstance(error.schema, dict) else {}
+    rule: Any = error.validator_value
     if keyword == "required":
-        missing = [name for name in error.validator_value if name not in instance]
+        missing = [name for name in rule if name not in instance]
         return [Problem(f"{pointer}/{name}", f"missing required field {name!r}", expected=name) for name in missing]
     if keyword == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
+        allowed = sorted(schema.get("properties", {}))
         return [
             Problem(
-                f"{pointer}/{key}", f"unknown field {key!r}; allowed: {allowed}", got=instance[key], expected=allowed
+                _pointer([*error.absolute_path, key]),
+                f"unknown field {key!r}; allowed: {allowed}",
+                got=instance[key],
+                expected=allowed,
             )
             for key in instance
             if key not in allowed
         ]
     if keyword in ("oneOf", "anyOf"):
-        values = _label_values(error.validator_value)
+        values = _label_values(rule)
         if values is not None:
-            title = error.schema.get("title", "label")
+            title = schema.get("title", "label")
             return [
                 Problem(pointer, f"{instance!r} is not {_a(title)}; allowed: {values}", got=instance, expected=values)
             ]
@@ -168,9 +176,9 @@ def _explain(error: SchemaViolation) -> list[Problem]:
         if fitting:
             return [problem for sub in fitting for problem in _explain(sub)]
     if keyword == "format":
-        return [Problem(pointer, f"{instance!r} is not a valid {error.validator_value} (YYYY-MM-DD)", got=instance,
-                        expected=error.validator_value)]  # fmt: skip
-    expected = _EXPECTED.get(str(keyword), lambda v: v)(error.validator_value)
+        return [Problem(pointer, f"{instance!r} is not a valid {rule} (YYYY-MM-DD)", got=instance,
+                        expected=rule)]  # fmt: skip
+    expected = _EXPECTED.get(str(keyword), lambda v: v)(rule)
     return [Problem(pointer, error.message, got=instance, expected=expected)]
 
 
@@ -267,7 +275,7 @@ def _id_kinds(record: Record, problems: list[Problem]) -> dict[str, str]:
 
 def _dangling(pointer: str, got: str, want: str, kinds: dict[str, str]) -> Problem:
     """Report a reference that names no `want` item (entities, events) of the record."""
-    noun = want.removesuffix("s")
+    noun = NOUNS[want]
     expected = sorted(i for i, kind in kinds.items() if kind == want)
     if got in kinds:
         return Problem(pointer, f"{got!r} is one of the {kinds[got]}, not {_a(noun)}", got=got, expected=expected)
@@ -278,13 +286,17 @@ def _event_problems(record: Record, kinds: dict[str, str]) -> list[Problem]:
     roles_by_type, known_roles, _ = _roles()
     problems = []
     for i, event in enumerate(_items(record, "events")):
-        allowed = roles_by_type.get(event.get("type")) if isinstance(event, dict) else None
+        event_type = event.get("type") if isinstance(event, dict) else None
+        allowed = roles_by_type.get(event_type) if isinstance(event_type, str) else None
         for j, argument in enumerate(_items(event, "arguments")):
             if not isinstance(argument, dict):
                 continue
             role, entity, pointer = argument.get("role"), argument.get("entity"), f"/events/{i}/arguments/{j}"
             if allowed is not None and role in known_roles and role not in allowed:
-                message = f"role {role!r} is not allowed for {_a(repr(event['type']))} event; allowed: {list(allowed)}"
+                article = _a(event["type"]).split()[0]
+                message = (
+                    f"role {role!r} is not allowed for {article} {event['type']!r} event; allowed: {list(allowed)}"
+                )
                 problems.append(Problem(f"{pointer}/role", message, got=role, expected=list(allowed)))
             if isinstance(entity, str) and kinds.get(entity) != "entities":
                 problems.append(_dangling(f"{pointer}/entity", entity, "entities", kinds))
@@ -301,7 +313,7 @@ def _claim_problems(record: Record, kinds: dict[str, str], text: str | None) -> 
         base = f"/claims/{i}"
         if isinstance(claim.get("cue"), dict):
             problems += span_problems(f"{base}/cue", claim["cue"], text)
-        claimant = claim.get("claimant") if isinstance(claim.get("claimant"), dict) else {}
+        claimant: dict[str, Any] = claim["claimant"] if isinstance(claim.get("claimant"), dict) else {}
         kind, entity = claimant.get("kind"), claimant.get("entity")
         if kind == in_text and entity is None:
             message = f"claimant kind {kind!r} needs the id of the entity mention it names"
@@ -392,7 +404,10 @@ def validate_record(record: Any, document: Record | None = None, *, location: st
     problems = structure_problems(record)
     if isinstance(record, dict) and record.get("record_type") in record_checks():
         rules = MEANING_RULES[record_checks()[record["record_type"]].definition]
-        problems += _version_problems(record) + rules(record, document)
+        meaning = _version_problems(record) + rules(record, document)
+        # a value the schema already rejects needs no second message about what it means
+        rejected = {problem.pointer for problem in problems}
+        problems += [problem for problem in meaning if problem.pointer not in rejected]
     if location is not None:
         for problem in problems:
             problem.path = location
@@ -511,7 +526,11 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
         elif path.is_file():
             files.append(path)
         else:
-            raise InputError(f"{path}: no such file or folder", path=str(path), hint="check the path and run again")
+            raise InputError(
+                f"{path}: no such file or folder",
+                path=str(path),
+                hint="check the path, then run: goldkit validate PATH",
+            )
     return files
 
 
