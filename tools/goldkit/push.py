@@ -311,17 +311,15 @@ def _push_language(
         1 for doc_id in plan.unchanged if doc_id in results and plan.task_ids[doc_id] not in existing
     )
     if not dry_run:
-        _update_project(client, project_id, plan, settings, config)
+        # the server refuses a model_version no prediction has yet: config first, then predictions, then settings
+        _update_project(client, project_id, {"label_config": config} if plan.config_changed else {})
         _add_predictions_to_existing(client, plan, results, existing, model_version)
+        _update_project(client, project_id, {key: settings[key] for key in plan.settings_changed})
     return plan
 
 
-def _update_project(
-    client: LabelStudio, project_id: int, plan: ProjectPush, settings: dict[str, Any], config: str
-) -> None:
-    changes = {key: settings[key] for key in plan.settings_changed}
-    if plan.config_changed:
-        changes["label_config"] = config  # the server validates it against existing annotations too
+def _update_project(client: LabelStudio, project_id: int, changes: dict[str, Any]) -> None:
+    """PATCH the project; the server validates a new label_config against existing annotations too."""
     if changes:
         with lsclient.errors_mapped(client, what=f"update project {project_id}", project_id=project_id):
             client.projects.update(id=project_id, **changes)
