@@ -84,9 +84,31 @@ def test_claim_pairs_follow_event_candidates():
     report = candidate_pairs([_story("d1", "person.a", "person.b"), _story("d2", "person.a", "person.b")], max_df=1.0)
     claims = {(c.source.id, c.target.id): c for c in report.candidates if c.kind == "claim"}
     assert ("c1", "c1") in claims
-    assert any("candidate event pair m ~ m" in r for r in claims[("c1", "c1")].reasons)
-    # c2 is about no event and its span holds only one keyed entity: not proposed
-    assert ("c2", "c2") not in claims
+    # c1's span (0-16) holds both triggers (0-1) and names the meeting: a~a and m~m are candidate pairs
+    assert "about the candidate event pair(s) a ~ a, m ~ m" in claims[("c1", "c1")].reasons
+    # c2 (18-30) holds no trigger and is about no event: paired with c2 only through the entity g it names,
+    # never with c1 (no shared trigger, event or entity)
+    assert claims[("c2", "c2")].reasons == ["mention the same entities: gpe.everywhere"]
+    assert ("c1", "c2") not in claims and ("c2", "c1") not in claims
+
+
+def test_an_entity_in_most_claims_does_not_pair_them():
+    a = _story("d1", "person.a", "person.b")
+    b = _story("d2", "person.a", "person.b")
+    for rec in (a, b):  # three claims, all naming g: g is in more than half of them
+        rec["claims"] = [_claim(f"k{i}", 18, 30, None) for i in range(3)]
+    report = candidate_pairs([a, b], max_df=1.0)
+    assert [c for c in report.candidates if c.kind == "claim"] == []
+
+
+def test_claims_speaking_of_the_same_event_type_are_paired():
+    a = _story("d1", "person.a", "person.b")
+    b = _story("d2", "person.x", "person.y")  # no shared arguments: no event candidates
+    a["claims"][1]["event"] = "a"
+    b["claims"][1]["event"] = "a"
+    report = candidate_pairs([a, b], max_df=1.0)
+    claims = {(c.source.id, c.target.id): c for c in report.candidates if c.kind == "claim"}
+    assert "both speak of a attack event" in claims[("c2", "c2")].reasons
 
 
 def test_pairs_stay_within_stories():

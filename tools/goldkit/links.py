@@ -142,8 +142,12 @@ def _event_candidates(doc_a: str, rec_a: Record, doc_b: str, rec_b: Record) -> t
     return found, compared
 
 
-def _claim_keys(record: Record, keys: Mapping[str, str]) -> dict[str, set[str]]:
-    """Map claim id -> canonical keys of the entities inside its span or named as its claimant."""
+def _claim_keys(record: Record, keys: Mapping[str, str], max_share: float = 0.5) -> dict[str, set[str]]:
+    """Map claim id -> informative canonical keys of the entities inside its span or named as its claimant.
+
+    A key found in more than `max_share` of the document's claims (the two countries of a bilateral
+    story) tells claims apart no better than chance and is left out.
+    """
     spans = [
         (e["span"]["start"], e["span"]["end"], keys[e["id"]]) for e in record.get("entities", []) if e["id"] in keys
     ]
@@ -155,31 +159,80 @@ def _claim_keys(record: Record, keys: Mapping[str, str]) -> dict[str, set[str]]:
         if claimant in keys:
             inside.add(keys[claimant])
         out[claim["id"]] = inside
+    counts: dict[str, int] = defaultdict(int)
+    for found in out.values():
+        for key in found:
+            counts[key] += 1
+    common = {key for key, n in counts.items() if n > max(1, max_share * len(out))}
+    return {claim_id: found - common for claim_id, found in out.items()}
+
+
+def _claim_events(record: Record) -> dict[str, dict[str, str]]:
+    """Map claim id -> {event id: event type} for its `event` and every event trigger inside its span."""
+    events = record.get("events", [])
+    types = {ev["id"]: ev["type"] for ev in events}
+    out: dict[str, dict[str, str]] = {}
+    for claim in record.get("claims", []):
+        start, end = claim["span"]["start"], claim["span"]["end"]
+        found = {
+            ev["id"]: ev["type"] for ev in events if ev["trigger"]["start"] >= start and ev["trigger"]["end"] <= end
+        }
+        if claim.get("event") in types:
+            found[claim["event"]] = types[claim["event"]]
+        out[claim["id"]] = found
     return out
 
 
+def _type_share(claim_events: dict[str, dict[str, str]]) -> dict[str, float]:
+    """Share of a document's claims that speak of each event type."""
+    counts: dict[str, int] = defaultdict(int)
+    for found in claim_events.values():
+        for event_type in set(found.values()):
+            counts[event_type] += 1
+    return {event_type: n / max(1, len(claim_events)) for event_type, n in counts.items()}
+
+
+def _claim_reasons(
+    events_a: dict[str, str],
+    events_b: dict[str, str],
+    keys_a: set[str],
+    keys_b: set[str],
+    event_pairs: set[tuple[str, str]],
+    type_share: dict[str, float],
+) -> tuple[float, list[str]]:
+    reasons: list[str] = []
+    score = 0.0
+    linked = sorted((a, b) for a in events_a for b in events_b if (a, b) in event_pairs)
+    if linked:
+        reasons.append("about the candidate event pair(s) " + ", ".join(f"{a} ~ {b}" for a, b in linked))
+        score += 0.5
+    catch_all = label_values("EventType")[-1]
+    shared_types = (set(events_a.values()) & set(events_b.values())) - {catch_all}
+    if shared_types and not linked:
+        reasons.append(f"both speak of a {'/'.join(sorted(shared_types))} event")
+        score += 0.3 * max(1.0 - type_share.get(t, 0.0) for t in shared_types)  # a rare type says more
+    common = keys_a & keys_b
+    if common:
+        reasons.append(f"mention the same entities: {', '.join(sorted(common))}")
+        score += len(common) / len(keys_a | keys_b)
+    return score, reasons
+
+
 def _claim_candidates(
-    doc_a: str, rec_a: Record, doc_b: str, rec_b: Record, event_pairs: set[tuple[str, str]], *, min_keys: int = 2
+    doc_a: str, rec_a: Record, doc_b: str, rec_b: Record, event_pairs: set[tuple[str, str]]
 ) -> tuple[list[Candidate], int]:
-    keys_a = _claim_keys(rec_a, _entity_keys(rec_a))
-    keys_b = _claim_keys(rec_b, _entity_keys(rec_b))
+    keys_a, keys_b = _claim_keys(rec_a, _entity_keys(rec_a)), _claim_keys(rec_b, _entity_keys(rec_b))
+    events_a, events_b = _claim_events(rec_a), _claim_events(rec_b)
+    share_a, share_b = _type_share(events_a), _type_share(events_b)
+    type_share = {t: max(share_a.get(t, 0.0), share_b.get(t, 0.0)) for t in share_a.keys() | share_b.keys()}
     found, compared = [], 0
     for cl_a in rec_a.get("claims", []):
         for cl_b in rec_b.get("claims", []):
             compared += 1
-            reasons: list[str] = []
-            score = 0.0
-            if (cl_a.get("event"), cl_b.get("event")) in event_pairs:
-                reasons.append(f"both about the candidate event pair {cl_a['event']} ~ {cl_b['event']}")
-                score += 0.5
-            common = keys_a[cl_a["id"]] & keys_b[cl_b["id"]]
-            if len(common) >= min_keys:
-                reasons.append(f"mention the same entities: {', '.join(sorted(common))}")
-                score += len(common) / len(keys_a[cl_a["id"]] | keys_b[cl_b["id"]])
+            a, b = cl_a["id"], cl_b["id"]
+            score, reasons = _claim_reasons(events_a[a], events_b[b], keys_a[a], keys_b[b], event_pairs, type_share)
             if reasons:
-                found.append(
-                    Candidate("claim", MentionRef(doc_a, cl_a["id"]), MentionRef(doc_b, cl_b["id"]), score, reasons)
-                )
+                found.append(Candidate("claim", MentionRef(doc_a, a), MentionRef(doc_b, b), score, reasons))
     return found, compared
 
 
