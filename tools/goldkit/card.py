@@ -141,13 +141,14 @@ def label_counts(rows: dict[str, list[dict[str, Any]]], languages: list[str]) ->
     for config in ("documents", "entities", "events", "claims", "links"):
         config_rows = rows.get(config, [])
         columns = ["language"] if config == "documents" else _counted_columns(features[config])
+        languages_of = [row["language"] if "language" in row else row["source"]["language"] for row in config_rows]
         for column in columns:
             names = _class_labels(features[config][column])[0].names
-            counts: Counter[tuple[str, str]] = Counter()
-            for row in config_rows:
-                language = row["language"] if "language" in row else row["source"]["language"]
-                values = row[column] if isinstance(row[column], list) else [row[column]]
-                counts.update((value, language) for value in values)
+            values = [row[column] for row in config_rows]
+            if isinstance(features[config][column], List):
+                counts = Counter((v, lang) for vs, lang in zip(values, languages_of, strict=True) for v in vs)
+            else:
+                counts = Counter(zip(values, languages_of, strict=True))
             lines += [f"**{config}.{column}**", "", "| value | " + " | ".join(languages) + " | total |"]
             lines.append("| --- |" + " ---: |" * (len(languages) + 1))
             for name in names:

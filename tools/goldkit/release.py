@@ -19,7 +19,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-from datasets import ClassLabel, Features, List, Value
+from datasets import ClassLabel, Features, List
 
 from goldkit import release_rows
 from goldkit.errors import ConflictError, InputError, ReleaseError
@@ -164,8 +164,16 @@ def read_manifest(release_dir: Path) -> dict[str, Any]:
 # ---- writing -----------------------------------------------------------------------------------
 
 
+def _has_label(feature: Any) -> bool:
+    if isinstance(feature, ClassLabel):
+        return True
+    if isinstance(feature, List):
+        return _has_label(feature.feature)
+    return isinstance(feature, dict) and any(_has_label(sub) for sub in feature.values())
+
+
 def _encoder(feature: Any) -> Callable[[Any], Any]:
-    """Compile a Features node into a function turning label names into ClassLabel ids."""
+    """Compile a Features node into a function turning label names into ClassLabel ids (other fields untouched)."""
     if isinstance(feature, ClassLabel):
         ids = {name: i for i, name in enumerate(feature.names)}
         return lambda value: None if value is None else ids[value]
@@ -173,11 +181,10 @@ def _encoder(feature: Any) -> Callable[[Any], Any]:
         item = _encoder(feature.feature)
         return lambda values: None if values is None else [item(v) for v in values]
     if isinstance(feature, dict):
-        fields = {key: _encoder(sub) for key, sub in feature.items()}
-        plain = all(isinstance(sub, Value) for sub in feature.values())
-        if plain:
+        labelled = {key: _encoder(sub) for key, sub in feature.items() if _has_label(sub)}
+        if not labelled:
             return lambda row: row
-        return lambda row: None if row is None else {k: enc(row.get(k)) for k, enc in fields.items()}
+        return lambda row: None if row is None else row | {k: enc(row.get(k)) for k, enc in labelled.items()}
     return lambda value: value
 
 
@@ -230,7 +237,7 @@ def build_release(
 
     version = version_name(version)
     export = options.out or export_dir()
-    schema = load_schema(SCHEMA_PATH)
+    schema = load_schema()
     previous = check_version(version, export, schema_version(schema))
     gold = release_rows.load_gold(options)
     rows = release_rows.build_rows(gold, keep_text=not options.no_text)

@@ -1,0 +1,146 @@
+"""Benchmark `goldkit release` against plain pyarrow on the same synthetic gold (not a test).
+
+    .venv/bin/python bench/release.py [--claims 100000] [--per-doc 20]
+
+Makes synthetic documents and gold records (CLAIMS claims, PER_DOC per document, one entity and one
+event each) at two sizes (CLAIMS/2 and CLAIMS), and times, each in a fresh subprocess (so peak RSS is
+that step's own):
+
+- write_table:  pyarrow.parquet.write_table of the claims table, built beforehand (untimed)
+- json+arrow:   read the gold JSON, build the claims rows, Table.from_pylist, write_table (claims only)
+- release:      goldkit's build_release: checks, every config, card, changelog, checksums, rename
+
+and prints the ratios release / write_table and release / json+arrow, and peak memory per size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+NAMES = ("Minister", "Sadenov", "Officials", "Analysts", "Ambassador")
+
+
+def make_project(root: Path, claims: int, per_doc: int) -> None:
+    """Write annotations/documents.jsonl and annotations/gold/*.json with `claims` claims."""
+    gold = root / "annotations" / "gold"
+    gold.mkdir(parents=True)
+    with (root / "annotations" / "documents.jsonl").open("w", encoding="utf-8") as docs:
+        for d in range(claims // per_doc):
+            sentences = [
+                f"{NAMES[(d + i) % 5]} said the agreement will bring {i + 2} new projects next year ({d}-{i})."
+                for i in range(per_doc)
+            ]
+            text = "\n".join(sentences) + "\n"
+            sha = hashlib.sha256(text.encode()).hexdigest()
+            doc_id = f"doc{d:06d}-{sha[:8]}"
+            document = {
+                "record_type": "document", "schema_version": "1.0.0", "id": doc_id,
+                "language": "en" if d % 2 else "ar", "title": sentences[0], "text": text, "sha256": sha,
+                "source_file": f"doc{d:06d}.txt", "published": None, "author": None, "dateline": None,
+                "boilerplate": [], "normalizations": [],
+            }  # fmt: skip
+            docs.write(json.dumps(document, ensure_ascii=False) + "\n")
+            (gold / f"{doc_id}.json").write_text(json.dumps(_record(doc_id, sha, sentences)), encoding="utf-8")
+
+
+def _record(doc_id: str, sha: str, sentences: list[str]) -> dict:
+    entities, claims, offset = [], [], 0
+    for i, sentence in enumerate(sentences):
+        minister = {"start": offset, "end": offset + len(sentence.split()[0]), "text": sentence.split()[0]}
+        said = sentence.index("said")
+        entities.append({"id": f"e{i}", "span": minister, "type": "person", "canonical": None})
+        claims.append({
+            "id": f"c{i}", "span": {"start": offset + said + 5, "end": offset + len(sentence) - 1,
+                                    "text": sentence[said + 5 : -1]},
+            "types": ["prediction", "numerical"], "claimant": {"kind": "mention", "entity": f"e{i}"},
+            "cue": {"start": offset + said, "end": offset + said + 4, "text": "said"},
+            "attribution": "named_official", "modality": "asserted", "check_worthy": True, "verifiable": True,
+            "verdict": "unchecked", "evidence": [], "event": "ev0",
+        })  # fmt: skip
+        offset += len(sentence) + 1
+    said = sentences[0].index("said")
+    event = {"id": "ev0", "type": "statement", "trigger": {"start": said, "end": said + 4, "text": "said"},
+             "realis": "actual", "polarity": "positive", "arguments": [{"role": "agent", "entity": "e0"}]}  # fmt: skip
+    return {
+        "record_type": "annotation", "schema_version": "1.0.0", "document_id": doc_id, "document_sha256": sha,
+        "provenance": {"annotator": "bench", "method": "manual"}, "entities": entities, "events": [event],
+        "claims": claims,
+    }  # fmt: skip
+
+
+# ---- steps (each runs in its own subprocess) ---------------------------------------------------
+
+
+def _claim_rows(root: Path) -> list[dict]:
+    from goldkit.release_rows import layer_rows
+
+    rows = []
+    for path in sorted((root / "annotations" / "gold").glob("*.json")):
+        record = json.loads(path.read_text(encoding="utf-8"))
+        head = {"document_id": record["document_id"], "language": "en"}
+        rows.extend(head | row for row in layer_rows(record, keep_text=True)["claims"])
+    return rows
+
+
+def step(name: str, root: Path) -> dict:
+    import pyarrow.parquet as pq
+
+    from goldkit.features import config_features
+    from goldkit.release import PARQUET_OPTIONS, ReleaseOptions, build_release, to_table
+
+    out = root / "out"
+    out.mkdir(exist_ok=True)
+    if name == "write_table":
+        table = to_table(_claim_rows(root), config_features()["claims"])
+        start = time.perf_counter()
+        pq.write_table(table, out / "claims.parquet", **PARQUET_OPTIONS)
+    elif name == "json+arrow":
+        start = time.perf_counter()
+        table = to_table(_claim_rows(root), config_features()["claims"])
+        pq.write_table(table, out / "claims.parquet", **PARQUET_OPTIONS)
+    else:
+        start = time.perf_counter()
+        build_release("1.0.0", ReleaseOptions(out=root / "export"))
+    seconds = time.perf_counter() - start
+    return {"seconds": seconds, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def run_step(name: str, root: Path) -> dict:
+    env = os.environ | {"GOLDKIT_ROOT": str(root)}
+    code = f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import release as b; "
+    code += f"from pathlib import Path; print(json.dumps(b.step({name!r}, Path({str(root)!r}))))"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--per-doc", type=int, default=20)
+    args = parser.parse_args()
+    results = {}
+    for claims in (args.claims // 2, args.claims):
+        with tempfile.TemporaryDirectory(prefix="goldkit-bench-") as tmp:
+            root = Path(tmp)
+            make_project(root, claims, args.per_doc)
+            results[claims] = {name: run_step(name, root) for name in ("write_table", "json+arrow", "release")}
+    print(f"{'claims':>8} {'step':<12} {'seconds':>8} {'peak MiB':>9}  ratio release/step")
+    for claims, steps in results.items():
+        release = steps["release"]["seconds"]
+        for name, r in steps.items():
+            print(f"{claims:>8} {name:<12} {r['seconds']:>8.2f} {r['peak_mib']:>9.0f}  {release / r['seconds']:>6.2f}x")
+    small, large = results[args.claims // 2]["release"], results[args.claims]["release"]
+    print(f"release peak memory: x{large['peak_mib'] / small['peak_mib']:.2f} for x2 the claims")
+
+
+if __name__ == "__main__":
+    main()
