@@ -152,4 +152,4 @@ def test_unresolved_documents_get_no_gold(
 
 
 def test_strategy_choices_come_from_the_registry() -> None:
-    assert set(adj.STRATEGIES) == {"ground-truth", "majority"}
+    assert set(adj.STRATEGIES) == {"ground-truth", "majority", "review"}

@@ -17,6 +17,8 @@ Strategies (STRATEGIES):
   not, unresolved otherwise (k = --min-votes, default a strict majority of n). Each field of a kept
   unit (boundary, type, attributes, links) takes the value more than half of the unit's voters gave;
   anything less is unresolved, never guessed. Claim types vote per type.
+- review: majority's verdict only says which documents need a reviewer; no gold is written here.
+  goldkit.review sends them to Label Studio review projects and collects the reviewer's answer.
 """
 
 from __future__ import annotations
@@ -326,13 +328,20 @@ def majority(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None
     return doc.result
 
 
+def review(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None) -> DocumentResult:
+    """Decide nothing: say what majority leaves open; a reviewer settles it in Label Studio (goldkit.review)."""
+    result = majority(doc_id, by, min_votes)
+    result.strategy, result.gold = "review", None
+    return result
+
+
 Strategy = Callable[[str, Mapping[str, Record], int | None], DocumentResult]
 
-STRATEGIES: dict[str, Strategy] = {"ground-truth": ground_truth, "majority": majority}
+STRATEGIES: dict[str, Strategy] = {"ground-truth": ground_truth, "majority": majority, "review": review}
 
 
 def adjudicate(study: Study, strategy: str, min_votes: int | None = None) -> AdjudicationReport:
-    """Adjudicate every document of the study with one strategy (not `review`: see goldkit.review)."""
+    """Adjudicate every document of the study with one strategy (`review` writes no gold: see goldkit.review)."""
     run = STRATEGIES[strategy]
     results = [run(doc_id, study.docs[doc_id], min_votes) for doc_id in sorted(study.docs)]
     return AdjudicationReport(strategy, results, superseded=study.superseded)

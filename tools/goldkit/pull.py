@@ -27,7 +27,7 @@ from typing import Any
 
 from label_studio_sdk import LabelStudio
 
-from goldkit import __version__, lsclient, push, render
+from goldkit import __version__, lsclient, push, render, review
 from goldkit.convert import annotator, results_to_record
 from goldkit.errors import NotFound, ReconcileError
 from goldkit.jsonio import read_json, write_json, write_jsonl
@@ -138,7 +138,8 @@ def goldkit_projects(
             with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
                 out.append((project_id, client.projects.get(id=project_id).title or ""))
         return out
-    found = [push.find_project(client, language, prefix) for language in render.languages()]
+    prefixes = (prefix, review.review_prefix(prefix))  # review projects: their records become adjudicated ones
+    found = [push.find_project(client, language, p) for p in prefixes for language in render.languages()]
     projects = [(p.id, p.title) for p in found if p is not None]
     if not projects:
         raise NotFound(
@@ -208,11 +209,16 @@ def sort_project(
                     out.quarantine.append(_quarantine_line(project_id, task, annotation, reasons))
 
 
+def _annotator_key(record: dict[str, Any]) -> tuple[str, str, str]:
+    """(document, annotator, method): a reviewer's adjudicated record is not a second annotation of theirs."""
+    return record["document_id"], record["provenance"]["annotator"], record["provenance"]["method"]
+
+
 def _one_per_annotator(out: Sorted) -> None:
     """Keep each annotator's latest annotation of a document; quarantine the others (never drop them)."""
-    latest: dict[tuple[str, str], dict[str, Any]] = {}
+    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     for record in out.records:
-        key = (record["document_id"], record["provenance"]["annotator"])
+        key = _annotator_key(record)
         order = (record["provenance"]["updated_at"] or "", record["provenance"]["ls_annotation"] or 0)
         kept = latest.get(key)
         if kept is None or order > (kept["provenance"]["updated_at"] or "", kept["provenance"]["ls_annotation"] or 0):
@@ -221,7 +227,7 @@ def _one_per_annotator(out: Sorted) -> None:
     for record in out.records:
         if id(record) not in kept_ids:
             project_id, task, annotation = out.sources[record["provenance"]["ls_annotation"]]
-            winner = latest[(record["document_id"], record["provenance"]["annotator"])]["provenance"]["ls_annotation"]
+            winner = latest[_annotator_key(record)]["provenance"]["ls_annotation"]
             reason = {
                 "reason": SECOND_ANNOTATION,
                 "message": f"{record['provenance']['annotator']} has a later annotation ({winner}) of this document",
@@ -299,7 +305,9 @@ def sort_annotations(
     for project_id, title, tasks in exports:
         counts = ProjectCounts(project_id, title)
         report.projects.append(counts)
+        first = len(out.records)
         sort_project(project_id, tasks, counts, out, emails=emails, since=since)
+        review.mark_reviews(title, tasks, out.records[first:])
         mark = _high_water(tasks, mark)
     report.high_water = mark
     _one_per_annotator(out)

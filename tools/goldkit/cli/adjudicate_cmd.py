@@ -8,9 +8,12 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
+from goldkit import lsclient, push, review
 from goldkit.adjudicate import STRATEGIES, AdjudicationReport, adjudicate, write_gold
 from goldkit.agreement import build_study, latest_pull, load_records
 from goldkit.cli.output import JsonOption, console, emit_json
+from goldkit.errors import InputError
+from goldkit.validate import load_documents
 
 StrategyName = Enum("StrategyName", {name: name for name in STRATEGIES}, type=str)  # type: ignore[misc]
 
@@ -19,6 +22,14 @@ _STRATEGY = typer.Option(..., "--strategy", "-s", help="How disagreements are se
 _MIN_VOTES = typer.Option(None, "--min-votes", "-k", min=1, help="majority: votes a span needs (default n//2+1).")
 _OUT = typer.Option(None, "--out", help="Folder for gold records (default: annotations/gold).")
 _FORCE = typer.Option(False, "--force", help="Replace gold records that differ from the new ones.")
+_ALL = typer.Option(False, "--all", help="review: send every document, not only those majority leaves unresolved.")
+_COLLECT = typer.Option(
+    False, "--collect", help="review: write the reviewers' submissions (pulled with goldkit pull) as gold."
+)
+_URL = typer.Option(None, "--url", help="review: Label Studio URL (default: $LABEL_STUDIO_URL or embedded).")
+_PREFIX = typer.Option(
+    push.PROJECT_PREFIX, "--project-prefix", help="review: projects are titled '<prefix>-review · <language>'."
+)
 
 
 def _print(report: AdjudicationReport) -> None:
@@ -43,22 +54,57 @@ def _print(report: AdjudicationReport) -> None:
         console.print(f"wrote {path}", highlight=False)
 
 
+def _print_review(sent: review.ReviewPush) -> None:
+    table = Table(title="Review projects")
+    for col in ("project", "id", "created", "documents added", "already there", "predictions added"):
+        table.add_column(col)
+    for p in sent.projects:
+        row = (p.title, p.project_id, "yes" if p.created else "no", len(p.imported), len(p.unchanged))
+        table.add_row(*map(str, row), str(p.predictions_imported))
+    console.print(table)
+    for doc_id, annotators in sent.documents.items():
+        console.print(f"{doc_id}: versions of {', '.join(annotators)}", highlight=False)
+    console.print(f"next: {review.NEXT_STEPS}", highlight=False)
+
+
 def adjudicate_cli(
     sources: list[Path] = _SOURCES,
     strategy: StrategyName = _STRATEGY,
     min_votes: int | None = _MIN_VOTES,
     out: Path | None = _OUT,
     force: bool = _FORCE,
+    all_documents: bool = _ALL,
+    collect: bool = _COLLECT,
+    url: str | None = _URL,
+    project_prefix: str = _PREFIX,
     as_json: bool = JsonOption,
 ) -> None:
     """Settle annotators' disagreements into gold records (annotations/gold/<document_id>.json).
 
+    `--strategy review` sends the documents majority leaves unresolved (or --all) to Label Studio review
+    projects, each annotator's version a prediction; after the reviewers submit, `goldkit pull` and
+    `goldkit adjudicate --strategy review --collect` write their answers as gold.
+
     Example: goldkit adjudicate --strategy majority --min-votes 2
     """
-    paths = list(sources) if sources else [latest_pull()]
-    study = build_study(load_records(paths))
+    if (collect or all_documents) and strategy.value != review.STRATEGY:
+        raise InputError("--collect and --all belong to --strategy review", hint="goldkit adjudicate --strategy review")
+    records = load_records(list(sources) if sources else [latest_pull()])
+    if collect:
+        report = review.collect(records, load_documents(None, required=False))
+        write_gold(report, out, force=force)
+        return emit_json(report.to_dict()) if as_json else _print(report)
+    study = build_study(records)
     report = adjudicate(study, strategy.value, min_votes)
     write_gold(report, out, force=force)
+    if strategy.value == review.STRATEGY:
+        sent = review.push_review(report, study.docs, load_documents(None, required=True),
+                                  all_documents=all_documents, client=lsclient.connect(url),
+                                  project_prefix=project_prefix)  # fmt: skip
+        if as_json:
+            return emit_json({**report.to_dict(), "review": sent.to_dict()})
+        _print(report)
+        return _print_review(sent)
     if as_json:
         emit_json(report.to_dict())
     else:
