@@ -12,6 +12,12 @@ from typing import Any
 from goldkit.errors import InputError
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def dumps(obj: Any) -> str:
     """Serialize the one way goldkit writes JSON: UTF-8 text, stable key order as given, no ASCII escapes."""
     return json.dumps(obj, ensure_ascii=False, indent=2) + "\n"
@@ -26,6 +32,7 @@ def atomic_write_text(path: Path, text: str) -> None:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a data file gets the usual permissions
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -8,6 +8,7 @@ import traceback
 
 import click
 import typer
+from rich.markup import escape
 
 from goldkit import __version__
 from goldkit.cli.output import emit_json, err_console
@@ -41,9 +42,15 @@ COMMAND_MODULES = [
 ]
 
 
+_registered: list[str] = []
+
+
 def _register() -> None:
+    """Add every stage's commands to the app, once per process."""
     for name in COMMAND_MODULES:
-        importlib.import_module(f"goldkit.cli.{name}").register(app)
+        if name not in _registered:
+            importlib.import_module(f"goldkit.cli.{name}").register(app)
+            _registered.append(name)
 
 
 @app.callback()
@@ -59,14 +66,14 @@ def _root(
 def _print_error(error: GoldkitError, as_json: bool) -> None:
     if as_json:
         emit_json(error.to_dict())
-    err_console.print(f"[bold red]error:[/] {error.message}", highlight=False, markup=True)
+    err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
     if isinstance(error, ValidationError):
         for problem in error.problems[:50]:
-            err_console.print(f"  • {problem}", highlight=False, markup=False)
+            err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
         if len(error.problems) > 50:
             err_console.print(f"  … and {len(error.problems) - 50} more (use --json for all)")
     if error.hint:
-        err_console.print(f"[bold]→[/] {error.hint}", highlight=False)
+        err_console.print(f"[bold]→[/] {escape(error.hint)}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     debug = "--debug" in args
     as_json = "--json" in args
-    _register()
     try:
+        _register()
         result = app(args=args, prog_name="goldkit", standalone_mode=False)
     except GoldkitError as error:
         if debug:
@@ -96,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as e:  # the boundary: a bug, not a user error
         if debug:
             traceback.print_exc()
-        err_console.print(f"[bold red]internal error:[/] {type(e).__name__}: {e}", highlight=False, markup=True)
+        err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')}", highlight=False)
         err_console.print("→ run again with --debug for the traceback, and report it")
         return 70
     # with standalone_mode off, click returns (not raises) the code of a `typer.Exit(1)`
