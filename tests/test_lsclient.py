@@ -138,3 +138,11 @@ def test_export_returns_tasks_with_full_annotations(ls_server) -> None:  # type:
     assert [t["data"]["text"] for t in tasks] == ["hello world"]
     (annotation,) = tasks[0]["annotations"]
     assert annotation["result"][0]["id"] == "r1" and annotation["completed_by"] == annotator.user_id
+
+
+@pytest.mark.integration
+def test_personal_access_token_jwt_works(ls_server) -> None:  # type: ignore[no-untyped-def]
+    annotator = ls_server.annotators[1]
+    jwt = lsclient.connect(ls_server.url, annotator.token).tokens.create().token
+    assert lsclient.token_kind(jwt) == "personal access token (JWT)"
+    assert lsclient.connect(ls_server.url, jwt).users.whoami().email == annotator.email

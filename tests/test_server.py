@@ -105,6 +105,40 @@ def test_stop_never_kills_a_process_that_is_not_our_server(paths: server.ServerP
         stranger.wait()
 
 
+def _fake_server(paths: server.ServerPaths) -> subprocess.Popen[bytes]:
+    """A process whose command line looks like our server's (label-studio … --data-dir DATA)."""
+    paths.executable.parent.mkdir(parents=True, exist_ok=True)
+    paths.executable.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(120)\n")
+    paths.executable.chmod(0o755)
+    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    command = [str(paths.executable), "start", "--data-dir", str(paths.data_dir)]
+    return subprocess.Popen(command, start_new_session=True)
+
+
+def test_stop_ends_our_server_and_removes_the_pid_file(paths: server.ServerPaths) -> None:
+    fake = _fake_server(paths)
+    try:
+        paths.pid_file.write_text(json.dumps({"pid": fake.pid, "port": 1, "url": "http://127.0.0.1:1"}))
+        assert server.status(paths).running
+        assert server.stop(paths)["stopped"] is True
+        assert fake.wait(timeout=10) is not None
+        assert not paths.pid_file.exists()
+    finally:
+        fake.kill()
+        fake.wait()
+
+
+def test_start_refuses_a_second_server_on_the_same_data_dir(paths: server.ServerPaths) -> None:
+    fake = _fake_server(paths)
+    try:
+        with pytest.raises(server.ServerError) as caught:
+            server.start(paths)  # no pid file: found by its command line
+        assert str(fake.pid) in caught.value.message
+    finally:
+        fake.kill()
+        fake.wait()
+
+
 def test_stop_without_pid_file_reports_not_running(paths: server.ServerPaths) -> None:
     assert server.stop(paths) == {"stopped": False, "reason": "not running (no pid file)"}
 

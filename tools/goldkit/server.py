@@ -234,7 +234,20 @@ def _is_our_server(pid: int, paths: ServerPaths) -> bool:
     except FileNotFoundError:
         return False
     args = [a.decode(errors="replace") for a in cmdline]
-    return any(a.endswith("label-studio") for a in args) and str(paths.data_dir) in args
+    data_dirs = {str(paths.data_dir), str(paths.data_dir.resolve())}  # a symlinked state folder is the same one
+    return any(a.endswith("label-studio") for a in args) and bool(data_dirs & set(args))
+
+
+def _servers_on_data_dir(paths: ServerPaths) -> list[int]:
+    """Pids of any label-studio running on this data folder (found even when the pid file was lost)."""
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if _is_our_server(int(proc.name), paths):
+                found.append(int(proc.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def running_server(paths: ServerPaths | None = None) -> dict[str, Any] | None:
@@ -250,7 +263,9 @@ def running_server(paths: ServerPaths | None = None) -> dict[str, Any] | None:
 
 
 def port_is_free(port: int, host: str = HOST) -> bool:
+    """True when nothing listens on the port (connections in TIME_WAIT do not count, as for the server)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             sock.bind((host, port))
         except OSError:
@@ -329,11 +344,18 @@ def start(
         raise ServerError(
             f"Label Studio is not installed in {paths.venv}", hint="install it with: goldkit server install"
         )
+    strays = _servers_on_data_dir(paths)
+    if strays:
+        raise ServerError(
+            f"a Label Studio not recorded in {paths.pid_file} already uses {paths.data_dir} (pid {strays[0]})",
+            hint=f"stop that process first (kill {strays[0]}), then run: goldkit server start",
+            pid=strays[0],
+        )
     credentials, first_boot = _first_boot_credentials(paths)
     chosen = pick_port(port, preferred_port)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     command = [str(paths.executable), "start", "--no-browser", "--internal-host", HOST, "-p", str(chosen)]
-    command += ["--data-dir", str(paths.data_dir), "--enable-legacy-api-token"]
+    command += ["--data-dir", str(paths.data_dir.resolve()), "--enable-legacy-api-token"]
     with paths.log.open("ab") as log:
         process = subprocess.Popen(
             command,
