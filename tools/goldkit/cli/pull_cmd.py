@@ -50,15 +50,16 @@ def pull_cli(
         emit_json({"folder": str(report.folder), **report.manifest()})
         return
     console.print(summary_table(report))
-    console.print(f"wrote {report.folder}", highlight=False)
+    console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)
 
 
 def summary_table(report: PullReport) -> Table:
     """One row per project: valid, quarantined (with the top reasons), cancelled, unchanged."""
     title = f"Pull {report.pull_id}" + (f" (since {report.since}, base {report.base})" if report.base else "")
     table = Table(title=title, box=box.SIMPLE_HEAD)
-    for column in ("project", "tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged"):
-        table.add_column(column, justify="left" if column == "project" else "right")
+    table.add_column("project", overflow="fold")
+    for column in ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
     for p in report.projects:
         row = (p.tasks, p.annotations, p.valid, p.quarantined, p.cancelled, p.unchanged)
         table.add_row(f"{p.title} ({p.project_id})", *map(str, row))
