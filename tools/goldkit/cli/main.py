@@ -39,6 +39,7 @@ COMMAND_MODULES = [
     "adjudicate_cmd",
     "release_cmd",
     "preannotate_cmd",
+    "demo_cmd",
 ]
 
 

@@ -1,0 +1,56 @@
+"""`goldkit demo`: the whole pipeline on the embedded Label Studio (what `make demo` runs)."""
+
+from __future__ import annotations
+
+import typer
+from rich.status import Status
+from rich.table import Table
+
+from goldkit.cli.output import JsonOption, console, emit_json, err_console
+
+
+def register(app: typer.Typer) -> None:
+    app.command("demo")(demo_cli)
+
+
+def demo_cli(as_json: bool = JsonOption) -> None:
+    """Ingest, push with pre-annotations, annotate (gold via the API), pull, check, release, load.
+
+    Starts the embedded Label Studio if it is not running; safe to run again (nothing is duplicated).
+
+    Example: goldkit demo
+    """
+    from goldkit.demo import run_demo
+
+    with Status("goldkit demo …", console=err_console) as spinner:
+
+        def step(name: str, detail: str) -> None:
+            if not as_json:
+                err_console.print(f"[green]✓[/] {name:<9} {detail}", highlight=False)
+
+        def boot(waited: float, phase: str) -> None:
+            spinner.update(f"Label Studio: {phase} — {waited:.0f} s (first boot runs migrations, ~80 s)")
+
+        report = run_demo(step=step, on_boot=boot)
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    console.print(f"\nRelease built in {report.release_folder} and loaded with datasets:", highlight=False)
+    counts = Table(show_header=True)
+    counts.add_column("config")
+    counts.add_column("rows", justify="right")
+    for name, rows in report.counts.items():
+        counts.add_row(name, str(rows))
+    console.print(counts)
+    for sample in report.sample_claims:
+        console.print(
+            f"[bold]{sample['language']}[/] claim: {sample['claim']!r}\n"
+            f"   claimant: {sample['claimant']} ({sample['attribution']}), verdict: {sample['verdict']}",
+            highlight=False,
+        )
+    console.print(
+        f"\nAnnotate in Label Studio: {report.url}  (login {report.login.get('email')} / "
+        f"{report.login.get('password')}; admin login in {report.credentials_file})\n"
+        "Stop the server with: goldkit server stop",
+        highlight=False,
+    )
