@@ -16,6 +16,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -199,10 +200,18 @@ def load_credentials(paths: ServerPaths | None = None) -> Credentials | None:
 
 
 def save_credentials(paths: ServerPaths, credentials: Credentials) -> None:
-    """Write the credentials file readable by its owner only (created 0600 before any secret is in it)."""
+    """Write the credentials file readable by its owner only: 0600 from creation, renamed into place."""
     paths.state.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(paths.credentials, dumps(credentials.to_dict()))
-    os.chmod(paths.credentials, 0o600)
+    fd, tmp = tempfile.mkstemp(dir=paths.state, prefix=".credentials.", suffix=".tmp")  # mkstemp: 0600
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(dumps(credentials.to_dict()))
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, paths.credentials)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _read_pid_file(paths: ServerPaths) -> dict[str, Any] | None:
