@@ -1,0 +1,170 @@
+"""Push link candidates to Label Studio linking projects and sort their answers into link records.
+
+`push_links` proposes candidate pairs from per-document records (gold or pulled), builds link tasks,
+and imports them into one linking project per (kind, source direction, target direction), found
+again by title. It is idempotent like the document push: tasks are keyed by `data.pair_id`, so a
+second run imports nothing and new candidates are added.
+
+`sort_link_tasks` turns one linking project's export into link records, quarantine entries (with the
+raw answer and the reasons) and counts that reconcile: annotations = valid + quarantined + cancelled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from label_studio_sdk import LabelStudio
+
+from goldkit import lsclient
+from goldkit.errors import ConflictError
+from goldkit.link_tasks import LinkTask, answer_to_link, build_tasks, link_label_config, project_title
+from goldkit.links import CandidateReport, candidate_pairs
+from goldkit.validate import validate_record
+
+IMPORT_BATCH = 250
+LINK_TITLE_PREFIX = "goldkit links · "
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class LinkProjectPush:
+    title: str
+    project_id: int | None
+    created: bool = False
+    imported: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class LinkPushReport:
+    url: str
+    dry_run: bool
+    candidates: CandidateReport
+    projects: list[LinkProjectPush] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return sum(p.imported for p in self.projects)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "dry_run": self.dry_run,
+            "groups": self.candidates.groups,
+            "candidates": len(self.candidates.candidates),
+            "compared_event_pairs": self.candidates.compared_event_pairs,
+            "compared_claim_pairs": self.candidates.compared_claim_pairs,
+            "imported": self.imported,
+            "projects": [p.__dict__ for p in self.projects],
+        }
+
+
+def find_by_title(client: LabelStudio, title: str) -> Any | None:
+    """Return the one project with exactly this title, or None; two is a conflict the user must settle."""
+    with lsclient.errors_mapped(client, what="list projects"):
+        found = [p for p in cast(Any, client.projects.list(title=title)) if p.title == title]
+    if len(found) > 1:
+        raise ConflictError(
+            f"{len(found)} Label Studio projects are titled {title!r} (ids {[p.id for p in found]})",
+            hint="rename or delete the extra ones in Label Studio, then run: goldkit push --links",
+        )
+    return found[0] if found else None
+
+
+def push_links(
+    records: Iterable[Mapping[str, Any]],
+    documents: Mapping[str, Mapping[str, Any]],
+    *,
+    overlap: int = 2,
+    dry_run: bool = False,
+    client: LabelStudio | None = None,
+    progress: Progress | None = None,
+) -> LinkPushReport:
+    """Propose candidate pairs and import the new ones as link tasks, one project per kind and directions."""
+    by_doc = {r["document_id"]: dict(r) for r in records}
+    candidates = candidate_pairs(by_doc.values())
+    grouped: dict[tuple[str, str, str], list[LinkTask]] = defaultdict(list)
+    for task in build_tasks(candidates.candidates, by_doc, documents):
+        grouped[(task.kind, task.source_dir, task.target_dir)].append(task)
+    client = client or lsclient.connect()
+    report = LinkPushReport(lsclient.client_url(client), dry_run, candidates)
+    done, total = 0, sum(len(t) for t in grouped.values())
+    for (kind, source_dir, target_dir), tasks in sorted(grouped.items()):
+        title = project_title(kind, source_dir, target_dir)
+        project = find_by_title(client, title)
+        plan = LinkProjectPush(title, project.id if project else None, created=project is None)
+        existing = _existing_pairs(client, plan.project_id) if plan.project_id else set()
+        new = [t for t in tasks if t.data["pair_id"] not in existing]
+        plan.imported, plan.unchanged = len(new), len(tasks) - len(new)
+        report.projects.append(plan)
+        if dry_run or not new:
+            continue
+        if plan.project_id is None:
+            config = link_label_config(kind, source_dir, target_dir)
+            with lsclient.errors_mapped(client, what=f"create project {title!r}"):
+                plan.project_id = client.projects.create(
+                    title=title, label_config=config, maximum_annotations=overlap
+                ).id
+        for start in range(0, len(new), IMPORT_BATCH):
+            batch = [{"data": t.data} for t in new[start : start + IMPORT_BATCH]]
+            with lsclient.errors_mapped(client, what=f"import link tasks into project {plan.project_id}"):
+                client.projects.import_tasks(id=cast(int, plan.project_id), request=cast(Any, batch))
+            done += len(batch)
+            if progress:
+                progress(done, total)
+    return report
+
+
+def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
+    return {t["data"].get("pair_id") for t in lsclient.export_project_json(client, project_id) if t.get("data")}
+
+
+def link_projects(client: LabelStudio) -> list[tuple[int, str]]:
+    """(id, title) of every linking project on the server."""
+    with lsclient.errors_mapped(client, what="list projects"):
+        listed = cast(Any, client.projects.list())
+        return sorted((p.id, p.title) for p in listed if (p.title or "").startswith(LINK_TITLE_PREFIX))
+
+
+@dataclass
+class LinkSort:
+    links: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    annotations: int = 0
+    cancelled: int = 0
+
+    def balanced(self) -> bool:
+        return self.annotations == len(self.links) + len(self.quarantine) + self.cancelled
+
+
+def sort_link_tasks(project_id: int, tasks: Iterable[Mapping[str, Any]], emails: Mapping[int, str]) -> LinkSort:
+    """Turn a linking project's exported tasks into link records and quarantine entries; count everything."""
+    out = LinkSort()
+    for task in tasks:
+        for annotation in task.get("annotations") or []:
+            out.annotations += 1
+            if annotation.get("was_cancelled"):
+                out.cancelled += 1
+                continue
+            who = annotation.get("completed_by")
+            if isinstance(who, int) and who in emails:
+                annotation = {**annotation, "completed_by": {"id": who, "email": emails[who]}}
+            record, problems = answer_to_link({**task, "project": project_id}, annotation)
+            if record is not None:
+                problems = validate_record(record, location=f"project {project_id} task {task.get('id')}")
+            if record is None or problems:
+                out.quarantine.append(
+                    {
+                        "project_id": project_id,
+                        "task_id": task.get("id"),
+                        "annotation_id": annotation.get("id"),
+                        "reasons": [p.to_dict() for p in problems],
+                        "annotation": annotation,
+                    }
+                )
+            else:
+                out.links.append(record)
+    return out
