@@ -38,16 +38,14 @@ def document() -> dict[str, Any]:
 
 
 def review_export() -> list[dict[str, Any]]:
-    """The review task as Label Studio exports it: both versions as predictions, the reviewer's annotation."""
+    """The review task as the JSON export gives it: data naming the versions, prediction ids, the review."""
     by = build_study(tie_records()).docs["story-ef5f91f8"]
-    chosen = {**by["alice"], "entities": by["alice"]["entities"]}  # Sadenov person, Riyadh gpe; no Thursday
-    predictions = [
-        {"id": i, "model_version": who, "result": record_to_results(r)} for i, (who, r) in enumerate(by.items())
-    ]
+    chosen = by["alice"]  # Sadenov person, Riyadh gpe; no Thursday
     annotation = {"id": 501, "completed_by": REVIEWER_ID, "result": record_to_results(chosen), "was_cancelled": False,
                   "ground_truth": False, "created_at": "2025-02-01T10:00:00Z", "updated_at": "2025-02-01T10:00:00Z",
                   "lead_time": 30.0}  # fmt: skip
-    task = {"id": 12, "project": REVIEW_PROJECT, "data": push.task_data(document()), "predictions": predictions,
+    data = {**push.task_data(document()), review.REVIEWED_KEY: ["alice", "bob"]}
+    task = {"id": 12, "project": REVIEW_PROJECT, "data": data, "predictions": [31, 32],
             "annotations": [annotation], "total_annotations": 1, "cancelled_annotations": 0}  # fmt: skip
     return [task]
 
@@ -105,6 +103,13 @@ def test_pull_stamps_review_project_records_as_adjudicated() -> None:
     assert provenance["annotators"] == ["alice", "bob"] and provenance["ls_annotation"] == 501
     assert validate_record(record, document()) == []
     assert list(provenance)[:3] == ["annotator", "method", "annotators"]  # schema order
+
+
+def test_reviewed_annotators_come_from_task_data_else_full_predictions() -> None:
+    assert review.reviewed_annotators(review_export()[0]) == ["alice", "bob"]
+    full = [{"id": 1, "model_version": "bob"}, {"id": 2, "model_version": "alice"}, {"id": 3, "model_version": None}]
+    assert review.reviewed_annotators({"data": {}, "predictions": full}) == ["alice", "bob"]
+    assert review.reviewed_annotators({"data": {}, "predictions": [1, 2]}) == []
 
 
 def test_records_of_other_projects_are_left_alone() -> None:

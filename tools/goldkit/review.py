@@ -5,9 +5,10 @@ Round trip:
    to a REVIEW project, one per language, titled `<prefix>-review · <language>` (found, created and
    updated like push's projects, with the same config and guidelines). Every annotator's version of the
    document is a prediction whose `model_version` is the annotator's name as in the records, so the
-   reviewer sees them side by side and submits one annotation.
+   reviewer sees them side by side and submits one annotation. The task data also lists those names
+   (`reviewed_annotators`): the JSON export gives a task's predictions as bare ids.
 2. `goldkit pull` pulls the review projects with the others; `mark_reviews` (called by pull) stamps
-   their records as adjudicated: strategy `review`, `annotators` = the predictions' model versions,
+   their records as adjudicated: strategy `review`, `annotators` = the reviewed annotators,
    `annotator` = the reviewer. Agreement ignores them (they are not annotators' work).
 3. `collect` picks those records out of a pull (the latest per document), checks them against the
    document text and hands them to `adjudicate.write_gold`, with a sidecar naming for every gold item the
@@ -38,6 +39,7 @@ STRATEGY = "review"
 METHOD = "adjudicated"
 REVIEW_SUFFIX = "-review"
 REVIEWERS_PER_TASK = 1
+REVIEWED_KEY = "reviewed_annotators"  # task data: whose versions the task shows as predictions
 NEXT_STEPS = (
     "submit the reviews in Label Studio, then run: goldkit pull && goldkit adjudicate --strategy review --collect"
 )
@@ -133,7 +135,9 @@ def push_review(
     for language, docs in sorted(by_language.items()):
         plan = push._push_language(client, language, prefix, docs, configs[language], settings, {}, False)
         out.projects.append(plan)
-        plan.predictions_imported = _import(client, plan, docs, predictions) + _add_missing(client, plan, predictions)
+        plan.predictions_imported = _import(client, plan, docs, predictions) + _add_missing(
+            client, plan, docs, predictions
+        )
         out.predictions_added += plan.predictions_imported
     return out
 
@@ -146,27 +150,38 @@ def _import(
     assert plan.project_id is not None  # push._push_language created it
     for start in range(0, len(wanted), push.IMPORT_BATCH):
         batch = wanted[start : start + push.IMPORT_BATCH]
-        payload = [{"data": push.task_data(d), "predictions": predictions[d["id"]]} for d in batch]
+        payload = [{"data": _data(d, predictions[d["id"]]), "predictions": predictions[d["id"]]} for d in batch]
         with lsclient.errors_mapped(client, what=f"import review tasks into project {plan.project_id}"):
             answer = client.projects.import_tasks(id=plan.project_id, request=cast(Any, payload), return_task_ids=True)
         plan.task_ids.update(zip((d["id"] for d in batch), getattr(answer, "task_ids", None) or [], strict=False))
     return sum(len(predictions[d["id"]]) for d in wanted)
 
 
-def _add_missing(client: LabelStudio, plan: push.ProjectPush, predictions: dict[str, list[dict[str, Any]]]) -> int:
-    """Add to tasks already under review the annotators' versions they lack; return how many were added."""
+def _data(document: Record, predictions: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    return {**push.task_data(document), REVIEWED_KEY: sorted({str(p["model_version"]) for p in predictions})}
+
+
+def _add_missing(
+    client: LabelStudio, plan: push.ProjectPush, docs: list[Record], predictions: dict[str, list[dict[str, Any]]]
+) -> int:
+    """Add to tasks already under review the annotators' versions they lack (and their names to the data)."""
     if not plan.unchanged or plan.project_id is None:
         return 0
     with lsclient.errors_mapped(client, what=f"list predictions of project {plan.project_id}"):
         existing = {(p.task, p.model_version) for p in client.predictions.list(project=plan.project_id)}
     added = 0
+    by_id = {d["id"]: d for d in docs}
     for doc_id in plan.unchanged:
         task_id = plan.task_ids[doc_id]
-        for prediction in predictions[doc_id]:
-            if (task_id, prediction["model_version"]) not in existing:
-                with lsclient.errors_mapped(client, what=f"add a prediction to review task {task_id}"):
-                    client.predictions.create(task=task_id, **prediction)
-                added += 1
+        missing = [p for p in predictions[doc_id] if (task_id, p["model_version"]) not in existing]
+        for prediction in missing:
+            with lsclient.errors_mapped(client, what=f"add a prediction to review task {task_id}"):
+                client.predictions.create(task=task_id, **prediction)
+        if missing:
+            shown = [{"model_version": version} for task, version in existing if task == task_id]
+            with lsclient.errors_mapped(client, what=f"update the data of review task {task_id}"):
+                client.tasks.update(id=str(task_id), data=_data(by_id[doc_id], shown + predictions[doc_id]))
+        added += len(missing)
     plan.predictions_existing = len(existing)
     return added
 
@@ -178,12 +193,7 @@ def mark_reviews(title: str, tasks: Sequence[Mapping[str, Any]], records: Sequen
     """Stamp records pulled from a review project as adjudicated by the reviewer (in place)."""
     if not is_review_title(title):
         return
-    reviewed = {
-        task.get("id"): sorted(
-            {str(p["model_version"]) for p in task.get("predictions") or [] if p.get("model_version")}
-        )
-        for task in tasks
-    }
+    reviewed = {task.get("id"): reviewed_annotators(task) for task in tasks}
     order = list(definition("Provenance")["properties"])
     for record in records:
         provenance = record["provenance"]
@@ -193,6 +203,14 @@ def mark_reviews(title: str, tasks: Sequence[Mapping[str, Any]], records: Sequen
             "annotators": reviewed.get(provenance.get("ls_task"), []),
         }
         record["provenance"] = {key: provenance[key] for key in order if key in provenance}
+
+
+def reviewed_annotators(task: Mapping[str, Any]) -> list[str]:
+    """Whose versions a review task shows: its data says; else full predictions' model versions, if exported."""
+    listed = (task.get("data") or {}).get(REVIEWED_KEY)
+    if listed is None:
+        listed = [p.get("model_version") for p in task.get("predictions") or [] if isinstance(p, dict)]
+    return sorted({str(who) for who in listed if who})
 
 
 def is_review(record: Record) -> bool:
