@@ -188,3 +188,31 @@ def test_cli_collect_belongs_to_review(
     assert cli_main.main(["adjudicate", str(TIE), "--strategy", "majority", "--collect"]) != 0
     assert "--strategy review" in capsys.readouterr().err
     assert not (tmp_path / "annotations").exists()
+
+
+def test_cli_collect_prints_a_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["adjudicate_cmd"])
+    monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal width
+    source = tmp_path / "pull" / "records.jsonl"
+    write_jsonl(source, tie_records() + pulled().records)
+    assert cli_main.main(["adjudicate", str(source.parent), "--strategy", "review", "--collect"]) == 0
+    out = capsys.readouterr().out
+    assert "Adjudication (review)" in out and "alice, bob" in out and "story-ef5f91f8.json" in out
+
+
+def test_review_push_summary_names_projects_versions_and_the_next_step(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from goldkit.cli import adjudicate_cmd
+
+    monkeypatch.setenv("COLUMNS", "200")
+
+    project = push.ProjectPush("en", "goldkit-review · en", 5, created=True, imported=["story-ef5f91f8"])
+    project.predictions_imported = 2
+    adjudicate_cmd._print_review(review.ReviewPush("http://ls.test", [project], {"story-ef5f91f8": ["alice", "bob"]}))
+    out = capsys.readouterr().out
+    assert "goldkit-review · en" in out and "story-ef5f91f8: versions of alice, bob" in out
+    assert review.NEXT_STEPS in " ".join(out.split())

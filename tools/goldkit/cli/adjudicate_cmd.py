@@ -55,8 +55,9 @@ def _print(report: AdjudicationReport) -> None:
 
 
 def _print_review(sent: review.ReviewPush) -> None:
-    table = Table(title="Review projects")
-    for col in ("project", "id", "created", "documents added", "already there", "predictions added"):
+    table = Table(title="Review projects: documents added / already there, annotators' versions added")
+    table.add_column("project", no_wrap=True)
+    for col in ("id", "created", "added", "there", "versions"):
         table.add_column(col)
     for p in sent.projects:
         row = (p.title, p.project_id, "yes" if p.created else "no", len(p.imported), len(p.unchanged))
