@@ -1,0 +1,192 @@
+"""The annotator's path in a real headless Chromium: select spans in the Label Studio UI, submit, pull.
+
+Needs Debian's chromium at /usr/bin/chromium (Playwright's own browser download does not work here)
+and Python playwright. In CI (CI=true) a missing browser fails the run; elsewhere these tests skip
+and say how to install it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goldkit import lsclient, lsmap, pull, push
+from goldkit.jsonio import iter_jsonl
+from goldkit.schema import label_values
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+INSTALL_HINT = "install Debian's chromium for the browser tests: sudo apt-get install chromium (or: make browser)"
+EMOJI_TEXT = "Emoji check 😀🇸🇦 and the minister 🚀 met Yerzhan Sadenov.\nIn Astana on Friday.\n"
+XSS_TEXT = (
+    "Escaping check.\n<script>window.__goldkit_xss = 'script'</script>\n"
+    '<img src="x" onerror="window.__goldkit_xss = \'img\'">\nThe end.\n'
+)
+
+
+def _unavailable(message: str) -> None:
+    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
+        pytest.fail(f"{message} (CI=true: browser tests must not be skipped)", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Iterator[Any]:
+    """A headless Debian chromium driven by Python playwright."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: {INSTALL_HINT}")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Python playwright is missing: .venv/bin/uv pip install playwright")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def seeded(ls_server: Any) -> dict[str, Any]:
+    """Push the corpus plus an emoji document and an HTML-injection document under a fresh prefix."""
+    from goldkit.ingest import ingest
+    from goldkit.paths import corpus_dir
+
+    prefix = f"browser-{uuid.uuid4().hex[:6]}"
+    emoji, xss = _document(EMOJI_TEXT, "emoji-browser"), _document(XSS_TEXT, "xss-browser")
+    documents = ingest([corpus_dir()]).documents + [emoji, xss]
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    report = push.push(documents, client=admin, project_prefix=prefix)
+    projects = {p.language: p.project_id for p in report.projects}
+    tasks = {doc_id: (projects[p.language], tid) for p in report.projects for doc_id, tid in p.task_ids.items()}
+    arabic = next(d for d in documents if d["language"] == "ar")
+    return {"prefix": prefix, "admin": admin, "tasks": tasks, "arabic": arabic, "emoji": emoji, "xss": xss,
+            "url": ls_server.url, "annotator": ls_server.annotators[0]}  # fmt: skip
+
+
+def _document(text: str, stem: str) -> dict[str, Any]:
+    """A document record for push (English: the project the test text goes to)."""
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    language = label_values("Language")[0]
+    return {"id": f"{stem}-{sha[:8]}", "text": text, "sha256": sha, "language": language, "title": stem}
+
+
+def _log_in(browser: Any, url: str, account: Any) -> Any:
+    page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.goto(f"{url}/user/login/")
+    page.fill("input[name=email]", account.email)
+    page.fill("input[name=password]", account.password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda u: "/user/login" not in u, timeout=60_000)
+    return page
+
+
+def _open_task(page: Any, url: str, project_id: int, task_id: int) -> None:
+    page.goto(f"{url}/projects/{project_id}/data?task={task_id}")
+    page.wait_for_selector(".lsf-richtext__line", timeout=90_000)
+
+
+# Select text[start:end] inside the annotation text (not the data manager's copy on the left): find the
+# same occurrence of the span's text as in Python (the n-th, counting in document order), put a DOM
+# Range on it and dispatch a bubbling mouseup, as a mouse selection would.
+_SELECT_JS = """([needle, nth]) => {
+    let seen = 0;
+    for (const line of document.querySelectorAll('.lsf-richtext__line')) {
+        const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
+        for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            for (let at = node.data.indexOf(needle); at >= 0; at = node.data.indexOf(needle, at + 1)) {
+                if (seen++ < nth) continue;
+                const range = document.createRange();
+                range.setStart(node, at);
+                range.setEnd(node, at + needle.length);
+                window.getSelection().removeAllRanges();
+                window.getSelection().addRange(range);
+                line.dispatchEvent(new MouseEvent('mouseup', {bubbles: true}));
+                return true;
+            }
+        }
+    }
+    return false;
+}"""
+
+
+def _select(page: Any, text: str, start: int, end: int) -> None:
+    needle = text[start:end]
+    nth = sum(1 for i in range(start) if text.startswith(needle, i))
+    assert page.evaluate(_SELECT_JS, [needle, nth]), f"{needle!r} not found on the page"
+
+
+def _annotate(page: Any, text: str, span: tuple[int, int], label: str, choices: list[str]) -> None:
+    """Make one region with `label`, select it, tick its per-region choices and submit."""
+    page.locator(".lsf-label").filter(has=page.get_by_text(label, exact=True)).first.click()
+    _select(page, text, *span)
+    page.locator(".lsf-outliner-item").first.click()
+    for value in choices:
+        page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(value)}")).first.click()
+    page.get_by_role("button", name="Submit").click()
+    page.wait_for_selector(".lsf-richtext__line", state="detached", timeout=30_000)
+
+
+def _event_case(document: dict[str, Any]) -> tuple[str, tuple[int, int]]:
+    """An event label and a trigger span: the gold record's first event, else the word 'met'."""
+    gold = Path(__file__).parent.parent / "annotations" / "gold" / f"{document['id']}.json"
+    if gold.exists():
+        event = json.loads(gold.read_text(encoding="utf-8"))["events"][0]
+        return event["type"], (event["trigger"]["start"], event["trigger"]["end"])
+    start = document["text"].index("met")
+    return lsmap.layer("event").values()[0].value, (start, start + 3)
+
+
+def test_spans_made_in_the_ui_pull_with_exact_offsets(chromium: Any, seeded: dict[str, Any], tmp_path: Path) -> None:
+    """Arabic seed task and a task with emoji before the span: text[start:end] of the pulled trigger is exact."""
+    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+    choices = [c.values()[0].value for c in lsmap.REGION_CHOICES if c.layer == "event"]  # realis, polarity
+    cases = []
+    for document in (seeded["arabic"], seeded["emoji"]):
+        label, span = _event_case(document)
+        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]])
+        _annotate(page, document["text"], span, label, choices)
+        cases.append((document, label, span))
+    report = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
+    assert report.total("quarantined") == 0, list(iter_jsonl(report.folder / pull.QUARANTINE))
+    records = {r["document_id"]: r for _, r in iter_jsonl(report.folder / pull.RECORDS)}
+    for document, label, (start, end) in cases:
+        record = records[document["id"]]
+        assert record["provenance"]["annotator"] == seeded["annotator"].email
+        [event] = record["events"]
+        assert (event["type"], event["trigger"]["start"], event["trigger"]["end"]) == (label, start, end)
+        assert event["trigger"]["text"] == document["text"][start:end]
+        assert [event["realis"], event["polarity"]] == choices
+
+
+def test_html_in_a_task_is_shown_as_text_and_never_runs(chromium: Any, seeded: dict[str, Any]) -> None:
+    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+    _open_task(page, seeded["url"], *seeded["tasks"][seeded["xss"]["id"]])
+    page.wait_for_timeout(2_000)  # give an injected handler time to fire
+    shown = "\n".join(page.locator(".lsf-richtext__line").all_inner_texts())
+    assert "<script>" in shown and "onerror" in shown
+    assert page.locator(".lsf-richtext__line img, .lsf-richtext__line script").count() == 0
+    for frame in page.frames:
+        assert frame.evaluate("() => window.__goldkit_xss === undefined")
+    # control: this browser does run an onerror handler put into the page as HTML, so the check above can fail
+    page.evaluate(
+        """() => document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="window.__probe = 1">')"""
+    )
+    page.wait_for_function("() => window.__probe === 1", timeout=10_000)
