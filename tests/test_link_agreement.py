@@ -28,7 +28,7 @@ def test_clusters_are_connected_components_of_same_event_links():
     ]
     assert event_clusters(links) == [[("ar", "e1"), ("en", "e1"), ("fr", "e7")]]
     ids = cluster_ids(links)
-    assert ids[("en", "e1")] == ids[("fr", "e7")] == "cluster-ar-e1"
+    assert ids[("en", "e1")] == ids[("fr", "e7")] == "ar:e1"
     assert ("en", "e2") not in ids
 
 

@@ -213,7 +213,7 @@ def test_bad_gold_is_refused_with_every_problem_and_nothing_written(project: Pat
     _edit_gold(project, EN, lambda r: r["events"][0].update(type="meeting"))
     with pytest.raises(ValidationError) as error:
         build_release("1.0.0", ReleaseOptions())
-    assert {p.pointer for p in error.value.problems} == {"/entities/0", "/claims/0/event"}
+    assert {p.pointer for p in error.value.problems} == {"/entities/0/span/text", "/claims/0/event"}
 
 
 # ---- changelog and diff ------------------------------------------------------------------------

@@ -73,8 +73,8 @@ def event_clusters(links: Iterable[dict[str, Any]]) -> list[list[Mention]]:
 
 
 def cluster_ids(links: Iterable[dict[str, Any]]) -> dict[Mention, str]:
-    """Give each clustered mention a stable cluster id (from its first member)."""
-    return {m: f"cluster-{cluster[0][0]}-{cluster[0][1]}" for cluster in event_clusters(links) for m in cluster}
+    """Give each clustered mention a stable cluster id: its smallest member as 'document_id:id'."""
+    return {m: ":".join(cluster[0]) for cluster in event_clusters(links) for m in cluster}
 
 
 def b_cubed(

@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jsonschema import Draft202012Validator
-
-from goldkit import fastcheck
 from goldkit.errors import InputError, Problem, ValidationError
-from goldkit.ingest import load_documents, read_article, schema_value
+from goldkit.ingest import load_documents, read_article
 from goldkit.jsonio import iter_jsonl, read_json, write_json
+from goldkit.link_agreement import cluster_ids
 from goldkit.paths import gold_dir, pseudonyms_path
-from goldkit.records import canonicalize, iter_spans
-from goldkit.schema import load_schema
+from goldkit.records import canonicalize
+from goldkit.validate import validate_links, validate_record
 
 Row = dict[str, Any]
 LINKS_FILE = "links.jsonl"
@@ -42,27 +40,6 @@ class Gold:
 
 
 # ---- reading and checking ----------------------------------------------------------------------
-
-
-class _Checker:
-    """Check records against one `$defs` entry: fastcheck says yes quickly, jsonschema explains a no."""
-
-    def __init__(self, name: str) -> None:
-        schema = load_schema()
-        try:
-            self.fast: fastcheck.Predicate | None = fastcheck.compile_definition(schema, name)
-        except fastcheck.Unsupported:
-            self.fast = None
-        self.full = Draft202012Validator({"$ref": f"#/$defs/{name}", "$defs": schema["$defs"]})
-
-    def __call__(self, record: Any, where: str, problems: list[Problem]) -> bool:
-        if self.fast is not None and self.fast(record):
-            return True
-        errors = sorted(self.full.iter_errors(record), key=lambda e: list(e.absolute_path))
-        for error in errors:
-            pointer = "/" + "/".join(str(part) for part in error.absolute_path)
-            problems.append(Problem(pointer, error.message, path=where))
-        return not errors
 
 
 def load_gold(options: Any) -> Gold:
@@ -96,102 +73,52 @@ def load_gold(options: Any) -> Gold:
 def _read_gold_records(
     files: list[Path], documents: dict[str, dict[str, Any]], problems: list[Problem]
 ) -> list[dict[str, Any]]:
-    check = _Checker("Annotation")
     records = []
     for path in files:
         record = read_json(path)
-        if not check(record, str(path), problems):
-            continue
-        if record["document_id"] != path.stem:
-            problems.append(
+        found = validate_record(record, documents.get(_document_id(record)), location=str(path))
+        if _document_id(record) not in documents:
+            found.append(
+                Problem("/document_id", "no such document in documents.jsonl", _document_id(record), path=str(path))
+            )
+        elif record["document_id"] != path.stem:
+            found.append(
                 Problem("/document_id", "must equal the file name", record["document_id"], path.stem, str(path))
             )
-        _check_against_document(record, documents, str(path), problems)
-        records.append(canonicalize(record))  # kept even when wrong, so links to it are not reported too
-    return sorted(records, key=lambda r: r["document_id"])
+        problems.extend(found)
+        if isinstance(record, dict) and isinstance(record.get("entities"), list):
+            records.append(canonicalize(record))  # kept even when wrong, so links to it are not reported too
+    return sorted(records, key=lambda r: str(r.get("document_id")))
 
 
-def _check_against_document(
-    record: dict[str, Any], documents: dict[str, dict[str, Any]], where: str, problems: list[Problem]
-) -> bool:
-    """Check the record's document exists with the same text, its span texts, and its internal references."""
-    document = documents.get(record["document_id"])
-    if document is None:
-        problems.append(
-            Problem("/document_id", "no such document in documents.jsonl", record["document_id"], path=where)
-        )
-        return False
-    before = len(problems)
-    if record["document_sha256"] != document["sha256"]:
-        problems.append(
-            Problem(
-                "/document_sha256",
-                "the document's text changed since it was annotated",
-                record["document_sha256"],
-                document["sha256"],
-                where,
-            )
-        )
-    text = document["text"]
-    spans = [(f"/{key}/{i}", span) for key, i, _, span in iter_spans(record)]
-    spans += [(f"/claims/{i}/cue", c["cue"]) for i, c in enumerate(record["claims"]) if c.get("cue")]
-    for pointer, span in spans:
-        if text[span["start"] : span["end"]] != span["text"]:
-            problems.append(
-                Problem(
-                    pointer, "span text is not text[start:end]", span["text"], text[span["start"] : span["end"]], where
-                )
-            )
-    entity_ids = {e["id"] for e in record["entities"]}
-    event_ids = {e["id"] for e in record["events"]}
-    refs = [
-        (f"/events/{i}/arguments/{j}/entity", a["entity"], entity_ids)
-        for i, ev in enumerate(record["events"])
-        for j, a in enumerate(ev["arguments"])
-    ]
-    for i, claim in enumerate(record["claims"]):
-        if claim["claimant"]["entity"] is not None:
-            refs.append((f"/claims/{i}/claimant/entity", claim["claimant"]["entity"], entity_ids))
-        if claim["event"] is not None:
-            refs.append((f"/claims/{i}/event", claim["event"], event_ids))
-    for pointer, ref, known in refs:
-        if ref not in known:
-            problems.append(Problem(pointer, "refers to no item of this record", ref, sorted(known), where))
-    return len(problems) == before
+def _document_id(record: Any) -> Any:
+    return record.get("document_id") if isinstance(record, dict) else None
 
 
 def _read_links(path: Path, records: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
     if not path.is_file():
         return []
-    check = _Checker("Link")
-    mentions = {(r["document_id"], item["id"]) for r in records for key in ("events", "claims") for item in r[key]}
-    links = []
-    for lineno, link in iter_jsonl(path):
-        where = f"{path}:{lineno}"
-        if not check(link, where, problems):
-            continue
-        for end in ("source", "target"):
-            ref = (link[end]["document_id"], link[end]["id"])
-            if ref not in mentions:
-                problems.append(Problem(f"/{end}", "no such event or claim in the gold", "/".join(ref), path=where))
-        links.append(link)
-    return sorted(links, key=lambda link: link["id"])
+    numbered = list(iter_jsonl(path))
+    links = [link for _, link in numbered]
+    by_document = {r["document_id"]: r for r in records}
+    problems.extend(validate_links(links, by_document, locations=[f"{path}:{n}" for n, _ in numbered]))
+    return sorted(links, key=lambda link: str(link.get("id")))
 
 
 def _read_pull(
     source: Path, documents: dict[str, dict[str, Any]], problems: list[Problem], warnings: list[str]
 ) -> list[dict[str, Any]]:
     path = source / "records.jsonl" if source.is_dir() else source
-    check = _Checker("Annotation")
     records = []
     for lineno, record in iter_jsonl(path):
         where = f"{path}:{lineno}"
-        if not check(record, where, problems):
+        doc_id = _document_id(record)
+        if doc_id not in documents:
+            warnings.append(f"{where}: document {doc_id} has no gold record; left out of 'annotations'")
             continue
-        if record["document_id"] not in documents:
-            warnings.append(f"{where}: document {record['document_id']} has no gold record; left out of 'annotations'")
-            continue
-        if _check_against_document(record, documents, where, problems):
+        found = validate_record(record, documents[doc_id], location=where)
+        problems.extend(found)
+        if not found:
             records.append(canonicalize(record))
     return records
 
@@ -309,23 +236,6 @@ def document_row(document: dict[str, Any], keep_text: bool) -> Row:
     }
 
 
-def event_clusters(links: list[dict[str, Any]]) -> dict[tuple[str, str], str]:
-    """Map each event mention joined by same-event links to its cluster: the smallest member, 'document_id:id'."""
-    same_event = schema_value("LinkRelation", "same_event")
-    parent: dict[tuple[str, str], tuple[str, str]] = {}
-
-    def root(node: tuple[str, str]) -> tuple[str, str]:
-        while parent.setdefault(node, node) != node:
-            node = parent[node] = parent[parent[node]]
-        return node
-
-    for link in links:
-        if link["relation"] == same_event:
-            a, b = (root((link[end]["document_id"], link[end]["id"])) for end in ("source", "target"))
-            parent[max(a, b)] = min(a, b)
-    return {node: ":".join(root(node)) for node in parent}
-
-
 def build_rows(gold: Gold, keep_text: bool) -> dict[str, list[Row]]:
     """Return the rows of every config, in a stable order (documents by id, mentions by document then offsets)."""
     language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
@@ -336,7 +246,7 @@ def build_rows(gold: Gold, keep_text: bool) -> dict[str, list[Row]]:
         head = {"document_id": record["document_id"], "language": language[record["document_id"]]}
         for key, items in layer_rows(record, keep_text).items():
             rows[key].extend(head | item for item in items)
-    clusters = event_clusters(gold.links)
+    clusters = cluster_ids(gold.links)
 
     def mention(ref: dict[str, Any]) -> Row:
         return {"document_id": ref["document_id"], "id": ref["id"], "language": language[ref["document_id"]]}
