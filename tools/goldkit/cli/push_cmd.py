@@ -20,6 +20,12 @@ DocumentsOption = Annotated[
 PredictionsOption = Annotated[
     Path | None, typer.Option("--predictions", help="Pre-annotation records (a .json/.jsonl file or a folder).")
 ]
+RecordsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--records", help="With --links: annotation records to propose pairs from (default: annotations/gold/)."
+    ),
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -42,15 +48,24 @@ def push_cli(
     project_prefix: str = typer.Option(
         PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
     ),
+    links: bool = typer.Option(
+        False, "--links", help="Push cross-document link candidates (from --records) to the linking projects."
+    ),
+    records: RecordsOption = None,
     as_json: bool = JsonOption,
 ) -> None:
     """Create one Label Studio project per language and import the documents not there yet.
 
     Running it again imports nothing; new articles are added; a document whose id exists with other
-    text is reported as a conflict and left alone.
+    text is reported as a conflict and left alone. With --links, goldkit proposes event and claim pairs
+    across documents and imports them as link tasks (one project per kind and text directions).
 
     Example: goldkit push --overlap 2 --dry-run
+    Example: goldkit push --links --records annotations/gold/
     """
+    if links:
+        _push_links(documents, records, overlap, dry_run, url, as_json)
+        return
     docs = _load(documents or paths.documents_path())
     preds = _load(predictions) if predictions else None
     client = lsclient.connect(url)
@@ -76,6 +91,36 @@ def push_cli(
             hint="re-ingest so changed text gets a new id (goldkit ingest corpus/), then run: goldkit push",
             conflicts=report.conflicts,
         )
+
+
+def _push_links(
+    documents: Path | None, records: Path | None, overlap: int, dry_run: bool, url: str | None, as_json: bool
+) -> None:
+    from goldkit.ingest import load_documents
+    from goldkit.link_sync import push_links
+
+    source = records or paths.gold_dir()
+    annotation_records = [r for r in _load(source) if r.get("record_type") == "annotation"]
+    docs = load_documents(documents)
+    client = lsclient.connect(url)
+    with progress_bar("importing link tasks", enabled=not as_json) as progress:
+        report = push_links(
+            annotation_records, docs, overlap=overlap, dry_run=dry_run, client=client, progress=progress
+        )
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    cands = report.candidates
+    console.print(
+        f"{len(cands.groups)} story group(s); compared {cands.compared_event_pairs} event and "
+        f"{cands.compared_claim_pairs} claim pair(s); {len(cands.candidates)} candidate(s)",
+        highlight=False,
+    )
+    would = "would " if dry_run else ""
+    for project in report.projects:
+        console.print(f"{project.title}: {would}import {project.imported}, {project.unchanged} already there")
+    if not dry_run:
+        err_console.print(f"→ answer the link tasks at {report.url}, then run: goldkit pull --links")
 
 
 def _print(report: PushReport) -> None:
