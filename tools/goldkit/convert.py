@@ -11,19 +11,17 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from functools import cache
-from typing import Any
-
-from jsonschema import Draft202012Validator
+from typing import Any, cast
 
 from goldkit import lsmap
 from goldkit.errors import Problem
-from goldkit.fastcheck import compile_definition
 from goldkit.ls_types import Annotation, Result, Task
 from goldkit.records import Record, canonicalize
-from goldkit.schema import definition, label_values, load_schema, schema_version
+from goldkit.schema import definition, label_values, schema_version
+from goldkit.validate import validate_record
 
 METHOD = "label_studio"
 
@@ -119,7 +117,9 @@ def _span_value(span: dict[str, Any]) -> dict[str, Any]:
 
 def _region(kind: str, control: str, region_id: str, span: dict[str, Any], key: str, values: Any) -> Result:
     value = {**_span_value(span), key: values}
-    return {"id": region_id, "from_name": control, "to_name": lsmap.TEXT_NAME, "type": kind, "value": value}  # type: ignore[return-value]
+    return cast(
+        Result, {"id": region_id, "from_name": control, "to_name": lsmap.TEXT_NAME, "type": kind, "value": value}
+    )
 
 
 def _relation(from_id: str, to_id: str, labels: list[str]) -> Result:
@@ -157,16 +157,19 @@ def _claim_results(claim: dict[str, Any]) -> list[Result]:
     if claim.get("evidence"):
         lines = [_evidence_line(item) for item in claim["evidence"]]
         out.append(_region("textarea", "evidence", region_id, span, "text", lines))
-    targets = {
+    targets: dict[str, str | None] = {
         "claimant": (claim.get("claimant") or {}).get("entity"),
         "event": claim.get("event"),
         "cue": region_id + CUE_SUFFIX if claim.get("cue") else None,
     }
     if claim.get("cue"):
-        out.append(_region("labels", "cue", targets["cue"], claim["cue"], "labels", [lsmap.layer("cue").single]))
+        out.append(
+            _region("labels", "cue", region_id + CUE_SUFFIX, claim["cue"], "labels", [lsmap.layer("cue").single])
+        )
     for link in lsmap.CLAIM_LINKS:
-        if targets[link.field]:
-            out.append(_relation(region_id, targets[link.field], [link.relation]))
+        target = targets[link.field]
+        if target:
+            out.append(_relation(region_id, target, [link.relation]))
     return out
 
 
@@ -195,7 +198,7 @@ def record_to_results(record: Record) -> list[Result]:
 @dataclass(slots=True)
 class _Region:
     id: str
-    layer: str
+    layer: lsmap.Layer
     label: str
     span: dict[str, Any]
     choices: dict[str, list[str]] = field(default_factory=dict)
@@ -215,9 +218,7 @@ class _Reader:
         self.seen_ids: set[str] = set()  # every span id, also the rejected ones (no echo problems)
 
     def problem(self, reason: str, message: str, region_id: str | None = None, **facts: Any) -> None:
-        self.problems.append(
-            ConversionProblem(reason, message, self.task_id, self.annotation_id, region_id, **facts)  # type: ignore[arg-type]
-        )
+        self.problems.append(ConversionProblem(reason, message, self.task_id, self.annotation_id, region_id, **facts))
 
     def read(self, results: list[dict[str, Any]]) -> None:
         by_type: dict[Any, list[dict[str, Any]]] = {"labels": [], "choices": [], "textarea": [], "relation": []}
@@ -424,7 +425,7 @@ def _ordered(item: dict[str, Any], name: str | None = None) -> dict[str, Any]:
     return {key: item[key] for key in _property_order(name) if key in item}
 
 
-def annotator(annotation: Annotation) -> str:
+def annotator(annotation: Mapping[str, Any]) -> str:
     """Who made an annotation: the user's email when the export gives it, else the user id."""
     who: Any = annotation.get("completed_by")
     if isinstance(who, dict):
@@ -454,7 +455,7 @@ def results_to_record(task: Task, annotation: Annotation, *, project_id: int | N
     if not reader.text or not data.get("doc_id"):
         reader.problem("task_data", "task data has no text or no doc_id (was it pushed by goldkit?)")
         return Conversion(None, reader.problems)
-    reader.read(list(annotation.get("result") or []))
+    reader.read(cast(list[dict[str, Any]], annotation.get("result") or []))
     arrays = reader.items()
     if reader.problems:
         return Conversion(None, reader.problems)
@@ -472,32 +473,6 @@ def results_to_record(task: Task, annotation: Annotation, *, project_id: int | N
     return Conversion(None if reader.problems else canonicalize(record), reader.problems)
 
 
-@cache
-def _validator() -> Callable[[Record, Record], list[Problem]]:
-    """Return goldkit.validate's record check; until it exists, the schema alone (fast path first)."""
-    try:
-        from goldkit.validate import validate_record  # type: ignore[attr-defined]
-    except ImportError:
-        pass
-    else:
-        return lambda record, document: list(validate_record(record, document))
-    schema = load_schema()
-    quick = compile_definition(schema, "Annotation")
-    full = Draft202012Validator({"$defs": schema["$defs"], "$ref": "#/$defs/Annotation"})
-
-    def check(record: Record, document: Record) -> list[Problem]:
-        if quick(record):
-            return []
-        return [
-            Problem(
-                "/" + "/".join(str(p) for p in e.absolute_path), e.message, got=e.instance, expected=e.validator_value
-            )
-            for e in full.iter_errors(record)
-        ]
-
-    return check
-
-
 def validate_annotation(record: Record, document: Record) -> list[Problem]:
     """Check a converted record against the schema and its rules, and its spans against the document."""
-    return _validator()(record, document)
+    return validate_record(record, document)

@@ -203,7 +203,7 @@ def sort_project(
                 conversion = results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
                 if conversion.record is not None:
                     out.records.append(conversion.record)
-                    out.sources[raw.get("id")] = (project_id, task, annotation)  # type: ignore[index]
+                    out.sources[raw["id"]] = (project_id, task, annotation)
                 else:
                     reasons = [p.to_dict() for p in conversion.problems]
                     out.quarantine.append(_quarantine_line(project_id, task, annotation, reasons))
