@@ -25,7 +25,6 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, cast
 
 from label_studio_sdk import LabelStudio
-from label_studio_sdk.label_interface import LabelInterface
 
 from goldkit import lsclient, push, render
 from goldkit.adjudicate import AdjudicationReport, DocumentResult
@@ -117,7 +116,6 @@ def push_review(
     predictions: dict[str, list[dict[str, Any]]] = {}
     problems: list[Problem] = []
     for language, docs in by_language.items():
-        LabelInterface(configs[language])
         for document in docs:
             where = f"/{document['id']}"
             predictions[document["id"]], found = review_predictions(
