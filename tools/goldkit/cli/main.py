@@ -6,13 +6,22 @@ import importlib
 import sys
 import traceback
 
-import click
 import typer
+from click import exceptions as click_exceptions
 from rich.markup import escape
 
 from goldkit import __version__
 from goldkit.cli.output import emit_json, err_console
 from goldkit.errors import GoldkitError, ValidationError
+
+# typer ≥ 0.2x carries its own copy of click; catch that one's exceptions, and plain click's
+try:
+    from typer._click import exceptions as _typer_click
+except ImportError:  # older typer uses click itself
+    _typer_click = click_exceptions
+_EXIT = (click_exceptions.Exit, typer.Exit)
+_ABORT = (click_exceptions.Abort, typer.Abort)
+_USAGE = (click_exceptions.ClickException, _typer_click.ClickException)
 
 app = typer.Typer(
     name="goldkit",
@@ -90,14 +99,14 @@ def main(argv: list[str] | None = None) -> int:
             traceback.print_exc()
         _print_error(error, as_json)
         return getattr(error, "exit_code", 1)
-    except click.exceptions.Exit as e:
-        return e.exit_code
-    except click.exceptions.Abort:
+    except _EXIT as e:
+        return int(e.exit_code)
+    except _ABORT:
         err_console.print("aborted")
         return 130
-    except click.ClickException as e:
+    except _USAGE as e:
         e.show()
-        return e.exit_code
+        return int(e.exit_code)
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing partial was written")
         return 130
