@@ -80,7 +80,8 @@ def test_every_annotation_is_a_record_a_quarantine_line_or_cancelled(tmp_path: P
     assert [r["reason"] for r in lines[5011]["reasons"]] == ["span_offsets"]
     assert [r["reason"] for r in lines[5013]["reasons"]] == [pull.SECOND_ANNOTATION]
     assert lines[5011]["task_id"] == 101 and lines[5011]["reasons"][0]["region_id"] == "e1"
-    assert lines[5011]["annotation"]["result"] == tasks[0]["annotations"][1]["result"]  # raw, nothing lost
+    assert lines[5011]["annotation"] == tasks[0]["annotations"][1]  # exactly as exported: nothing lost
+    assert lines[5011]["annotator"] == EMAILS[4]
     assert report.reasons == {"span_offsets": 1, pull.SECOND_ANNOTATION: 1}
 
 
@@ -140,6 +141,25 @@ def test_latest_pull_is_the_newest_complete_manifest(tmp_path: Path) -> None:
     (tmp_path / ".c.tmp").mkdir()  # a half-written pull is not a base
     (tmp_path / ".c.tmp" / pull.MANIFEST).write_text(json.dumps({"pull_id": "c", "time": "2030-01-01T00:00:00+00:00"}))
     assert pull.latest_pull(tmp_path)["pull_id"] == "b"
+
+
+def test_current_records_merge_a_since_last_pull_over_its_base(tmp_path: Path) -> None:
+    base = _report(tmp_path)
+    pull.write_pull(base, pull.sort_annotations(base, [(7, "t", export())], emails=EMAILS))
+    tasks = export()
+    changed = tasks[0]["annotations"][0]  # annotator1, English: now with a broken offset -> quarantined
+    changed["result"][0]["value"]["start"] = -1
+    tasks[2]["annotations"][0]["lead_time"] = 99.0  # annotator1, emoji: edited, still valid
+    delta = _report(tmp_path)
+    delta.pull_id, delta.folder, delta.base = "p2", tmp_path / "p2", "p1"
+    delta.time = "9999-01-01T00:00:00+00:00"  # newer than the base
+    out = pull.sort_annotations(delta, [(7, "t", [tasks[0], tasks[2]])], emails=EMAILS)
+    pull.write_pull(delta, out)
+    current = {(r["document_id"], r["provenance"]["annotator"]): r for r in pull.current_records(tmp_path)}
+    english, arabic, emoji = (t["data"]["doc_id"] for t in export())
+    assert (english, EMAILS[3]) not in current  # its newest version is in quarantine, the stale one is not served
+    assert current[(emoji, EMAILS[3])]["provenance"]["lead_time"] == 99.0
+    assert current[(arabic, EMAILS[4])]["provenance"]["ls_annotation"] == 5002  # from the base
 
 
 # ---------------------------------------------------------------- against the real Label Studio

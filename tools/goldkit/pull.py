@@ -28,9 +28,9 @@ from typing import Any
 from label_studio_sdk import LabelStudio
 
 from goldkit import __version__, lsclient, push, render, review
-from goldkit.convert import annotator, results_to_record
+from goldkit.convert import METHOD, annotator, results_to_record
 from goldkit.errors import NotFound, ReconcileError
-from goldkit.jsonio import read_json, write_json, write_jsonl
+from goldkit.jsonio import iter_jsonl, read_json, write_json, write_jsonl
 from goldkit.paths import pulls_dir
 from goldkit.schema import schema_version
 
@@ -115,6 +115,29 @@ def latest_pull(root: Path | None = None) -> dict[str, Any] | None:
     return max(manifests, key=lambda m: (m["time"], m["pull_id"]), default=None)
 
 
+def current_records(root: Path | None = None) -> list[dict[str, Any]]:
+    """The current records: the newest pull merged over its chain of bases, down to a full pull.
+
+    A later pull's record (or quarantine line) for the same document and annotator replaces the earlier
+    record, so an annotation changed into something invalid is not answered with its stale version.
+    """
+    folder = root or pulls_dir()
+    manifest = latest_pull(folder)
+    chain: list[Path] = []
+    while manifest is not None:
+        chain.append(folder / manifest["pull_id"])
+        base = manifest.get("base")
+        manifest = read_json(folder / base / MANIFEST) if base else None
+    current: dict[tuple[str, str, str], dict[str, Any] | None] = {}
+    for pull_folder in reversed(chain):
+        for _, record in iter_jsonl(pull_folder / RECORDS):
+            current[_annotator_key(record)] = record
+        for _, line in iter_jsonl(pull_folder / QUARANTINE):
+            if line.get("document_id") and SECOND_ANNOTATION not in {r["reason"] for r in line["reasons"]}:
+                current[(line["document_id"], line["annotator"], METHOD)] = None
+    return sorted((r for r in current.values() if r), key=_annotator_key)
+
+
 def ls_version(client: LabelStudio) -> str | None:
     """The server's release, for the manifest (None when it does not say)."""
     with lsclient.errors_mapped(client, what="read the server version"):
@@ -159,16 +182,17 @@ def _ls_count(task: dict[str, Any]) -> int:
 
 
 def _quarantine_line(
-    project_id: int, task: dict[str, Any], annotation: dict[str, Any], reasons: list[dict[str, Any]]
+    project_id: int, task: dict[str, Any], raw: dict[str, Any], reasons: list[dict[str, Any]], who: str
 ) -> dict[str, Any]:
+    """One quarantine.jsonl line: where, who, why, and the annotation exactly as exported."""
     return {
         "project_id": project_id,
         "task_id": task.get("id"),
-        "annotation_id": annotation.get("id"),
+        "annotation_id": raw.get("id"),
         "document_id": (task.get("data") or {}).get("doc_id"),
-        "annotator": annotator(annotation),
+        "annotator": who,
         "reasons": reasons,
-        "annotation": annotation,
+        "annotation": raw,
     }
 
 
@@ -203,10 +227,11 @@ def sort_project(
                 conversion = results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
                 if conversion.record is not None:
                     out.records.append(conversion.record)
-                    out.sources[raw["id"]] = (project_id, task, annotation)
+                    out.sources[raw["id"]] = (project_id, task, raw)
                 else:
                     reasons = [p.to_dict() for p in conversion.problems]
-                    out.quarantine.append(_quarantine_line(project_id, task, annotation, reasons))
+                    who = annotator(annotation)
+                    out.quarantine.append(_quarantine_line(project_id, task, raw, reasons, who))
 
 
 def _annotator_key(record: dict[str, Any]) -> tuple[str, str, str]:
@@ -234,7 +259,8 @@ def _one_per_annotator(out: Sorted) -> None:
                 "task_id": task.get("id"),
                 "annotation_id": annotation.get("id"),
             }
-            out.quarantine.append(_quarantine_line(project_id, task, annotation, [reason]))
+            who = record["provenance"]["annotator"]
+            out.quarantine.append(_quarantine_line(project_id, task, annotation, [reason], who))
     out.records = [r for r in out.records if id(r) in kept_ids]
 
 

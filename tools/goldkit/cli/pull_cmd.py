@@ -15,7 +15,8 @@ from goldkit.pull import PullReport, pull
 TOP_REASONS = 3
 
 ProjectOption = Annotated[
-    list[int] | None, typer.Option("--project", help="Pull only this Label Studio project id (repeatable).")
+    list[int] | None,
+    typer.Option("--project", metavar="ID", help="Pull only this Label Studio project id (repeatable)."),
 ]
 
 
