@@ -91,3 +91,12 @@ def test_card_states_license_split_loading_and_history(project: Path) -> None:
     assert "one split, `test`" in text
     assert "| v1.0.0 | 2026-03-02 | 1.0.0 | 2 | 3 |" in text
     assert "goldkit attach" in text
+
+
+def test_card_lists_the_documents_and_how_many_stories_and_event_clusters(project: Path) -> None:
+    text = _card(project)
+    documents = text.split("## Documents", 1)[1].split("##", 1)[0]
+    assert f"`{EN}` | en" in documents and f"`{AR}` | ar" in documents
+    limitations = text.split("## Limitations", 1)[1].split("##", 1)[0]
+    assert "The 2 documents tell 1 story" in limitations
+    assert "cross-document event cluster(s)" in limitations

@@ -19,6 +19,8 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from goldkit import features as features_module
 from goldkit.features import config_features
 from goldkit.ingest import schema_value
+from goldkit.link_agreement import event_clusters
+from goldkit.links import group_documents
 from goldkit.release_diff import ReleaseDiff
 from goldkit.release_rows import Gold, contributors
 from goldkit.schema import definition, labels, load_schema
@@ -291,6 +293,7 @@ def _body(
         "| --- | ---: | --- |",
     ]
     lines += [f"| `{c}` | {n} | {descriptions.get(c, '')} |" for c, n in manifest["rows"].items()]
+    lines += ["", "## Documents", "", *documents_section(gold)]
     lines += ["", "## Split", "", *_split_text(), "", "## How to load", "", *_load_text(version, options), ""]
     lines += [
         "## How the gold was made",
@@ -306,7 +309,7 @@ def _body(
         lines += [f"The `annotations` config holds each annotator's own labels ({', '.join(pseudonyms)}).", ""]
     lines += ["## Counts per label and language", "", *label_counts(rows, languages)]
     lines += ["## Label definitions", "", *label_definitions(list(manifest["rows"]))]
-    lines += ["## Limitations", "", *_limitations(manifest, rows, summary), ""]
+    lines += ["## Limitations", "", *_limitations(manifest, rows, summary, gold), ""]
     lines += ["## License", "", *_license_text(manifest, options), ""]
     lines += ["## Version history", "", *_history(history), ""]
     return lines
@@ -338,12 +341,51 @@ def _load_text(version: str, options: Any) -> list[str]:
     ]
 
 
-def _limitations(manifest: dict[str, Any], rows: dict[str, list[dict[str, Any]]], summary: dict[str, Any]) -> list[str]:
+MAX_LISTED_DOCUMENTS = 50
+
+
+def documents_section(gold: Gold) -> list[str]:
+    """List the documents (up to MAX_LISTED_DOCUMENTS) with what the gold marks in each."""
+    by_doc = {r["document_id"]: r for r in gold.records}
+    lines = [
+        "| document | language | title | published | author | entities | events | claims |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    for doc_id, doc in sorted(gold.documents.items())[:MAX_LISTED_DOCUMENTS]:
+        record = by_doc.get(doc_id, {})
+        title = str(doc["title"]).replace("|", "\\|")
+        title = title if len(title) <= 90 else title[:89] + "…"
+        counts = " | ".join(str(len(record.get(key, []))) for key in ("entities", "events", "claims"))
+        lines.append(
+            f"| `{doc_id}` | {doc['language']} | {title} | {doc.get('published') or '—'} | "
+            f"{doc.get('author') or '—'} | {counts} |"
+        )
+    if len(gold.documents) > MAX_LISTED_DOCUMENTS:
+        lines.append(f"| … {len(gold.documents) - MAX_LISTED_DOCUMENTS} more | | | | | | | |")
+    return lines
+
+
+def _stories_and_clusters(gold: Gold) -> str:
+    stories = group_documents({r["document_id"]: r for r in gold.records})
+    clusters = event_clusters(gold.links)
+    sizes = ", ".join(str(len(c)) for c in clusters) or "none"
+    return (
+        f"- The {len(gold.documents)} documents tell {len(stories)} stor{'y' if len(stories) == 1 else 'ies'} "
+        f"(grouped by shared canonical entities); same-event links join their event mentions into "
+        f"{len(clusters)} cross-document event cluster(s) (mentions per cluster: {sizes}). Figures from so few "
+        "events do not generalise."
+    )
+
+
+def _limitations(
+    manifest: dict[str, Any], rows: dict[str, list[dict[str, Any]]], summary: dict[str, Any], gold: Gold
+) -> list[str]:
     unchecked = schema_value("Verdict", "unchecked")
     claims = rows.get("claims", [])
     open_claims = sum(1 for c in claims if c["verdict"] == unchecked)
     lines = [
         f"- Small: {len(rows['documents'])} documents. Counts per label above show which labels are rare or absent.",
+        _stories_and_clusters(gold),
         f"- {open_claims} of {len(claims)} claims have verdict `{unchecked}`: no one checked them yet.",
         "- Offsets count Unicode code points (`text[start:end]` in Python), not bytes or UTF-16 units.",
         "- Boilerplate (page furniture) is marked in `documents.boilerplate`, not removed from the text.",
