@@ -59,3 +59,16 @@ def test_help_runs_through_the_real_entry_point(capsys: pytest.CaptureFixture[st
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert cli_main.main(["frobnicate"]) == 2
     assert "No such command" in capsys.readouterr().err
+
+
+def test_starting_the_cli_does_not_load_the_heavy_libraries() -> None:
+    """`goldkit --help` stays quick: the Label Studio SDK and `datasets` load only when a command needs them."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from goldkit.cli import main; main._register(); "
+        "print(sorted(m for m in ('label_studio_sdk', 'datasets', 'pyarrow', 'matplotlib') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -14,15 +14,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, cast
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import lsclient
 from goldkit.errors import ConflictError
 from goldkit.link_tasks import LinkTask, answer_to_link, build_tasks, link_label_config, project_title
 from goldkit.links import CandidateReport, candidate_pairs
 from goldkit.validate import validate_record
+
+if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
+    from label_studio_sdk import LabelStudio
 
 IMPORT_BATCH = 250
 LINK_TITLE_PREFIX = "goldkit links · "

@@ -16,13 +16,14 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
-from label_studio_sdk import LabelStudio
-from label_studio_sdk.core.api_error import ApiError
 
 from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, ServerNotRunning
+
+if TYPE_CHECKING:  # the SDK is heavy to import: loaded when a client is made
+    from label_studio_sdk import LabelStudio
 
 TIMEOUT_S = 600.0  # big exports take minutes; the SDK's default 60 s is too short
 GET_RETRIES = 3
@@ -55,6 +56,13 @@ class GetRetryTransport(httpx.HTTPTransport):
                 response.close()
             time.sleep(self.backoff_s * 2**attempt)
         raise AssertionError("unreachable")
+
+
+def api_error() -> type[Exception]:
+    """The SDK's ApiError class (imported on first use: the SDK is heavy)."""
+    from label_studio_sdk.core.api_error import ApiError
+
+    return ApiError
 
 
 def token_kind(api_key: str) -> str:
@@ -93,6 +101,8 @@ def connect(url: str | None = None, api_key: str | None = None, *, check: bool =
     """Return a LabelStudio client for url/key (found as `resolve` says); check they work unless told not to."""
     url, api_key = resolve(url, api_key)
     http = httpx.Client(timeout=TIMEOUT_S, follow_redirects=True, transport=GetRetryTransport())
+    from label_studio_sdk import LabelStudio
+
     client = LabelStudio(base_url=url, api_key=api_key, timeout=TIMEOUT_S, max_retries=0, httpx_client=http)
     client.goldkit_url = url  # type: ignore[attr-defined]  # for error messages
     if check:
@@ -121,7 +131,7 @@ def translate(
         )
     if isinstance(error, httpx.TimeoutException):
         return ServerNotRunning(f"Label Studio at {url} did not answer in time{doing}", url=url)
-    if isinstance(error, ApiError):
+    if isinstance(error, api_error()):
         body = error.body if isinstance(error.body, str) else json.dumps(error.body, default=str)[:500]
         if error.status_code == 401:
             kind = token_kind(api_key) if api_key else "API key"
@@ -140,7 +150,7 @@ def call(client: LabelStudio, fn: Callable[[], T], *, what: str = "", project_id
     """Run one SDK call, raising goldkit errors instead of httpx/SDK ones."""
     try:
         return fn()
-    except (ApiError, httpx.HTTPError) as e:
+    except (api_error(), httpx.HTTPError) as e:
         raise translate(e, client_url(client), _api_key(client), what, project_id) from e
 
 
@@ -149,7 +159,7 @@ def errors_mapped(client: LabelStudio, what: str = "", project_id: int | None = 
     """Map httpx/SDK failures in the block to goldkit errors."""
     try:
         yield
-    except (ApiError, httpx.HTTPError) as e:
+    except (api_error(), httpx.HTTPError) as e:
         raise translate(e, client_url(client), _api_key(client), what, project_id) from e
 
 
@@ -170,7 +180,7 @@ def export_project_json(client: LabelStudio, project_id: int) -> list[dict[str, 
     ):
         if response.status_code >= 400:
             response.read()
-            raise ApiError(status_code=response.status_code, headers=dict(response.headers), body=response.text)
+            raise api_error()(status_code=response.status_code, headers=dict(response.headers), body=response.text)
         body = b"".join(response.iter_bytes())
     tasks = json.loads(body)
     if not isinstance(tasks, list):

@@ -23,9 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING, Any
 
 from goldkit import __version__, lsclient, push, render, review
 from goldkit.convert import METHOD, annotator, results_to_record
@@ -33,6 +31,9 @@ from goldkit.errors import NotFound, ReconcileError
 from goldkit.jsonio import iter_jsonl, read_json, write_json, write_jsonl
 from goldkit.paths import pulls_dir
 from goldkit.schema import schema_version
+
+if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
+    from label_studio_sdk import LabelStudio
 
 Progress = Callable[[int, int | None], None]
 SECOND_ANNOTATION = "second_annotation"  # a pull-level reason: one record per annotator per document

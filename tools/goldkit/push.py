@@ -18,15 +18,14 @@ import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, cast
-
-from label_studio_sdk import LabelStudio
-from label_studio_sdk.label_interface import LabelInterface
-from markdown_it import MarkdownIt
+from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import lsclient, lsmap, render
 from goldkit.convert import record_to_results
 from goldkit.errors import ConflictError, InputError, Problem, ValidationError
+
+if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
+    from label_studio_sdk import LabelStudio
 
 PROJECT_PREFIX = "goldkit"
 PROJECT_TITLE = "{prefix} · {language}"
@@ -92,6 +91,13 @@ class PushReport:
         return [c for p in self.projects for c in p.conflicts]
 
 
+def label_interface(config: str) -> Any:
+    """Parse a labeling config with the SDK's offline LabelInterface (imported on first use: it is heavy)."""
+    from label_studio_sdk.label_interface import LabelInterface
+
+    return LabelInterface(config)
+
+
 def project_title(language: str, prefix: str = PROJECT_PREFIX) -> str:
     """Title of the project for one language, e.g. 'goldkit · en' (tests use their own prefix)."""
     return PROJECT_TITLE.format(prefix=prefix, language=language)
@@ -124,6 +130,8 @@ def guidelines_html() -> str:
     if not path.exists():
         return ""
     text = re.sub(r"<!--.*?-->\n?", "", path.read_text(encoding="utf-8"), flags=re.S)
+    from markdown_it import MarkdownIt
+
     return MarkdownIt("commonmark").enable("table").render(text)
 
 
@@ -150,7 +158,7 @@ def group_documents(documents: list[dict[str, Any]]) -> dict[str, list[dict[str,
 
 def config_labels(config: str) -> dict[str, set[str]]:
     """Map each control of a config to the labels it offers (text areas: empty), plus relation labels."""
-    interface = LabelInterface(config)
+    interface = label_interface(config)
     out = {control.name: set(getattr(control, "labels", None) or []) for control in interface.controls}
     root = ET.fromstring(config)
     out[RELATIONS] = {node.attrib["value"] for node in root.iter("Relation")}
@@ -216,7 +224,7 @@ def prediction_results(
 
 
 def _prediction_problems(results: list[Any], config: str, where: str) -> list[Problem]:
-    messages = LabelInterface(config).validate_prediction({"result": results}, return_errors=True)
+    messages = label_interface(config).validate_prediction({"result": results}, return_errors=True)
     problems = [Problem(where, str(message)) for message in messages or []]
     relation_labels = config_labels(config)[RELATIONS]
     for result in results:
@@ -246,7 +254,7 @@ def push(
     by_language = group_documents(documents)
     configs = {language: render.label_config(language) for language in by_language}
     for config in configs.values():
-        LabelInterface(config)  # offline parse; the server validates again on create and update
+        label_interface(config)  # offline parse; the server validates again on create and update
     documents_by_id = {d["id"]: d for d in documents}
     results = prediction_results(predictions or [], documents_by_id, configs)
     if results and model_version is None:

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any, cast
-
-from label_studio_sdk import LabelStudio
+from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import lsclient, push, render
 from goldkit.adjudicate import AdjudicationReport, DocumentResult
@@ -33,6 +31,9 @@ from goldkit.convert import record_to_results
 from goldkit.errors import InputError, Problem, ValidationError
 from goldkit.records import SPAN_KEYS, Record
 from goldkit.schema import definition
+
+if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
+    from label_studio_sdk import LabelStudio
 
 STRATEGY = "review"
 METHOD = "adjudicated"

@@ -10,12 +10,8 @@ from rich import box
 from rich.markdown import Markdown
 from rich.table import Table
 
-from goldkit import hub
-from goldkit.card import diff_lines
 from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
 from goldkit.paths import corpus_dir, export_dir
-from goldkit.release import ReleaseOptions, attach, build_release, resolve_release
-from goldkit.release_diff import diff_releases
 
 
 def release_cli(
@@ -58,6 +54,9 @@ def release_cli(
 
     Example: goldkit release 1.0.0 --annotations annotations/pulls/2026-03-01 --push-to-hub my-org/news-claims
     """
+    from goldkit import hub  # datasets and pyarrow load with these: only when a command runs
+    from goldkit.release import ReleaseOptions, build_release
+
     options = ReleaseOptions(
         gold=gold,
         documents=documents,
@@ -114,6 +113,10 @@ def diff_cli(
     Example: goldkit diff 1.0.0 1.1.0
     """
     export = out or export_dir()
+    from goldkit.card import diff_lines
+    from goldkit.release import resolve_release
+    from goldkit.release_diff import diff_releases
+
     diff = diff_releases(resolve_release(old, export), resolve_release(new, export))
     if as_json:
         emit_json(diff.to_dict())
@@ -135,6 +138,8 @@ def attach_cli(
 
     Example: goldkit attach export/1.0.0 --corpus corpus/ --out export-with-text/1.0.0
     """
+    from goldkit.release import attach, resolve_release
+
     folder = resolve_release(release)
     target = out or folder.parent / f"{folder.name}-with-text"
     report = attach(folder, corpus or corpus_dir(), target)
