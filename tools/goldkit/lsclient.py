@@ -24,6 +24,7 @@ from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, S
 
 if TYPE_CHECKING:  # the SDK is heavy to import: loaded when a client is made
     from label_studio_sdk import LabelStudio
+    from label_studio_sdk.core.api_error import ApiError
 
 TIMEOUT_S = 600.0  # big exports take minutes; the SDK's default 60 s is too short
 GET_RETRIES = 3
@@ -58,7 +59,7 @@ class GetRetryTransport(httpx.HTTPTransport):
         raise AssertionError("unreachable")
 
 
-def api_error() -> type[Exception]:
+def api_error() -> type[ApiError]:
     """The SDK's ApiError class (imported on first use: the SDK is heavy)."""
     from label_studio_sdk.core.api_error import ApiError
 

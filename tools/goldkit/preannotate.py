@@ -128,7 +128,10 @@ def build_gazetteer(records: Iterable[Record]) -> list[GazetteerEntry]:
             key = (entity["span"]["text"], entity["type"])
             known = entries.get(key)
             entries[key] = GazetteerEntry(
-                key[0], key[1], entity["canonical"], attribution.get(entity["id"]) or (known and known.attribution)
+                key[0],
+                key[1],
+                entity["canonical"],
+                attribution.get(entity["id"]) or (known.attribution if known else None),
             )
     return sorted(entries.values(), key=lambda e: (-len(e.surface), e.surface, e.type))
 
@@ -287,7 +290,8 @@ def find_claims(text: str, language: str, people: list, quantities: list[dict]) 
     for match in re.finditer(rf"(?<!\w)(?:{CUES[language]})(?:{THAT[language]})", text, re.IGNORECASE):
         if text[match.end() : match.end() + 1] in '"“«':
             continue
-        cue_end = match.start() + len(re.match(rf"(?:{CUES[language]})", match.group(), re.IGNORECASE).group())
+        cue = re.match(rf"(?:{CUES[language]})", match.group(), re.IGNORECASE)
+        cue_end = match.start() + (len(cue.group()) if cue else 0)
         add(_span(text, match.end(), _sentence_end(text, match.end())), [QUOTE], _span(text, match.start(), cue_end))
     for match in ACCORDING_TO.finditer(text):
         add(_span(text, match.end(), _sentence_end(text, match.end())), [QUOTE], _span(text, *match.span("cue")))
@@ -316,7 +320,8 @@ def rules_preannotator(document: Record, context: Context) -> Record:
         if keep(q) and all(_free([(d["start"], d["end"])], q["start"], q["end"]) for d in dates)
     ]
     known = [(e, s) for e, s in find_known(text, language, context.gazetteer) if keep(s)]
-    entities = [(None, DATETIME, s) for s in dates] + [(None, QUANTITY, q) for q in quantities]
+    entities: list[tuple[GazetteerEntry | None, str, dict[str, Any]]] = [(None, DATETIME, s) for s in dates]
+    entities += [(None, QUANTITY, q) for q in quantities]
     entities += [(entry, entry.type, span) for entry, span in known]
     entities.sort(key=lambda item: (item[2]["start"], item[2]["end"], item[1]))
     ids = [f"pre-e{n}" for n in range(1, len(entities) + 1)]

@@ -23,7 +23,7 @@ def iter_spans(record: Record) -> Iterator[tuple[str, int, dict[str, Any], dict[
                 yield key, index, item, span
 
 
-def _span_order(span_key: str):  # type: ignore[no-untyped-def]
+def _span_order(span_key: str):
     return lambda item: (item[span_key]["start"], item[span_key]["end"], item["id"])
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import sys
 import traceback
+import types
 
 import typer
 from click import exceptions as click_exceptions
@@ -15,6 +16,7 @@ from goldkit.cli.output import emit_json, err_console
 from goldkit.errors import GoldkitError, ValidationError
 
 # typer ≥ 0.2x carries its own copy of click; catch that one's exceptions, and plain click's
+_typer_click: types.ModuleType
 try:
     from typer._click import exceptions as _typer_click
 except ImportError:  # older typer uses click itself
