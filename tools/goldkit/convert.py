@@ -201,8 +201,12 @@ class _Region:
     layer: lsmap.Layer
     label: str
     span: dict[str, Any]
-    choices: dict[str, list[str]] = field(default_factory=dict)
-    texts: dict[str, list[str]] = field(default_factory=dict)
+    record_id: str  # the id its record item gets (regions of layers without items keep theirs)
+    attributes: dict[str, list[str]]  # its per-region choices and texts, by control name
+
+
+_LINK_FIELDS = frozenset(link.field for link in lsmap.CLAIM_LINKS)
+_ITEM_LAYERS = {s.name: s.record_key for s in lsmap.SPAN_LAYERS if s.record_key}  # layer -> record array
 
 
 class _Reader:
@@ -216,28 +220,35 @@ class _Reader:
         self.problems: list[ConversionProblem] = []
         self.regions: dict[str, _Region] = {}
         self.seen_ids: set[str] = set()  # every span id, also the rejected ones (no echo problems)
+        self.relations: list[tuple[_Region, _Region, list[str]]] = []
 
     def problem(self, reason: str, message: str, region_id: str | None = None, **facts: Any) -> None:
         self.problems.append(ConversionProblem(reason, message, self.task_id, self.annotation_id, region_id, **facts))
 
     def read(self, results: list[dict[str, Any]]) -> None:
-        by_type: dict[Any, list[dict[str, Any]]] = {"labels": [], "choices": [], "textarea": [], "relation": []}
+        """Sort the results by type in one pass, then read spans before what refers to them."""
+        spans: list[dict[str, Any]] = []
+        choices: list[dict[str, Any]] = []
+        texts: list[dict[str, Any]] = []
+        relations: list[dict[str, Any]] = []
+        by_type = {"labels": spans, "choices": choices, "textarea": texts, "relation": relations}
         for index, result in enumerate(results):
             kind = result.get("type")
             if kind in by_type:
                 by_type[kind].append(result)
             else:
                 self.problem("unknown_control", f"result {index} has type {kind!r}", result.get("id"))
-        spans, relations = by_type["labels"], by_type["relation"]
         for result in spans:
             self.read_span(result)
-        for result in by_type["choices"] + by_type["textarea"]:
-            self.read_attribute(result)
-        self.relations = [r for r in (self.read_relation(r) for r in relations) if r]
+        for result in choices:
+            self.read_choice(result)
+        for result in texts:
+            self.read_text(result)
+        for result in relations:
+            self.read_relation(result)
 
     def read_span(self, result: dict[str, Any]) -> None:
-        region_id, control, value = result.get("id"), result.get("from_name"), result.get("value") or {}
-        region_id = str(region_id)
+        region_id, control, value = str(result.get("id")), result.get("from_name"), result.get("value") or {}
         labels = value.get("labels") or []
         first_time = region_id not in self.seen_ids
         self.seen_ids.add(region_id)
@@ -245,67 +256,86 @@ class _Reader:
             return self.problem("unknown_control", f"span from unknown control {control!r}", region_id, field=control)
         if len(labels) != 1:
             return self.problem("region_conflict", f"span has {len(labels)} labels", region_id, got=labels)
-        if labels[0] not in self.vocab.layer_labels[control]:
-            expected = sorted(self.vocab.layer_labels[control])
+        label, allowed = labels[0], self.vocab.layer_labels[control]
+        if label not in allowed:
+            expected = sorted(allowed)
             return self.problem(
-                "unknown_label", f"{control} label {labels[0]!r}", region_id, field=control, expected=expected
+                "unknown_label", f"{control} label {label!r}", region_id, field=control, expected=expected
             )
         if not first_time:
             return self.problem("region_conflict", "two spans with the same id", region_id, field=control)
-        start, end = value.get("start"), value.get("end")
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(self.text)):
-            got = {"start": start, "end": end, "text_length": len(self.text)}
+        start, end, text = value.get("start"), value.get("end"), self.text
+        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
+            got = {"start": start, "end": end, "text_length": len(text)}
             return self.problem("span_offsets", "span offsets do not fit the task text", region_id, got=got)
-        span = {"start": start, "end": end, "text": self.text[start:end]}
-        self.regions[region_id] = _Region(region_id, control, labels[0], span)
+        span = {"start": start, "end": end, "text": text[start:end]}
+        record_id = self.record_id(region_id) if control in _ITEM_LAYERS else region_id
+        self.regions[region_id] = _Region(region_id, control, label, span, record_id, {})
 
-    def read_attribute(self, result: dict[str, Any]) -> None:
+    def attribute_region(
+        self, result: dict[str, Any], spec: lsmap.RegionChoice | lsmap.RegionText | None
+    ) -> _Region | None:
+        """Return the span region a per-region choice or text belongs to, or None after a problem."""
         region_id, control = str(result.get("id")), result.get("from_name")
-        spec = _CHOICES.get(control) if result["type"] == "choices" else _TEXTS.get(control)  # type: ignore[arg-type]
-        if spec is None:
-            return self.problem("unknown_control", f"{result['type']} from unknown control {control!r}", region_id)
         region = self.regions.get(region_id)
-        if region is None:
-            if region_id not in self.seen_ids:
-                self.problem(
-                    "choice_without_region", f"{control} for a region that does not exist", region_id, field=control
-                )
-            return None
-        if region.layer != spec.layer:
-            return self.problem("unknown_control", f"{control} on a {region.layer} region", region_id, field=control)
-        value = result.get("value") or {}
-        if result["type"] == "textarea":
-            region.texts[control] = [str(t) for t in value.get("text") or []]  # type: ignore[index]
-            return None
-        values = [str(v) for v in value.get("choices") or []]
-        unknown = [v for v in values if v not in self.vocab.choice_values[control]]  # type: ignore[index]
-        if unknown:
-            expected = sorted(self.vocab.choice_values[control])  # type: ignore[index]
-            return self.problem("unknown_label", f"{control} {unknown}", region_id, field=control, expected=expected)
-        region.choices[control] = values  # type: ignore[index]
+        if spec is None:
+            self.problem("unknown_control", f"{result['type']} from unknown control {control!r}", region_id)
+        elif region is None and region_id not in self.seen_ids:
+            self.problem(
+                "choice_without_region", f"{control} for a region that does not exist", region_id, field=control
+            )
+        elif region is not None and region.layer != spec.layer:
+            self.problem("unknown_control", f"{control} on a {region.layer} region", region_id, field=control)
+        else:
+            return region
         return None
 
-    def read_relation(self, result: dict[str, Any]) -> tuple[_Region, _Region, list[str]] | None:
+    def read_choice(self, result: dict[str, Any]) -> None:
+        control = result.get("from_name")
+        region = self.attribute_region(result, _CHOICES.get(control))  # type: ignore[arg-type]
+        if region is None:
+            return None
+        values = list(map(str, (result.get("value") or {}).get("choices") or []))
+        allowed = self.vocab.choice_values[control]  # type: ignore[index]
+        if not allowed.issuperset(values):
+            unknown = [v for v in values if v not in allowed]
+            return self.problem(
+                "unknown_label", f"{control} {unknown}", region.id, field=control, expected=sorted(allowed)
+            )
+        region.attributes[control] = values  # type: ignore[index]
+        return None
+
+    def read_text(self, result: dict[str, Any]) -> None:
+        control = result.get("from_name")
+        region = self.attribute_region(result, _TEXTS.get(control))  # type: ignore[arg-type]
+        if region is not None:
+            region.attributes[control] = list(map(str, (result.get("value") or {}).get("text") or []))  # type: ignore[index]
+
+    def read_relation(self, result: dict[str, Any]) -> None:
         from_id, to_id = str(result.get("from_id")), str(result.get("to_id"))
         if result.get("direction") == "left":
             from_id, to_id = to_id, from_id
-        missing = [i for i in (from_id, to_id) if i not in self.seen_ids]
-        if missing:
-            self.problem("relation_missing_region", f"relation {from_id}->{to_id}: no region {missing}", missing[0])
-            return None
-        if from_id not in self.regions or to_id not in self.regions:
+        if from_id not in self.seen_ids or to_id not in self.seen_ids:
+            missing = [i for i in (from_id, to_id) if i not in self.seen_ids]
+            return self.problem(
+                "relation_missing_region", f"relation {from_id}->{to_id}: no region {missing}", missing[0]
+            )
+        source, target = self.regions.get(from_id), self.regions.get(to_id)
+        if source is None or target is None:
             return None  # its region was already reported
-        labels = [str(label) for label in result.get("labels") or []]
+        labels = list(map(str, result.get("labels") or []))
         if not labels:
-            self.problem("bad_relation", f"relation {from_id}->{to_id} has no label", from_id)
-            return None
-        return self.regions[from_id], self.regions[to_id], labels
+            return self.problem("bad_relation", f"relation {from_id}->{to_id} has no label", from_id)
+        self.relations.append((source, target, labels))
+        return None
 
     def lines(self, region: _Region, control: str) -> list[str]:
-        return [line.strip() for text in region.texts.get(control, []) for line in text.splitlines() if line.strip()]
+        return [
+            line.strip() for text in region.attributes.get(control, []) for line in text.splitlines() if line.strip()
+        ]
 
     def choice(self, region: _Region, choice: lsmap.RegionChoice) -> Any:
-        values = region.choices.get(choice.name)
+        values = region.attributes.get(choice.name)
         if not values:
             return self.problem(
                 "missing_attribute", f"{region.layer} has no {choice.name}", region.id, field=choice.name
@@ -346,9 +376,10 @@ class _Reader:
 
     def item(self, region: _Region) -> dict[str, Any]:
         """Make the record item of one span region (relations are added later)."""
-        item: dict[str, Any] = {"id": self.record_id(region.id), "type": region.label}
+        item: dict[str, Any] = {"id": region.record_id, "type": region.label}
         if region.layer == "entity":
-            item |= {"span": region.span, "canonical": self.canonical(region)}
+            item["span"] = region.span
+            item["canonical"] = self.canonical(region)
             return item
         item["trigger" if region.layer == "event" else "span"] = region.span
         for choice in _LAYER_CHOICES[region.layer]:
@@ -357,7 +388,8 @@ class _Reader:
             item["arguments"] = []
         else:
             del item["type"]  # claims have one label; their kinds are the `types` choice
-            item |= {"evidence": self.evidence(region), "cue": None, "event": None}
+            item["evidence"] = self.evidence(region)
+            item["cue"] = item["event"] = None
         return item
 
     def record_id(self, region_id: str) -> str:
@@ -370,12 +402,13 @@ class _Reader:
         """Put one relation into the items it connects."""
         item = items[source.id]
         if source.layer == "event" and target.layer == "entity":
+            arguments = item["arguments"]
             for role in labels:
-                argument = {"role": role, "entity": self.record_id(target.id)}
+                argument = {"role": role, "entity": target.record_id}
                 if role not in self.vocab.roles:
                     self.problem("bad_relation", f"{role!r} is not an argument role", source.id, field="arguments")
-                elif argument not in item["arguments"]:
-                    item["arguments"].append(argument)
+                elif argument not in arguments:
+                    arguments.append(argument)
             return
         if source.layer != "claim":
             self.problem("bad_relation", f"a relation from {source.layer} to {target.layer}", source.id, got=labels)
@@ -386,7 +419,7 @@ class _Reader:
                 expected = [x.relation for x in lsmap.CLAIM_LINKS if x.target == target.layer]
                 self.problem("bad_relation", f"{label!r} from claim to {target.layer}", source.id, expected=expected)
                 continue
-            value = target.span if _LAYERS[target.layer].record_key is None else self.record_id(target.id)
+            value = target.record_id if target.layer in _ITEM_LAYERS else target.span
             self.fill(item, link.field, value, source.id)
 
     def fill(self, item: dict[str, Any], field_name: str, value: Any, region_id: str) -> None:
@@ -397,32 +430,28 @@ class _Reader:
 
     def items(self) -> dict[str, list[dict[str, Any]]]:
         """Build the record arrays from the regions and relations read."""
-        items = {rid: self.item(r) for rid, r in self.regions.items() if _LAYERS[r.layer].record_key}
+        items = {region_id: self.item(r) for region_id, r in self.regions.items() if r.layer in _ITEM_LAYERS}
         linked_cues = set()
         for source, target, labels in self.relations:
             self.link(items, source, target, labels)
             linked_cues.add(target.id)
         for region in self.regions.values():
-            if _LAYERS[region.layer].record_key is None and region.id not in linked_cues:
+            if region.layer not in _ITEM_LAYERS and region.id not in linked_cues:
                 self.problem("bad_relation", f"{region.layer} region not linked to a claim", region.id)
-        arrays: dict[str, list[dict[str, Any]]] = {s.record_key: [] for s in lsmap.SPAN_LAYERS if s.record_key}
+        arrays: dict[str, list[dict[str, Any]]] = {key: [] for key in _ITEM_LAYERS.values()}
+        orders = _field_orders()
         for region_id, item in items.items():
-            arrays[_LAYERS[self.regions[region_id].layer].record_key].append(_ordered(item))  # type: ignore[index]
+            layer = self.regions[region_id].layer
+            arrays[_ITEM_LAYERS[layer]].append({key: item[key] for key in orders[layer] if key in item})
         return arrays
 
 
-_LINK_FIELDS = frozenset(link.field for link in lsmap.CLAIM_LINKS)
-
-
 @cache
-def _property_order(name: str) -> tuple[str, ...]:
-    return tuple(definition(name)["properties"])
-
-
-def _ordered(item: dict[str, Any], name: str | None = None) -> dict[str, Any]:
-    """Return item with its keys in schema order (records read and diff the same way everywhere)."""
-    name = name or ("Event" if "trigger" in item else "Claim" if "claimant" in item else "Entity")
-    return {key: item[key] for key in _property_order(name) if key in item}
+def _field_orders() -> dict[str, tuple[str, ...]]:
+    """Map each item layer to its definition's property order (records read and diff the same everywhere)."""
+    properties = definition("Annotation")["properties"]
+    refs = {layer: properties[key]["items"]["$ref"].removeprefix("#/$defs/") for layer, key in _ITEM_LAYERS.items()}
+    return {layer: tuple(definition(name)["properties"]) for layer, name in refs.items()}
 
 
 def annotator(annotation: Mapping[str, Any]) -> str:
