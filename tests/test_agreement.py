@@ -277,3 +277,23 @@ def test_cli_no_pull_yet(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
     assert run_cli(["agree"], monkeypatch) == 1
     assert "goldkit pull" in capsys.readouterr().err
+
+
+def test_cli_default_reads_the_current_records_across_a_since_last_chain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """A since-last pull holds only what changed; agree must still see every annotator's current record."""
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    pulls = tmp_path / "annotations" / "pulls"
+    alice, bob = (DATA / "agree_two" / "input" / "records.jsonl").read_text().splitlines()
+    for pull_id, time, base, lines in (
+        ("20250101T000000Z", "2025-01-01T00:00:00Z", None, [alice, bob]),
+        ("20250102T000000Z", "2025-01-02T00:00:00Z", "20250101T000000Z", [bob]),  # only bob changed
+    ):
+        (pulls / pull_id).mkdir(parents=True)
+        (pulls / pull_id / "records.jsonl").write_text("\n".join(lines) + "\n")
+        (pulls / pull_id / "quarantine.jsonl").write_text("")
+        manifest = {"pull_id": pull_id, "time": time, "base": base, "mode": "since_last" if base else "full"}
+        (pulls / pull_id / "manifest.json").write_text(json.dumps(manifest))
+    assert run_cli(["agree", "--json", "--metric", "span_f1", "--no-chart"], monkeypatch) == 0
+    assert json.loads(capsys.readouterr().out)["annotators"] == ["alice", "bob"]

@@ -216,6 +216,19 @@ def latest_pull() -> Path:
     return folders[-1]
 
 
+def records_from(sources: Sequence[Path]) -> tuple[list[Path], list[Record]]:
+    """Records of the given sources; with none, the current pulled records (the newest pull merged over
+    its since-last chain, so a partial pull never hides the annotations it did not change)."""
+    if sources:
+        return list(sources), load_records(sources)
+    from goldkit.pull import MANIFEST, current_records  # pull imports review, which imports this module
+
+    newest = latest_pull()
+    if not (newest / MANIFEST).is_file():  # a folder of records made by hand, not by goldkit pull
+        return [newest], load_records([newest])
+    return [newest], current_records(newest.parent)
+
+
 def load_records(sources: Sequence[Path]) -> list[Record]:
     """Read annotation records from pull folders (records.jsonl), .jsonl/.json files or folders of .json."""
     records: list[Record] = []

@@ -10,7 +10,7 @@ from rich.table import Table
 
 from goldkit import lsclient, push, review
 from goldkit.adjudicate import STRATEGIES, AdjudicationReport, adjudicate, write_gold
-from goldkit.agreement import build_study, latest_pull, load_records
+from goldkit.agreement import build_study, records_from
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
 from goldkit.validate import load_documents
@@ -90,7 +90,7 @@ def adjudicate_cli(
     """
     if (collect or all_documents) and strategy.value != review.STRATEGY:
         raise InputError("--collect and --all belong to --strategy review", hint="goldkit adjudicate --strategy review")
-    records = load_records(list(sources) if sources else [latest_pull()])
+    _, records = records_from(list(sources or []))
     if collect:
         report = review.collect(records, load_documents(None, required=False))
         write_gold(report, out, force=force)

@@ -18,8 +18,7 @@ from goldkit.agreement import (
     agree,
     build_study,
     document_lengths,
-    latest_pull,
-    load_records,
+    records_from,
 )
 from goldkit.cli.output import JsonOption, console, emit_json
 
@@ -153,8 +152,8 @@ def agree_cli(
 
     Example: goldkit agree annotations/pulls/20250101T120000Z --metric span_f1 --json
     """
-    paths = list(sources) if sources else [latest_pull()]
-    study = build_study(load_records(paths), document_lengths())
+    paths, records = records_from(list(sources or []))
+    study = build_study(records, document_lengths())
     report = agree(study, [m.value for m in metric] if metric else None, tuple(mode))
     report.source = ", ".join(map(str, paths))
     written = None if no_chart else write_chart(report, chart or chart_path(paths))
