@@ -27,7 +27,7 @@ from goldkit.fastcheck import Predicate, Unsupported, compile_definition
 from goldkit.jsonio import iter_jsonl, read_json, read_records
 from goldkit.paths import documents_path as default_documents_path
 from goldkit.paths import gold_dir
-from goldkit.records import SPAN_KEYS, Record, iter_spans
+from goldkit.records import SPAN_KEYS, Record
 from goldkit.schema import allowed_roles, definition, label_values, load_schema, schema_version
 
 # The label values a rule below hinges on. Each is checked against the schema when first used, so
@@ -254,23 +254,39 @@ def span_problems(pointer: str, span: dict[str, Any], text: str | None) -> list[
     return []
 
 
-def _id_kinds(record: Record, problems: list[Problem]) -> dict[str, str]:
-    """Map each id to its array; entities, events and claims share one id space (as LS regions do)."""
-    first_use: dict[str, str] = {}
+def _walk_items(record: Record, text: str | None) -> tuple[dict[str, str], list[Problem], list[Problem]]:
+    """Map each id to its array and check each span, in one pass over entities, events and claims.
+
+    Entities, events and claims share one id space (as LS regions do), so a second use of an id is
+    reported. Returns (id -> array, duplicate id problems, span problems).
+    """
     kinds: dict[str, str] = {}
-    for array in SPAN_KEYS:
+    duplicates: list[Problem] = []
+    spans: list[Problem] = []
+    for array, span_key in SPAN_KEYS.items():
         for index, item in enumerate(_items(record, array)):
-            item_id = item.get("id") if isinstance(item, dict) else None
-            if not isinstance(item_id, str):
+            if not isinstance(item, dict):
                 continue
-            pointer = f"/{array}/{index}/id"
-            if item_id in first_use:
-                message = f"duplicate id {item_id!r}, already used at {first_use[item_id]} (entities, events and claims share one id space)"  # noqa: E501
-                problems.append(Problem(pointer, message, got=item_id, expected="an id used once in the record"))
-            else:
-                first_use[item_id] = pointer
+            item_id = item.get("id")
+            if isinstance(item_id, str) and item_id in kinds:
+                duplicates.append(_duplicate_id(record, f"/{array}/{index}/id", item_id))
+            elif isinstance(item_id, str):
                 kinds[item_id] = array
-    return kinds
+            span = item.get(span_key)
+            if isinstance(span, dict):
+                spans += span_problems(f"/{array}/{index}/{span_key}", span, text)
+    return kinds, duplicates, spans
+
+
+def _duplicate_id(record: Record, pointer: str, item_id: str) -> Problem:
+    first_use = next(
+        f"/{array}/{index}/id"
+        for array in SPAN_KEYS
+        for index, item in enumerate(_items(record, array))
+        if isinstance(item, dict) and item.get("id") == item_id
+    )
+    message = f"duplicate id {item_id!r}, already used at {first_use} (entities, events and claims share one id space)"
+    return Problem(pointer, message, got=item_id, expected="an id used once in the record")
 
 
 def _dangling(pointer: str, got: str, want: str, kinds: dict[str, str]) -> Problem:
@@ -291,15 +307,16 @@ def _event_problems(record: Record, kinds: dict[str, str]) -> list[Problem]:
         for j, argument in enumerate(_items(event, "arguments")):
             if not isinstance(argument, dict):
                 continue
-            role, entity, pointer = argument.get("role"), argument.get("entity"), f"/events/{i}/arguments/{j}"
+            role, entity = argument.get("role"), argument.get("entity")
             if allowed is not None and role in known_roles and role not in allowed:
                 article = _a(event["type"]).split()[0]
                 message = (
                     f"role {role!r} is not allowed for {article} {event['type']!r} event; allowed: {list(allowed)}"
                 )
-                problems.append(Problem(f"{pointer}/role", message, got=role, expected=list(allowed)))
+                pointer = f"/events/{i}/arguments/{j}/role"
+                problems.append(Problem(pointer, message, got=role, expected=list(allowed)))
             if isinstance(entity, str) and kinds.get(entity) != "entities":
-                problems.append(_dangling(f"{pointer}/entity", entity, "entities", kinds))
+                problems.append(_dangling(f"/events/{i}/arguments/{j}/entity", entity, "entities", kinds))
     return problems
 
 
@@ -347,14 +364,12 @@ def _document_match(record: Record, document: Record) -> list[Problem]:
 
 
 def _annotation_problems(record: Record, document: Record | None) -> list[Problem]:
-    problems: list[Problem] = []
-    kinds = _id_kinds(record, problems)
-    text = None
+    text, document_problems = None, []
     if document is not None:
-        problems += _document_match(record, document)
+        document_problems = _document_match(record, document)
         text = document.get("text") if isinstance(document.get("text"), str) else None
-    for array, index, _item, span in iter_spans(record):
-        problems += span_problems(f"/{array}/{index}/{SPAN_KEYS[array]}", span, text)
+    kinds, duplicates, spans = _walk_items(record, text)
+    problems = duplicates + document_problems + spans
     return problems + _event_problems(record, kinds) + _claim_problems(record, kinds, text)
 
 
@@ -407,7 +422,7 @@ def validate_record(record: Any, document: Record | None = None, *, location: st
         meaning = _version_problems(record) + rules(record, document)
         # a value the schema already rejects needs no second message about what it means
         rejected = {problem.pointer for problem in problems}
-        problems += [problem for problem in meaning if problem.pointer not in rejected]
+        problems += [problem for problem in meaning if problem.pointer not in rejected] if rejected else meaning
     if location is not None:
         for problem in problems:
             problem.path = location
