@@ -4,15 +4,16 @@ scored and adjudicated; plus the pure sorting of a linking project's export."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
+import datasets
 import pytest
 
 from goldkit import lsclient
-from goldkit.ingest import load_documents
-from goldkit.link_agreement import adjudicate_links, link_agreement
-from goldkit.link_sync import link_projects, push_links, sort_link_tasks
+from goldkit.cli.main import main
+from goldkit.link_sync import link_projects, sort_link_tasks
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "annotations" / "gold"
@@ -62,20 +63,35 @@ def test_sorting_counts_every_answer():
     assert out.quarantine[0]["annotation"]["result"] == _answer("supports")  # the raw answer is kept
 
 
-@pytest.mark.integration
-def test_link_round_trip_on_the_real_server(ls_server) -> None:  # type: ignore[no-untyped-def]
-    admin = lsclient.connect(ls_server.url, ls_server.api_key)
-    documents = load_documents(REPO / "annotations" / "documents.jsonl")
-    first = push_links(_gold(), documents, client=admin)
-    assert first.imported == len(first.candidates.candidates) > 0
-    again = push_links(_gold(), documents, client=admin)
-    assert again.imported == 0 and sum(p.unchanged for p in again.projects) == first.imported
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> Any:
+    assert main([*args, "--json"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
 
+
+@pytest.mark.integration
+def test_link_round_trip_on_the_real_server(
+    ls_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """push --links → two annotators answer → pull --links → agree --links → adjudicate --links → release."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
+    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
+    (root / "annotations" / "gold" / "links.jsonl").unlink()  # gold links come from the adjudication here
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+
+    first = _run(["push", "--links"], capsys)
+    assert first["imported"] == first["candidates"] > 0
+    assert _run(["push", "--links"], capsys)["imported"] == 0  # idempotent
+
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
     projects = dict(link_projects(admin))
     event_project = next(pid for pid, title in projects.items() if "· event ·" in title)
-    tasks = lsclient.export_project_json(admin, event_project)
-    by_pair = {(t["data"]["source_id"], t["data"]["target_id"]): t for t in tasks}
-    meeting = by_pair[("ev-meeting-1", "ev-received")]  # English meeting ~ Arabic 'استقبل'
+    by_pair = {
+        (t["data"]["source_id"], t["data"]["target_id"]): t for t in lsclient.export_project_json(admin, event_project)
+    }
+    meeting = by_pair[("ev-meeting-1", "ev-received")]  # English 'meeting' ~ Arabic 'استقبل'
     other = next(t for key, t in by_pair.items() if key != ("ev-meeting-1", "ev-received"))
     one, two = (lsclient.connect(ls_server.url, a.token) for a in ls_server.annotators[:2])
     one.annotations.create(id=meeting["id"], result=_answer("same_event"))
@@ -84,14 +100,20 @@ def test_link_round_trip_on_the_real_server(ls_server) -> None:  # type: ignore[
     two.annotations.create(id=other["id"], result=_answer("unrelated"))
     two.annotations.create(id=other["id"], result=_answer("contradicts"))  # wrong kind: quarantined, kept
 
-    emails = {a.user_id: a.email for a in ls_server.annotators}
-    sorted_out = sort_link_tasks(event_project, lsclient.export_project_json(admin, event_project), emails)
-    assert sorted_out.balanced()
-    assert (len(sorted_out.links), len(sorted_out.quarantine)) == (4, 1)
-    report = link_agreement(sorted_out.links)
-    assert report.units == 2 and report.pairable_units == 2 and report.observed == pytest.approx(0.5)
-    adjudicated = adjudicate_links(sorted_out.links, min_votes=2)
-    assert [(g["source"]["id"], g["target"]["id"], g["relation"]) for g in adjudicated.gold] == [
-        ("ev-meeting-1", "ev-received", "same_event")
-    ]
-    assert adjudicated.unresolved[0]["reason"] == "tie"
+    pulled = _run(["pull", "--links"], capsys)
+    assert pulled["counts"]["valid"] == 4 and pulled["counts"]["quarantined"] == 1
+    quarantine = Path(pulled["folder"]) / "quarantine.jsonl"
+    assert json.loads(quarantine.read_text(encoding="utf-8"))["annotation"]["result"] == _answer("contradicts")
+
+    agreement = _run(["agree", "--links"], capsys)
+    assert agreement["units"] == 2 and agreement["observed"] == pytest.approx(0.5)
+    assert len(agreement["b_cubed"]) == 1
+
+    adjudicated = _run(["adjudicate", "--links", "--strategy", "majority"], capsys)
+    assert adjudicated["gold"] == 1 and adjudicated["unresolved"][0]["reason"] == "tie"
+    gold_links = (root / "annotations" / "gold" / "links.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["relation"] for line in gold_links] == ["same_event"]
+
+    released = _run(["release", "1.0.0"], capsys)
+    links = datasets.load_dataset(released["path"], "links", split="test", cache_dir=str(tmp_path / "hf"))
+    assert links[0]["cluster_id"] == f"{links[0]['source']['document_id']}:ev-meeting-1"

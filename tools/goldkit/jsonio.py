@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -39,12 +40,30 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
+def write_folder(folder: Path, files: dict[str, str]) -> None:
+    """Create `folder` holding `files` (name -> text) all at once: built beside it, then renamed into place."""
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        for name, text in files.items():
+            atomic_write_text(tmp / name, text)
+        os.chmod(tmp, 0o777 & ~_umask())
+        os.rename(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def jsonl_text(rows: Iterable[Any]) -> str:
+    return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+
+
 def write_json(path: Path, obj: Any) -> None:
     atomic_write_text(path, dumps(obj))
 
 
 def write_jsonl(path: Path, rows: Iterable[Any]) -> None:
-    atomic_write_text(path, "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    atomic_write_text(path, jsonl_text(rows))
 
 
 def read_json(path: Path) -> Any:

@@ -168,3 +168,31 @@ def _gold_link(link_id: str, key: PairKey, relation: str, annotators: list[str])
         "target": {"document_id": target_doc, "id": target_id},
         "provenance": {"annotator": "gold", "method": "adjudicated", "annotators": annotators, "strategy": "majority"},
     }
+
+
+def merge_gold_links(
+    existing: Sequence[dict[str, Any]], adjudicated: Sequence[dict[str, Any]], *, force: bool = False
+) -> list[dict[str, Any]]:
+    """Put adjudicated links into the gold links: new pairs added, the same answer kept, a different
+    answer for a pair already in gold refused unless `force` (then replaced)."""
+    from goldkit.errors import ConflictError
+
+    merged = {pair_key(link): link for link in existing}
+    clashes = [
+        link
+        for link in adjudicated
+        if pair_key(link) in merged and merged[pair_key(link)]["relation"] != link["relation"]
+    ]
+    if clashes and not force:
+        listing = ", ".join(
+            f"{k[0][1]}~{k[1][1]}: gold {merged[k]['relation']} vs {link['relation']}"
+            for link in clashes[:10]
+            for k in [pair_key(link)]
+        )
+        raise ConflictError(
+            f"{len(clashes)} adjudicated link(s) disagree with the gold links already there ({listing})",
+            hint="check them, then replace with: goldkit adjudicate --links --force",
+        )
+    for link in adjudicated:
+        merged[pair_key(link)] = link
+    return sorted(merged.values(), key=lambda link: link["id"])

@@ -14,16 +14,22 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import lsclient
-from goldkit.errors import ConflictError
+from goldkit.errors import ConflictError, InputError, NotFound, ReconcileError
+from goldkit.jsonio import dumps, jsonl_text, write_folder
 from goldkit.link_tasks import LinkTask, answer_to_link, build_tasks, link_label_config, project_title
 from goldkit.links import CandidateReport, candidate_pairs
+from goldkit.paths import link_pulls_dir
 from goldkit.validate import validate_record
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
+
+    from goldkit.pull import PullReport
 
 IMPORT_BATCH = 250
 LINK_TITLE_PREFIX = "goldkit links · "
@@ -169,3 +175,62 @@ def sort_link_tasks(project_id: int, tasks: Iterable[Mapping[str, Any]], emails:
             else:
                 out.links.append(record)
     return out
+
+
+LINKS_FILE, QUARANTINE_FILE, MANIFEST_FILE = "links.jsonl", "quarantine.jsonl", "manifest.json"
+
+
+def pull_links(
+    *, out_root: Path | None = None, client: LabelStudio | None = None, url: str | None = None
+) -> PullReport:
+    """Export every linking project and write link records, quarantine and a manifest in one new folder.
+
+    Counts reconcile per project (annotations = valid + quarantined + cancelled) or nothing is written.
+    """
+    from goldkit.pull import ProjectCounts, PullReport, _new_pull_id, ls_version, user_emails
+
+    root = out_root or link_pulls_dir()
+    client = client or lsclient.connect(url)
+    now = datetime.now(UTC)
+    pull_id = _new_pull_id(root, now)
+    report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
+    projects = link_projects(client)
+    if not projects:
+        raise NotFound(
+            f"no linking projects at {report.url}", hint="push link candidates first with: goldkit push --links"
+        )
+    emails = user_emails(client)
+    links: list[dict[str, Any]] = []
+    quarantine: list[dict[str, Any]] = []
+    for project_id, title in projects:
+        tasks = lsclient.export_project_json(client, project_id)
+        out = sort_link_tasks(project_id, tasks, emails)
+        counts = ProjectCounts(project_id, title, len(tasks), out.annotations, len(out.links), len(out.quarantine))
+        counts.cancelled = out.cancelled
+        report.projects.append(counts)
+        report.reasons.update(r.get("message", "").split(": ", 1)[-1] for q in out.quarantine for r in q["reasons"])
+        if not out.balanced():
+            raise ReconcileError(
+                f"link pull {pull_id}: project {project_id} does not add up", manifest=report.manifest()
+            )
+        links += out.links
+        quarantine += out.quarantine
+    manifest = {**report.manifest(), "kind": "links"}
+    write_folder(
+        report.folder,
+        {
+            LINKS_FILE: jsonl_text(sorted(links, key=lambda r: (r["id"], r["provenance"]["annotator"]))),
+            QUARANTINE_FILE: jsonl_text(sorted(quarantine, key=lambda q: (q["task_id"], q["annotation_id"]))),
+            MANIFEST_FILE: dumps(manifest),
+        },
+    )
+    return report
+
+
+def latest_link_pull(root: Path | None = None) -> Path:
+    """The newest link pull folder."""
+    root = root or link_pulls_dir()
+    folders = sorted(p for p in root.glob("*") if (p / LINKS_FILE).is_file()) if root.is_dir() else []
+    if not folders:
+        raise InputError(f"no link pull under {root}", hint="pull the link answers first with: goldkit pull --links")
+    return folders[-1]

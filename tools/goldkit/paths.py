@@ -39,6 +39,11 @@ def pulls_dir() -> Path:
     return annotations_dir() / "pulls"
 
 
+def link_pulls_dir() -> Path:
+    """Pulls of the linking projects: annotations/pulls/links/<pull-id>/ (links.jsonl, quarantine, manifest)."""
+    return pulls_dir() / "links"
+
+
 def export_dir() -> Path:
     return project_root() / "export"
 

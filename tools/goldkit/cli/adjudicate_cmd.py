@@ -78,6 +78,9 @@ def adjudicate_cli(
     collect: bool = _COLLECT,
     url: str | None = _URL,
     project_prefix: str = _PREFIX,
+    links: bool = typer.Option(
+        False, "--links", help="Adjudicate cross-document links (majority per pair) into annotations/gold/links.jsonl."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Settle annotators' disagreements into gold records (annotations/gold/<document_id>.json).
@@ -87,7 +90,14 @@ def adjudicate_cli(
     `goldkit adjudicate --strategy review --collect` write their answers as gold.
 
     Example: goldkit adjudicate --strategy majority --min-votes 2
+    Example: goldkit adjudicate --links --strategy majority
     """
+    if links:
+        if strategy.value != "majority":
+            raise InputError("links are adjudicated by majority", hint="goldkit adjudicate --links --strategy majority")
+        from goldkit.cli.links_cmd import adjudicate_links_cli
+
+        return adjudicate_links_cli(list(sources or []), min_votes, out, force, as_json)
     if (collect or all_documents) and strategy.value != review.STRATEGY:
         raise InputError("--collect and --all belong to --strategy review", hint="goldkit adjudicate --strategy review")
     _, records = records_from(list(sources or []))

@@ -146,12 +146,20 @@ def agree_cli(
     mode: list[str] = _MODE,
     chart: Path | None = _CHART,
     no_chart: bool = _NO_CHART,
+    links: bool = typer.Option(False, "--links", help="Agreement on cross-document links (newest link pull)."),
     as_json: bool = JsonOption,
 ) -> None:
     """Measure inter-annotator agreement: span F1, attribute α, relation F1 and unitizing α.
 
+    With --links: Krippendorff's α on the link answers and B³ on the same-event clusters.
+
     Example: goldkit agree annotations/pulls/20250101T120000Z --metric span_f1 --json
+    Example: goldkit agree --links
     """
+    if links:
+        from goldkit.cli.links_cmd import agree_links_cli
+
+        return agree_links_cli(list(sources or []), as_json)
     paths, records = records_from(list(sources or []))
     study = build_study(records, document_lengths())
     report = agree(study, [m.value for m in metric] if metric else None, tuple(mode))

@@ -51,6 +51,7 @@ COMMAND_MODULES = [
     "release_cmd",
     "preannotate_cmd",
     "demo_cmd",
+    "links_cmd",
 ]
 
 

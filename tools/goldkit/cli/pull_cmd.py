@@ -33,6 +33,9 @@ def pull_cli(
     project_prefix: str = typer.Option(
         push.PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
     ),
+    links: bool = typer.Option(
+        False, "--links", help="Pull the linking projects' answers instead (annotations/pulls/links/<id>/)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Export every goldkit project and write valid records, quarantined annotations and a manifest.
@@ -42,7 +45,12 @@ def pull_cli(
     what Label Studio reports, nothing is written.
 
     Example: goldkit pull --since-last
+    Example: goldkit pull --links
     """
+    if links:
+        from goldkit.cli.links_cmd import pull_links_cli
+
+        return pull_links_cli(url, as_json)
     with progress_bar("exporting and converting", enabled=not as_json) as progress:
         report = pull(
             projects=project, since_last=since_last, progress=progress, url=url, project_prefix=project_prefix

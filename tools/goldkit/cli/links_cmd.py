@@ -1,0 +1,145 @@
+"""`goldkit links candidates`, and the --links parts of pull, agree and adjudicate: cross-document links."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from goldkit import paths
+from goldkit.cli.output import JsonOption, console, emit_json
+from goldkit.jsonio import iter_jsonl, read_records, write_jsonl
+
+links_app = typer.Typer(
+    help="Cross-document links: candidate pairs of events and claims across documents and languages.\n\n"
+    "Example: goldkit links candidates",
+    no_args_is_help=True,
+)
+
+RecordsArgument = Annotated[
+    Path | None,
+    typer.Option("--records", help="Annotation records to propose pairs from (default: annotations/gold/)."),
+]
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(links_app, name="links")
+
+
+def annotation_records(source: Path | None) -> list[dict[str, Any]]:
+    """Annotation records from a folder or file (gold sidecars and link files are skipped)."""
+    source = source or paths.gold_dir()
+    files = sorted(source.glob("*.json*")) if source.is_dir() else [source]
+    return [
+        record
+        for file in files
+        if not file.name.endswith(".adjudication.json")
+        for _, record in read_records(file)
+        if isinstance(record, dict) and record.get("record_type") == "annotation"
+    ]
+
+
+@links_app.command("candidates")
+def candidates_cli(
+    records: RecordsArgument = None, limit: int = typer.Option(30, "--limit"), as_json: bool = JsonOption
+) -> None:
+    """Show the event and claim pairs goldkit would ask annotators to link, with the reasons.
+
+    Example: goldkit links candidates --records annotations/gold/ --limit 10
+    """
+    from goldkit.links import candidate_pairs
+
+    report = candidate_pairs(annotation_records(records))
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    console.print(
+        f"{len(report.groups)} story group(s); compared {report.compared_event_pairs} event and "
+        f"{report.compared_claim_pairs} claim pair(s); {len(report.candidates)} candidate(s)",
+        highlight=False,
+    )
+    table = Table()
+    for column in ("kind", "source", "target", "score", "why"):
+        table.add_column(column, overflow="fold")
+    for cand in report.candidates[:limit]:
+        source, target = (f"{ref.document_id}:{ref.id}" for ref in (cand.source, cand.target))
+        table.add_row(cand.kind, source, target, f"{cand.score:.2f}", "; ".join(cand.reasons))
+    console.print(table)
+
+
+def pull_links_cli(url: str | None, as_json: bool) -> None:
+    """`goldkit pull --links`."""
+    from goldkit.cli.pull_cmd import summary_table
+    from goldkit.link_sync import pull_links
+
+    report = pull_links(url=url)
+    if as_json:
+        emit_json({"folder": str(report.folder), **report.manifest(), "kind": "links"})
+        return
+    console.print(summary_table(report))
+    console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)
+
+
+def _links(sources: list[Path]) -> list[dict[str, Any]]:
+    from goldkit.link_sync import LINKS_FILE, latest_link_pull
+
+    files = [s / LINKS_FILE if s.is_dir() else s for s in sources] or [latest_link_pull() / LINKS_FILE]
+    return [link for file in files for _, link in iter_jsonl(file)]
+
+
+def agree_links_cli(sources: list[Path], as_json: bool) -> None:
+    """`goldkit agree --links`: α on the pair labels and B³ on same-event clusters."""
+    from goldkit.link_agreement import link_agreement
+
+    report = link_agreement(_links(sources))
+    if as_json:
+        emit_json(report.to_dict())
+        return
+    alpha = "—" if report.alpha is None else f"{report.alpha:.3f}"
+    observed = "—" if report.observed is None else f"{report.observed:.3f}"
+    console.print(
+        f"Link pairs: {report.units} ({report.pairable_units} with two or more answers); "
+        f"Krippendorff's α (nominal) {alpha}, observed agreement {observed} {report.note}",
+        highlight=False,
+    )
+    table = Table(title="Same-event clusters, B³ between annotators")
+    for column in ("pair", "precision", "recall", "F1", "mentions"):
+        table.add_column(column)
+    for pair, s in report.b_cubed.items():
+        table.add_row(pair, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["mentions"]))
+    console.print(table)
+
+
+def adjudicate_links_cli(
+    sources: list[Path], min_votes: int | None, out: Path | None, force: bool, as_json: bool
+) -> None:
+    """`goldkit adjudicate --links --strategy majority`: majority per pair into the gold links."""
+    from goldkit.errors import ValidationError
+    from goldkit.link_agreement import adjudicate_links, merge_gold_links
+    from goldkit.validate import validate_links
+
+    result = adjudicate_links(_links(sources), min_votes=min_votes or 2)
+    target = (out or paths.gold_dir()) / "links.jsonl"
+    existing = [link for _, link in iter_jsonl(target)] if target.is_file() else []
+    merged = merge_gold_links(existing, result.gold, force=force)
+    records = {r["document_id"]: r for r in annotation_records(out or paths.gold_dir())}
+    problems = validate_links(merged, records)
+    if problems:
+        raise ValidationError(f"{len(problems)} problem(s) in the adjudicated links; nothing written", problems)
+    write_jsonl(target, merged)
+    summary = {"gold": len(result.gold), "unresolved": result.unresolved, "rejected": result.rejected,
+               "written": str(target), "links_in_gold": len(merged)}  # fmt: skip
+    if as_json:
+        emit_json(summary)
+        return
+    console.print(
+        f"{len(result.gold)} link(s) adjudicated into {target} ({len(merged)} in gold); "
+        f"{len(result.unresolved)} unresolved, {len(result.rejected)} with outvoted answers",
+        highlight=False,
+    )
+    for item in result.unresolved:
+        console.print(
+            f"  unresolved {item['source'][1]} ~ {item['target'][1]}: {item['reason']}, votes {item['votes']}"
+        )
