@@ -104,7 +104,9 @@ _LAYER_CHOICES = {s.name: tuple(c for c in lsmap.REGION_CHOICES if c.layer == s.
 _YES, _NO = (choice.value for choice in lsmap.BOOLEAN_CHOICES)
 _EVIDENCE_SEP, _NOTE_SEP = ": ", " | "
 # 'kind: ref | note': a '|' is a separator only with a space before it, so URLs may contain '|'
-_EVIDENCE_LINE = re.compile(r"(?P<kind>[^:\s]+)\s*:\s*(?P<ref>\S.*?)(?:\s+\|(?P<note>\s.*|))?")
+# (the fullmatch of (?P<kind>[^:\s]+)\s*:\s*(?P<ref>\S.*?)(?:\s+\|(?P<note>\s.*|))? without its backtracking)
+_EVIDENCE_HEAD = re.compile(r"([^:\s]+)\s*:\s*(?=\S)")
+_EVIDENCE_NOTE = re.compile(r"\s+\|(?=\s|$)")
 CUE_SUFFIX = "-cue"  # region id of a claim's cue: the claim id plus this
 
 
@@ -143,6 +145,18 @@ def _choices(item: dict[str, Any], layer: str, span: dict[str, Any]) -> list[Res
         if values:
             out.append(_region("choices", choice.name, item["id"], span, "choices", values))
     return out
+
+
+def _evidence_fields(line: str) -> tuple[str, str, str | None] | None:
+    """Split a stripped evidence line into kind, ref and note (None without ' | '), or None if it is not one."""
+    head = _EVIDENCE_HEAD.match(line)
+    if head is None:
+        return None
+    start = head.end()
+    note = _EVIDENCE_NOTE.search(line, start + 1)  # the first ' |' that ends the line or has a space after it
+    if note is None:
+        return head[1], line[start:], None
+    return head[1], line[start : note.start()], line[note.end() :]
 
 
 def _evidence_line(item: dict[str, Any]) -> str:
@@ -359,19 +373,20 @@ class _Reader:
     def evidence(self, region: _Region) -> list[dict[str, str]]:
         items = []
         for line in self.lines(region, "evidence"):
-            match = _EVIDENCE_LINE.fullmatch(line)
-            if match is None:
+            fields = _evidence_fields(line)
+            if fields is None:
                 self.problem(
                     "bad_text", f"evidence line {line!r} is not 'kind: ref | note'", region.id, field="evidence"
                 )
-            elif match["kind"] not in self.vocab.evidence_kinds:
+            elif fields[0] not in self.vocab.evidence_kinds:
                 expected = sorted(self.vocab.evidence_kinds)
                 self.problem(
-                    "unknown_label", f"evidence kind {match['kind']!r}", region.id, field="evidence", expected=expected
+                    "unknown_label", f"evidence kind {fields[0]!r}", region.id, field="evidence", expected=expected
                 )
+            elif fields[2] is None:
+                items.append({"kind": fields[0], "ref": fields[1]})
             else:
-                note = {"note": match["note"].strip()} if match["note"] is not None else {}
-                items.append({"kind": match["kind"], "ref": match["ref"], **note})
+                items.append({"kind": fields[0], "ref": fields[1], "note": fields[2].strip()})
         return items
 
     def item(self, region: _Region) -> dict[str, Any]:
