@@ -242,3 +242,36 @@ def test_html_in_a_task_is_shown_as_text_and_never_runs(chromium: Any, seeded: d
         """() => document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="window.__probe = 1">')"""
     )
     page.wait_for_function("() => window.__probe === 1", timeout=10_000)
+
+
+def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: dict[str, Any], tmp_path: Path) -> None:
+    """Both mentions side by side (Arabic right-to-left), one answer clicked, submitted, pulled as a link."""
+    from goldkit.ingest import load_documents
+    from goldkit.link_sync import LINKS_FILE, link_projects, pull_links, push_links
+
+    gold_dir = Path(__file__).parent.parent / "annotations" / "gold"
+    gold = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*-*.json"))]
+    admin = seeded["admin"]
+    push_links([g for g in gold if g.get("record_type") == "annotation"], load_documents(), client=admin)
+    project_id = next(pid for pid, title in link_projects(admin) if "· event ·" in title)
+    task = next(t for t in lsclient.export_project_json(admin, project_id) if not t.get("annotations"))
+    answer = label_values("LinkRelation")[0]  # same_event
+
+    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+    _open_task(page, seeded["url"], project_id, task["id"])
+    directions = page.evaluate(
+        "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
+    )
+    assert "ltr" in directions and "rtl" in directions  # English source left-to-right, Arabic target right-to-left
+    page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(answer)}")).first.click()
+    _submit(page)
+
+    report = pull_links(client=admin, out_root=tmp_path)
+    links = [link for _, link in iter_jsonl(report.folder / LINKS_FILE) if link["provenance"]["ls_task"] == task["id"]]
+    assert [(link["relation"], link["provenance"]["annotator"]) for link in links] == [
+        (answer, seeded["annotator"].email)
+    ]
+    assert (links[0]["source"]["id"], links[0]["target"]["id"]) == (
+        task["data"]["source_id"],
+        task["data"]["target_id"],
+    )
