@@ -1,0 +1,389 @@
+"""Benchmark goldkit push and pull on a real Label Studio against the plain SDK paths (not a test).
+
+    .venv/bin/python bench/push_pull.py [--docs 10000] [--quick]
+
+Starts its own Label Studio (the repo's .goldkit/ls-venv, a fresh data folder under a temp dir) and
+stops it at the end. Makes DOCS synthetic articles, half English and half Arabic (document records from
+goldkit.ingest.build_document), each annotated twice (a paragraph-sized record per language: 3
+entities, one event with 2 arguments, one claim, as bench/bench_convert.py's "paragraph"), and
+measures, all in the same run:
+
+- push:      goldkit.push.push of all documents (two new projects) vs a raw `projects.import_tasks`
+             loop of the same task data into fresh projects, at several batch sizes (ratio vs the fastest)
+- re-push:   push of the same, unchanged documents (imports nothing) vs the first push
+- pull:      goldkit.pull.pull (export, convert, validate, write) of DOCS/2 tasks with 2 annotations
+             each vs paging the same project with the SDK's `tasks.list(fields="all")`, 100 per page
+- convert+validate: goldkit.convert.results_to_record (incl. validation) over the pulled export,
+             annotations per CPU second
+- memory:    peak RSS of a pull in a fresh subprocess at DOCS/2 and DOCS tasks, less the RSS of a
+             subprocess that only imports and connects, against the export size in bytes
+
+The annotated tasks are imported WITH their annotations (`completed_by` = the annotators' user ids): one
+by one through the API they would take ~5 annotations/s. Rates are wall-clock unless marked CPU; the
+machine may be shared, so small differences are noise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+
+from label_studio_sdk.core.api_error import ApiError  # noqa: E402
+
+from goldkit import lsclient, push, render, server  # noqa: E402
+from goldkit.convert import record_to_results, results_to_record  # noqa: E402
+from goldkit.ingest import build_document  # noqa: E402
+
+LS_VENV = ROOT / ".goldkit" / "ls-venv"
+DATA = ROOT / "tests" / "data"
+ANNOTATORS = ("bench1@goldkit.local", "bench2@goldkit.local")
+RAW_BATCHES = (250, 1000, 5000)
+ANNOTATED_BATCH = 500
+FILLER = {
+    "en": (
+        "Officials in Astana said on day {i} that talks on the {k}th agreement would continue next week.",
+        "Analysts expect {k} new projects in the region, according to a report published on day {i}.",
+        "The ministry did not comment on figure {i}, but {k} delegations attended the meeting.",
+    ),
+    "ar": (
+        "قال مسؤولون في أستانا في اليوم {i} إن المحادثات بشأن الاتفاق رقم {k} ستستمر الأسبوع المقبل.",
+        "يتوقع المحللون {k} مشروعا جديدا في المنطقة وفقا لتقرير نشر في اليوم {i}.",
+        "لم تعلق الوزارة على الرقم {i} لكن {k} وفدا حضروا الاجتماع.",
+    ),
+}
+GOLDEN = {"en": "convert_english", "ar": "convert_arabic"}
+
+
+# ---------------------------------------------------------------- synthetic data
+
+
+def _template(language: str) -> tuple[str, dict[str, Any]]:
+    """The golden text of a language on one line (a long first paragraph: no header) and a paragraph record."""
+    case = DATA / GOLDEN[language]
+    text = json.loads((case / "task.json").read_text(encoding="utf-8"))["data"]["text"].replace("\n", " ")
+    record = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+    kept = {e["id"] for e in record["entities"][:3]}
+    record["entities"] = record["entities"][:3]
+    for event in record["events"]:
+        event["arguments"] = [a for a in event["arguments"] if a["entity"] in kept][:2]
+    record["claims"] = [c for c in record["claims"] if (c.get("claimant") or {}).get("entity") in kept | {None}][-1:]
+    for claim in record["claims"]:
+        claim["event"] = None
+    return text, record
+
+
+def make_documents(n: int) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
+    """Return n document records (even: English, odd: Arabic) and the annotation results per language."""
+    templates = {language: _template(language) for language in GOLDEN}
+    documents = []
+    for i in range(n):
+        language = "en" if i % 2 == 0 else "ar"
+        head, _ = templates[language]
+        sentences = [FILLER[language][j % 3].format(i=i, k=7 * j + i % 97) for j in range(16)]
+        paragraphs = [" ".join(sentences[at : at + 5]) for at in (1, 6, 11)]
+        text = f"{head} {sentences[0]}\n\n" + "\n".join(paragraphs) + "\n"
+        document = build_document(text, [], f"bench-{i:06d}.txt")
+        assert document["language"] == language, (i, document["language"])
+        documents.append(document)
+    results = {}
+    for language, (_, record) in templates.items():
+        sample = next(d for d in documents if d["language"] == language)
+        record = {**copy.deepcopy(record), "document_id": sample["id"], "document_sha256": sample["sha256"]}
+        results[language] = record_to_results(record)
+        annotation = {"id": 1, "completed_by": 1, "result": results[language]}
+        check = results_to_record({"id": 1, "data": push.task_data(sample)}, annotation)
+        assert check.record is not None, check.problems
+    return documents, results
+
+
+def annotated_tasks(documents: list[dict[str, Any]], results: dict[str, Any], users: list[int]) -> list[dict]:
+    """Import payloads: each document's task data with one annotation per annotator."""
+    return [
+        {
+            "data": push.task_data(d),
+            "annotations": [{"result": results[d["language"]], "completed_by": user} for user in users],
+        }
+        for d in documents
+    ]
+
+
+# ---------------------------------------------------------------- measurements
+
+
+def timed(fn: Any, *args: Any, **kwargs: Any) -> tuple[float, Any]:
+    start = time.perf_counter()
+    value = fn(*args, **kwargs)
+    return time.perf_counter() - start, value
+
+
+def import_loop(client: Any, title: str, payloads: dict[str, list[dict]], batch: int) -> float:
+    """Import the payloads of each language into a new project, `batch` tasks per call; return the seconds."""
+    projects = {
+        lang: client.projects.create(title=f"{title} {lang}", label_config=render.label_config(lang)).id
+        for lang in payloads
+    }
+    start = time.perf_counter()
+    for lang, tasks in payloads.items():
+        for at in range(0, len(tasks), batch):
+            client.projects.import_tasks(id=projects[lang], request=tasks[at : at + batch], return_task_ids=True)
+    return time.perf_counter() - start
+
+
+def sdk_paging(client: Any, project_id: int, page_size: int = 100) -> tuple[int, int]:
+    """Page through a project with the SDK's tasks.list (full tasks); return (tasks, annotations) seen."""
+    tasks = annotations = 0
+    try:
+        for task in client.tasks.list(project=project_id, fields="all", page_size=page_size):
+            tasks += 1
+            annotations += len(task.annotations or [])
+    except ApiError as e:  # the pager asks for one page past the end (label-studio-sdk #148)
+        if e.status_code != 404:
+            raise
+    return tasks, annotations
+
+
+def raw_export(client: Any, project_id: int) -> tuple[float, int, list[dict]]:
+    """Time the plain JSON export of a project; return (seconds, bytes, tasks)."""
+    wrapper = client._client_wrapper
+    http = wrapper.httpx_client.httpx_client
+    url = f"{lsclient.client_url(client)}/api/projects/{project_id}/export"
+    start = time.perf_counter()
+    response = http.get(url, params={"exportType": "JSON", "download_all_tasks": "true"}, headers=wrapper.get_headers())
+    response.raise_for_status()
+    body = response.content
+    seconds = time.perf_counter() - start
+    return seconds, len(body), json.loads(body)
+
+
+def convert_rate(exports: list[tuple[int, list[dict]]], repeat: int = 2) -> tuple[int, float]:
+    """Convert and validate every exported annotation; return (annotations, best CPU seconds)."""
+    pairs = [(pid, t, a) for pid, tasks in exports for t in tasks for a in t.get("annotations") or []]
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.process_time()
+        converted = [results_to_record(task, annotation, project_id=pid) for pid, task, annotation in pairs]
+        best = min(best, time.process_time() - start)
+    bad = [c.problems for c in converted if c.record is None]
+    assert not bad, bad[:2]
+    return len(pairs), best
+
+
+def child(args: list[str]) -> dict[str, Any]:
+    """Run this script as a subprocess step; return its JSON answer."""
+    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _memory_kb(field: str) -> int:
+    """A VmRSS/VmHWM figure of this process from /proc (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no {field} in /proc/self/status")
+
+
+def _child_main(argv: list[str]) -> None:
+    """Subprocess step `_pull URL KEY OUT IDS`: time one pull and its peak RSS above the RSS it started from."""
+    from goldkit.pull import pull
+
+    url, key, out, ids = argv[1:5]
+    client = lsclient.connect(url, key)
+    before = _memory_kb("VmRSS")
+    Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
+    seconds, report = timed(pull, projects=[int(i) for i in ids.split(",")], out_root=Path(out), client=client)
+    peak = _memory_kb("VmHWM")
+    totals = {name: report.total(name) for name in ("tasks", "valid", "quarantined")}
+    print(json.dumps({"seconds": seconds, "start_mb": before / 1024, "peak_mb": peak / 1024, **totals}))
+
+
+# ---------------------------------------------------------------- the run
+
+
+class Bench:
+    def __init__(self, docs: int, tmp: Path) -> None:
+        self.docs, self.tmp = docs, tmp
+        self.paths = server.ServerPaths(tmp / "state", LS_VENV)
+        self.rows: list[tuple[str, str, str, str, str, str]] = []
+        self.notes: list[str] = []
+
+    def row(self, name: str, ours: str, base: str, ratio: str, target: str, met: bool | None) -> None:
+        self.rows.append((name, ours, base, ratio, target, "n/a" if met is None else ("yes" if met else "NO")))
+        say(f"  {name}: {ours} | {base} | {ratio} | target {target}")
+
+    def start(self) -> None:
+        seconds, report = timed(server.start, self.paths)
+        say(f"server {report.url} up in {seconds:.0f} s (first boot {report.first_boot})")
+        self.users = [server.create_user(email, paths=self.paths).user_id for email in ANNOTATORS]
+        credentials = server.load_credentials(self.paths)
+        assert credentials is not None and credentials.admin.token
+        self.url, self.key = report.url, credentials.admin.token
+        self.client = lsclient.connect(self.url, self.key)
+
+    def run(self) -> None:
+        seconds, (self.documents, self.results) = timed(make_documents, self.docs)
+        say(f"{self.docs} documents made in {seconds:.1f} s")
+        self.start()
+        self.bench_push()
+        self.bench_pull()
+
+    def bench_push(self) -> None:
+        payloads: dict[str, list[dict]] = {}
+        for d in self.documents:
+            payloads.setdefault(d["language"], []).append({"data": push.task_data(d)})
+        per_language = max(len(p) for p in payloads.values())
+        import_loop(self.client, "warm-up", {"en": payloads["en"][:100]}, 100)
+        batches = sorted({min(b, per_language) for b in RAW_BATCHES})
+        raw: dict[int, float] = {}
+        for batch in batches[:1]:
+            raw[batch] = import_loop(self.client, f"raw {batch}", payloads, batch)
+        first, report = timed(push.push, self.documents, client=self.client, project_prefix="bench")
+        assert report.imported == self.docs, report.imported
+        for batch in batches[1:]:
+            raw[batch] = import_loop(self.client, f"raw {batch}", payloads, batch)
+        for batch, seconds in raw.items():
+            say(f"  raw import_tasks loop, {batch} per call: {self.docs / seconds:,.0f} tasks/s")
+        best = min(raw, key=lambda b: raw[b])
+        ratio = raw[best] / first
+        self.row(
+            "push (new documents)",
+            f"{self.docs / first:,.0f} tasks/s",
+            f"{self.docs / raw[best]:,.0f} tasks/s (raw loop, {best}/call)",
+            f"{ratio:.0%}",
+            ">= 70%",
+            ratio >= 0.70,
+        )
+        again = []
+        for _ in range(2):
+            seconds, report = timed(push.push, self.documents, client=self.client, project_prefix="bench")
+            assert report.imported == 0 and sum(len(p.unchanged) for p in report.projects) == self.docs
+            again.append(seconds)
+        ratio = min(again) / first
+        self.row(
+            "re-push (unchanged)",
+            f"{min(again):.2f} s (best of 2)",
+            f"{first:.2f} s (first push)",
+            f"{ratio:.0%}",
+            "<= 10%",
+            ratio <= 0.10,
+        )
+
+    def bench_pull(self) -> None:
+        half = self.docs // 2
+        halves = [self.documents[:half], self.documents[half:]]
+        ids = []
+        start = time.perf_counter()
+        for n, docs in enumerate(halves):
+            project = self.client.projects.create(title=f"annotated {n}", label_config=render.label_config("en"))
+            tasks = annotated_tasks(docs, self.results, self.users)
+            for at in range(0, len(tasks), ANNOTATED_BATCH):
+                self.client.projects.import_tasks(id=project.id, request=tasks[at : at + ANNOTATED_BATCH])
+            ids.append(project.id)
+        say(f"{self.docs} annotated tasks imported in {time.perf_counter() - start:.0f} s")
+        exports = []
+        sizes = []
+        for pid in ids:
+            seconds, size, tasks = raw_export(self.client, pid)
+            say(f"  plain JSON export of project {pid}: {len(tasks)} tasks, {size / 1e6:.1f} MB in {seconds:.1f} s")
+            exports.append((pid, tasks))
+            sizes.append(size)
+        annotations, cpu = convert_rate(exports)
+        self.row(
+            "convert+validate",
+            f"{annotations / cpu:,.0f} annotations/s (CPU)",
+            f"{annotations} annotations ({sum(sizes) / annotations / 1e3:.1f} export KB each)",
+            "",
+            ">= 20,000/s",
+            annotations / cpu >= 20_000,
+        )
+        del exports
+        pulls = []
+        for chosen in (ids[:1], ids):
+            out = self.tmp / f"pulls-{len(chosen)}"
+            answer = child(["_pull", self.url, self.key, str(out), ",".join(map(str, chosen))])
+            assert answer["quarantined"] == 0 and answer["valid"] == 2 * answer["tasks"], answer
+            pulls.append(answer)
+            say(
+                f"  pull of {answer['tasks']} tasks: {answer['seconds']:.1f} s, "
+                f"RSS {answer['start_mb']:.0f} MB before, peak {answer['peak_mb']:.0f} MB"
+            )
+        seconds, (tasks, seen) = timed(sdk_paging, self.client, ids[0])
+        assert tasks == half and seen == 2 * half, (tasks, seen)
+        ratio = seconds / pulls[0]["seconds"]
+        self.row(
+            "pull",
+            f"{half / pulls[0]['seconds']:,.0f} tasks/s ({2 * half / pulls[0]['seconds']:,.0f} annotations/s)",
+            f"{half / seconds:,.0f} tasks/s (SDK tasks.list, 100/page)",
+            f"{ratio:.1f}x",
+            ">= 2x",
+            ratio >= 2,
+        )
+        self.memory_row(pulls, sizes)
+
+    def memory_row(self, pulls: list[dict[str, Any]], sizes: list[int]) -> None:
+        small, large = (p["peak_mb"] - p["start_mb"] for p in pulls)
+        size_small, size_large = sizes[0], sum(sizes)
+        growth, size_growth = large / small, size_large / size_small
+        self.row(
+            "pull peak memory (above start)",
+            f"+{small:.0f} MB at {size_small / 1e6:.0f} MB export, +{large:.0f} MB at {size_large / 1e6:.0f} MB",
+            f"start {pulls[0]['start_mb']:.0f} MB (imports + connect)",
+            f"x{growth:.2f} for export x{size_growth:.2f} ({large * 1e6 / size_large:.1f} MB per export MB)",
+            "growth <= export growth",
+            growth <= size_growth * 1.05,
+        )
+
+    def print_table(self) -> None:
+        head = ("measure", "goldkit", "baseline (same run)", "ratio", "target", "met")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(6)]
+        print()
+        for line in [head, tuple("-" * w for w in widths), *self.rows]:
+            print("| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def main() -> None:
+    if len(sys.argv) > 1 and sys.argv[1] == "_pull":
+        _child_main(sys.argv[1:])
+        return
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--docs", type=int, default=10_000, help="synthetic articles (default 10000)")
+    parser.add_argument("--quick", action="store_true", help="1000 articles, to try the script")
+    parser.add_argument("--keep", action="store_true", help="keep the temp folder (server data, pulls)")
+    args = parser.parse_args()
+    docs = 1000 if args.quick else args.docs
+    if not (LS_VENV / "bin" / "label-studio").exists():
+        sys.exit(f"Label Studio is not installed in {LS_VENV}: run `make server-install`")
+    tmp = Path(tempfile.mkdtemp(prefix="goldkit-bench-"))
+    bench = Bench(docs, tmp)
+    began = time.perf_counter()
+    try:
+        bench.run()
+    finally:
+        server.stop(bench.paths)
+        if args.keep:
+            say(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+    bench.print_table()
+    print(f"\n{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic), 2 annotations each; "
+          f"whole run {time.perf_counter() - began:.0f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
