@@ -14,6 +14,7 @@ first, because the server silently drops invalid predictions.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
@@ -29,7 +30,8 @@ if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
 
 PROJECT_PREFIX = "goldkit"
 PROJECT_TITLE = "{prefix} · {language}"
-IMPORT_BATCH = 250
+IMPORT_BATCH = 1000  # each import call costs ~0.1 s on the server: 250/call ran at ~55% of 1000/call
+LIST_PAGE = 5000  # tasks per page when listing a project's existing tasks
 DEFAULT_MODEL_VERSION = "goldkit-preannotation"
 RELATIONS = "<relations>"  # pseudo control name for relation labels (relations carry no from_name)
 
@@ -307,9 +309,10 @@ def _push_language(
     with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
         project = client.projects.get(id=project_id)
     plan = ProjectPush(language, title, project_id)
-    tasks = lsclient.export_project_json(client, project_id)
+    tasks = existing_tasks(client, project_id)
     if _normalized(project.label_config) != _normalized(config):
-        _refuse_removed_labels(tasks, config, project_id, title)
+        # only a config change needs the annotations: the full export, several times slower, just then
+        _refuse_removed_labels(lsclient.export_project_json(client, project_id), config, project_id, title)
         plan.config_changed = True
     plan.settings_changed = [key for key, value in settings.items() if getattr(project, key, None) != value]
     _plan_documents(plan, tasks, docs)
@@ -324,6 +327,33 @@ def _push_language(
         _add_predictions_to_existing(client, plan, results, existing, model_version)
         _update_project(client, project_id, {key: settings[key] for key in plan.settings_changed})
     return plan
+
+
+def existing_tasks(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
+    """List the id and data of every task of a project, without annotations or predictions.
+
+    Uses the data manager's task list (`GET /api/tasks?fields=task_only&include=id,data`, ordered by id),
+    which on 10,000 tasks took ~6x less time on the server than the full JSON export (bench/push_pull.py).
+    """
+    wrapper = client._client_wrapper
+    http = wrapper.httpx_client.httpx_client
+    endpoint = f"{lsclient.client_url(client)}/api/tasks"
+    tasks: list[dict[str, Any]] = []
+    params = {"project": project_id, "fields": "task_only", "include": "id,data", "resolve_uri": "false"}
+    with lsclient.errors_mapped(client, what=f"list the tasks of project {project_id}", project_id=project_id):
+        for page in itertools.count(1):
+            response = http.get(
+                endpoint, params={**params, "page": page, "page_size": LIST_PAGE}, headers=wrapper.get_headers()
+            )
+            if response.status_code >= 400:
+                raise lsclient.api_error()(
+                    status_code=response.status_code, headers=dict(response.headers), body=response.text
+                )
+            answer = response.json()
+            tasks += answer["tasks"]
+            if not answer["tasks"] or len(tasks) >= answer["total"]:
+                return tasks
+    raise AssertionError("unreachable")
 
 
 def _update_project(client: LabelStudio, project_id: int, changes: dict[str, Any]) -> None:
