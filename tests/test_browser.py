@@ -252,8 +252,9 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: d
     gold_dir = Path(__file__).parent.parent / "annotations" / "gold"
     gold = [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold_dir.glob("*-*.json"))]
     admin = seeded["admin"]
-    push_links([g for g in gold if g.get("record_type") == "annotation"], load_documents(), client=admin)
-    project_id = next(pid for pid, title in link_projects(admin) if "· event ·" in title)
+    records = [g for g in gold if g.get("record_type") == "annotation"]
+    push_links(records, load_documents(), client=admin, project_prefix=seeded["prefix"])
+    project_id = next(pid for pid, title in link_projects(admin, seeded["prefix"]) if "· event ·" in title)
     task = next(t for t in lsclient.export_project_json(admin, project_id) if not t.get("annotations"))
     answer = label_values("LinkRelation")[0]  # same_event
 
@@ -266,7 +267,7 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: d
     page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(answer)}")).first.click()
     _submit(page)
 
-    report = pull_links(client=admin, out_root=tmp_path)
+    report = pull_links(client=admin, out_root=tmp_path, project_prefix=seeded["prefix"])
     links = [link for _, link in iter_jsonl(report.folder / LINKS_FILE) if link["provenance"]["ls_task"] == task["id"]]
     assert [(link["relation"], link["provenance"]["annotator"]) for link in links] == [
         (answer, seeded["annotator"].email)

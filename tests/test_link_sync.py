@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -81,12 +82,13 @@ def test_link_round_trip_on_the_real_server(
     monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
 
-    first = _run(["push", "--links"], capsys)
+    prefix = ["--project-prefix", f"links-{uuid.uuid4().hex[:6]}"]  # this test's own projects on the shared server
+    first = _run(["push", "--links", *prefix], capsys)
     assert first["imported"] == first["candidates"] > 0
-    assert _run(["push", "--links"], capsys)["imported"] == 0  # idempotent
+    assert _run(["push", "--links", *prefix], capsys)["imported"] == 0  # idempotent
 
     admin = lsclient.connect(ls_server.url, ls_server.api_key)
-    projects = dict(link_projects(admin))
+    projects = dict(link_projects(admin, prefix[1]))
     event_project = next(pid for pid, title in projects.items() if "· event ·" in title)
     by_pair = {
         (t["data"]["source_id"], t["data"]["target_id"]): t for t in lsclient.export_project_json(admin, event_project)
@@ -100,7 +102,7 @@ def test_link_round_trip_on_the_real_server(
     two.annotations.create(id=other["id"], result=_answer("unrelated"))
     two.annotations.create(id=other["id"], result=_answer("contradicts"))  # wrong kind: quarantined, kept
 
-    pulled = _run(["pull", "--links"], capsys)
+    pulled = _run(["pull", "--links", *prefix], capsys)
     assert pulled["counts"]["valid"] == 4 and pulled["counts"]["quarantined"] == 1
     quarantine = Path(pulled["folder"]) / "quarantine.jsonl"
     assert json.loads(quarantine.read_text(encoding="utf-8"))["annotation"]["result"] == _answer("contradicts")

@@ -21,7 +21,14 @@ from typing import TYPE_CHECKING, Any, cast
 from goldkit import lsclient
 from goldkit.errors import ConflictError, InputError, NotFound, ReconcileError
 from goldkit.jsonio import dumps, jsonl_text, write_folder
-from goldkit.link_tasks import LinkTask, answer_to_link, build_tasks, link_label_config, project_title
+from goldkit.link_tasks import (
+    LinkTask,
+    answer_to_link,
+    build_tasks,
+    link_label_config,
+    links_title_prefix,
+    project_title,
+)
 from goldkit.links import CandidateReport, candidate_pairs
 from goldkit.paths import link_pulls_dir
 from goldkit.validate import validate_record
@@ -32,7 +39,6 @@ if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from goldkit.pull import PullReport
 
 IMPORT_BATCH = 250
-LINK_TITLE_PREFIX = "goldkit links · "
 Progress = Callable[[int, int | None], None]
 
 
@@ -89,6 +95,7 @@ def push_links(
     dry_run: bool = False,
     client: LabelStudio | None = None,
     progress: Progress | None = None,
+    project_prefix: str = "goldkit",
 ) -> LinkPushReport:
     """Propose candidate pairs and import the new ones as link tasks, one project per kind and directions."""
     by_doc = {r["document_id"]: dict(r) for r in records}
@@ -100,7 +107,7 @@ def push_links(
     report = LinkPushReport(lsclient.client_url(client), dry_run, candidates)
     done, total = 0, sum(len(t) for t in grouped.values())
     for (kind, source_dir, target_dir), tasks in sorted(grouped.items()):
-        title = project_title(kind, source_dir, target_dir)
+        title = project_title(kind, source_dir, target_dir, project_prefix)
         project = find_by_title(client, title)
         plan = LinkProjectPush(title, project.id if project else None, created=project is None)
         existing = _existing_pairs(client, plan.project_id) if plan.project_id else set()
@@ -129,11 +136,12 @@ def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
     return {t["data"].get("pair_id") for t in lsclient.export_project_json(client, project_id) if t.get("data")}
 
 
-def link_projects(client: LabelStudio) -> list[tuple[int, str]]:
-    """(id, title) of every linking project on the server."""
+def link_projects(client: LabelStudio, project_prefix: str = "goldkit") -> list[tuple[int, str]]:
+    """(id, title) of every linking project on the server whose title starts with the prefix's."""
+    start = links_title_prefix(project_prefix)
     with lsclient.errors_mapped(client, what="list projects"):
         listed = cast(Any, client.projects.list())
-        return sorted((p.id, p.title) for p in listed if (p.title or "").startswith(LINK_TITLE_PREFIX))
+        return sorted((p.id, p.title) for p in listed if (p.title or "").startswith(start))
 
 
 @dataclass
@@ -181,7 +189,11 @@ LINKS_FILE, QUARANTINE_FILE, MANIFEST_FILE = "links.jsonl", "quarantine.jsonl", 
 
 
 def pull_links(
-    *, out_root: Path | None = None, client: LabelStudio | None = None, url: str | None = None
+    *,
+    out_root: Path | None = None,
+    client: LabelStudio | None = None,
+    url: str | None = None,
+    project_prefix: str = "goldkit",
 ) -> PullReport:
     """Export every linking project and write link records, quarantine and a manifest in one new folder.
 
@@ -194,7 +206,7 @@ def pull_links(
     now = datetime.now(UTC)
     pull_id = _new_pull_id(root, now)
     report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
-    projects = link_projects(client)
+    projects = link_projects(client, project_prefix)
     if not projects:
         raise NotFound(
             f"no linking projects at {report.url}", hint="push link candidates first with: goldkit push --links"

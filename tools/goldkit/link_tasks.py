@@ -28,9 +28,14 @@ def direction(language: str) -> str:
     return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
-def project_title(kind: str, source_dir: str, target_dir: str) -> str:
+def links_title_prefix(prefix: str = "goldkit") -> str:
+    """What every linking project's title starts with (prefix as the document projects', e.g. 'goldkit')."""
+    return f"{prefix} links · "
+
+
+def project_title(kind: str, source_dir: str, target_dir: str, prefix: str = "goldkit") -> str:
     """Title a linking project is found again by."""
-    return f"goldkit links · {kind} · {source_dir}→{target_dir}"
+    return f"{links_title_prefix(prefix)}{kind} · {source_dir}→{target_dir}"
 
 
 def _side(prefix: str, text_dir: str) -> str:

@@ -69,12 +69,12 @@ def candidates_cli(
     console.print(table)
 
 
-def pull_links_cli(url: str | None, as_json: bool) -> None:
+def pull_links_cli(url: str | None, project_prefix: str, as_json: bool) -> None:
     """`goldkit pull --links`."""
     from goldkit.cli.pull_cmd import summary_table
     from goldkit.link_sync import pull_links
 
-    report = pull_links(url=url)
+    report = pull_links(url=url, project_prefix=project_prefix)
     if as_json:
         emit_json({"folder": str(report.folder), **report.manifest(), "kind": "links"})
         return

@@ -50,7 +50,7 @@ def pull_cli(
     if links:
         from goldkit.cli.links_cmd import pull_links_cli
 
-        return pull_links_cli(url, as_json)
+        return pull_links_cli(url, project_prefix, as_json)
     with progress_bar("exporting and converting", enabled=not as_json) as progress:
         report = pull(
             projects=project, since_last=since_last, progress=progress, url=url, project_prefix=project_prefix

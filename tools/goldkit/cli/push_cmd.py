@@ -64,7 +64,7 @@ def push_cli(
     Example: goldkit push --links --records annotations/gold/
     """
     if links:
-        _push_links(documents, records, overlap, dry_run, url, as_json)
+        _push_links(documents, records, overlap, dry_run, url, project_prefix, as_json)
         return
     docs = _load(documents or paths.documents_path())
     preds = _load(predictions) if predictions else None
@@ -94,7 +94,13 @@ def push_cli(
 
 
 def _push_links(
-    documents: Path | None, records: Path | None, overlap: int, dry_run: bool, url: str | None, as_json: bool
+    documents: Path | None,
+    records: Path | None,
+    overlap: int,
+    dry_run: bool,
+    url: str | None,
+    project_prefix: str,
+    as_json: bool,
 ) -> None:
     from goldkit.ingest import load_documents
     from goldkit.link_sync import push_links
@@ -105,7 +111,13 @@ def _push_links(
     client = lsclient.connect(url)
     with progress_bar("importing link tasks", enabled=not as_json) as progress:
         report = push_links(
-            annotation_records, docs, overlap=overlap, dry_run=dry_run, client=client, progress=progress
+            annotation_records,
+            docs,
+            overlap=overlap,
+            dry_run=dry_run,
+            client=client,
+            progress=progress,
+            project_prefix=project_prefix,
         )
     if as_json:
         emit_json(report.to_dict())
