@@ -158,7 +158,27 @@ BROKEN: dict[str, tuple[Breaker, str | None, str | None]] = {
         None,
         "/entities/1/canonical",
     ),
+    "malformed_result": (lambda t, a: _by_id(a, "ev1", "choices").update(value="actual"), None, None),
 }
+
+
+MALFORMED: dict[str, Breaker] = {
+    # shapes Label Studio never writes, but a hand-edited or foreign export may hold
+    "value is not an object": lambda t, a: _by_id(a, "e1").update(value=["Riyadh"]),
+    "choices is not a list": lambda t, a: _by_id(a, "ev1", "choices")["value"].update(choices=7),
+    "textarea text is not a list": lambda t, a: _by_id(a, "e2", "textarea")["value"].update(text=5),
+    "two cue relations from one claim": lambda t, a: a["result"].append({**_relation(a, "c1", "k1"), "to_id": "k2"}),
+    "result item is not an object": lambda t, a: a["result"].append("region"),
+}
+
+
+@pytest.mark.parametrize("shape", sorted(MALFORMED))
+def test_malformed_results_are_quarantined_never_a_crash(shape: str) -> None:
+    task, annotation, _ = load("convert_english")
+    MALFORMED[shape](task, annotation)
+    conversion = results_to_record(task, annotation)
+    assert conversion.record is None and conversion.problems, shape
+    assert all(p.reason in REASONS for p in conversion.problems)
 
 
 def test_every_reason_has_a_broken_case() -> None:

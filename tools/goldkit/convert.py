@@ -38,6 +38,7 @@ REASONS: dict[str, str] = {
     "missing_attribute": "a required attribute of a region is not set",
     "bad_text": "a per-region text that cannot be read (canonical key, evidence line)",
     "schema": "the converted record breaks the schema or its rules",
+    "malformed_result": "a result item whose shape Label Studio never produces (wrong types, doubled relations)",
 }
 
 
@@ -499,8 +500,13 @@ def results_to_record(task: Task, annotation: Annotation, *, project_id: int | N
     if not reader.text or not data.get("doc_id"):
         reader.problem("task_data", "task data has no text or no doc_id (was it pushed by goldkit?)")
         return Conversion(None, reader.problems)
-    reader.read(cast(list[dict[str, Any]], annotation.get("result") or []))
-    arrays = reader.items()
+    try:
+        reader.read(cast(list[dict[str, Any]], annotation.get("result") or []))
+        arrays = reader.items()
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        # An export edited by hand or by another tool: quarantine the annotation, never crash the pull.
+        reader.problem("malformed_result", f"the result list cannot be read: {type(e).__name__}: {e}")
+        return Conversion(None, reader.problems)
     if reader.problems:
         return Conversion(None, reader.problems)
     record = {
