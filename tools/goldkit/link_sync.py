@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from goldkit import lsclient
+from goldkit import lsclient, task_index
 from goldkit.errors import ConflictError, InputError, NotFound, ReconcileError
 from goldkit.jsonio import dumps, jsonl_text, write_folder
 from goldkit.link_tasks import (
@@ -133,7 +133,7 @@ def push_links(
 
 
 def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
-    return {t["data"].get("pair_id") for t in lsclient.export_project_json(client, project_id) if t.get("data")}
+    return {t["data"].get("pair_id") for t in task_index.existing_tasks(client, project_id) if t.get("data")}
 
 
 def link_projects(client: LabelStudio, project_prefix: str = "goldkit") -> list[tuple[int, str]]:
