@@ -308,10 +308,10 @@ def _push_language(
                 plan.project_id = client.projects.create(title=title, label_config=config, **settings).id
         return plan
     project_id: int = found.id
-    with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
-        project = client.projects.get(id=project_id)
+    project = found  # the project list carries the config, the settings and the task count
     plan = ProjectPush(language, title, project_id)
-    tasks = task_index.known_tasks(client, project_id)  # remembered between pushes when nothing changed
+    total = getattr(project, "task_number", None)
+    tasks = task_index.known_tasks(client, project_id, total)  # remembered between pushes when nothing changed
     if known is not None:
         known[language] = tasks
     if _normalized(project.label_config) != _normalized(config):

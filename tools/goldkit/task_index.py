@@ -67,10 +67,11 @@ def existing_tasks(client: LabelStudio, project_id: int) -> list[dict[str, Any]]
     raise AssertionError("unreachable")
 
 
-def fingerprint(client: LabelStudio, project_id: int) -> list[int]:
-    """(task count, highest task id) of a project, from two one-task requests."""
+def fingerprint(client: LabelStudio, project_id: int, total: int | None = None) -> list[int]:
+    """(task count, highest task id) of a project, from one-task requests (one when the count is known)."""
     with lsclient.errors_mapped(client, what=f"count the tasks of project {project_id}", project_id=project_id):
-        total = int(_page(client, project_id, 1, 1, "id")["total"])
+        if total is None:
+            total = int(_page(client, project_id, 1, 1, "id")["total"])
         if total == 0:
             return [0, 0]
         last = _page(client, project_id, total, 1, "id")["tasks"]
@@ -87,10 +88,13 @@ def _slim(task: dict[str, Any]) -> dict[str, Any]:
     return {"id": task["id"], "data": {k: data[k] for k in KEPT_DATA if k in data}}
 
 
-def known_tasks(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
-    """The project's tasks (id and the data push plans with): remembered when the fingerprint matches."""
+def known_tasks(client: LabelStudio, project_id: int, total: int | None = None) -> list[dict[str, Any]]:
+    """The project's tasks (id and the data push plans with): remembered when the fingerprint matches.
+
+    `total` is the project's task count when the caller has it (the project list gives `task_number`).
+    """
     path = _cache_path(client, project_id)
-    current = fingerprint(client, project_id)
+    current = fingerprint(client, project_id, total)
     if path.is_file():
         cached = read_json(path)
         if cached.get("fingerprint") == current:
