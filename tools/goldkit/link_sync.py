@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import lsclient, task_index
-from goldkit.errors import ConflictError, InputError, NotFound, ReconcileError
+from goldkit.errors import InputError, NotFound, ReconcileError
 from goldkit.jsonio import dumps, jsonl_text, write_folder
 from goldkit.link_tasks import (
     LinkTask,
@@ -77,14 +77,8 @@ class LinkPushReport:
 
 def find_by_title(client: LabelStudio, title: str) -> Any | None:
     """Return the one project with exactly this title, or None; two is a conflict the user must settle."""
-    with lsclient.errors_mapped(client, what="list projects"):
-        found = [p for p in cast(Any, client.projects.list(title=title)) if p.title == title]
-    if len(found) > 1:
-        raise ConflictError(
-            f"{len(found)} Label Studio projects are titled {title!r} (ids {[p.id for p in found]})",
-            hint="rename or delete the extra ones in Label Studio, then run: goldkit push --links",
-        )
-    return found[0] if found else None
+    hint = "rename or delete the extra ones in Label Studio, then run: goldkit push --links"
+    return lsclient.projects_by_title(client, [title], hint=hint)[title]
 
 
 def push_links(

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -162,6 +162,24 @@ def errors_mapped(client: LabelStudio, what: str = "", project_id: int | None = 
         yield
     except (api_error(), httpx.HTTPError) as e:
         raise translate(e, client_url(client), _api_key(client), what, project_id) from e
+
+
+def projects_by_title(client: LabelStudio, titles: Iterable[str], *, hint: str) -> dict[str, Any | None]:
+    """Find projects by exact title with one listing; two projects with one title is a conflict."""
+    from goldkit.errors import ConflictError
+
+    wanted = sorted(set(titles))
+    with errors_mapped(client, what="list projects"):
+        listed: Any = client.projects.list(title=wanted[0]) if len(wanted) == 1 else client.projects.list()
+        found = {title: [p for p in listed if p.title == title] for title in wanted}
+    for title, projects in found.items():
+        if len(projects) > 1:
+            raise ConflictError(
+                f"{len(projects)} Label Studio projects are titled {title!r} (ids {[p.id for p in projects]})",
+                hint=hint,
+                project_ids=[p.id for p in projects],
+            )
+    return {title: projects[0] if projects else None for title, projects in found.items()}
 
 
 def export_project_json(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:

@@ -103,19 +103,13 @@ def project_title(language: str, prefix: str = PROJECT_PREFIX) -> str:
     return PROJECT_TITLE.format(prefix=prefix, language=language)
 
 
+DUPLICATE_HINT = "rename or delete the extra ones in Label Studio, then run: goldkit push"
+
+
 def find_project(client: LabelStudio, language: str, prefix: str = PROJECT_PREFIX) -> Any | None:
     """Return the goldkit project for `language` (found by title), or None; two with that title is an error."""
     title = project_title(language, prefix)
-    with lsclient.errors_mapped(client, what="list projects"):
-        listed: Any = client.projects.list(title=title)
-        found = [project for project in listed if project.title == title]
-    if len(found) > 1:
-        raise ConflictError(
-            f"{len(found)} Label Studio projects are titled {title!r} (ids {[p.id for p in found]})",
-            hint="rename or delete the extra ones in Label Studio, then run: goldkit push",
-            project_ids=[p.id for p in found],
-        )
-    return found[0] if found else None
+    return lsclient.projects_by_title(client, [title], hint=DUPLICATE_HINT)[title]
 
 
 def task_data(document: dict[str, Any]) -> dict[str, Any]:
@@ -262,11 +256,14 @@ def push(
     client = client or lsclient.connect()
     report = PushReport(lsclient.client_url(client), dry_run, overlap, model_version, [])
     known: dict[str, list[dict[str, Any]]] = {}  # language -> the project's tasks before this push
+    titles = {language: project_title(language, project_prefix) for language in by_language}
+    found = lsclient.projects_by_title(client, titles.values(), hint=DUPLICATE_HINT)  # one listing for all
     for language, docs in sorted(by_language.items()):
         settings = _settings(overlap, model_version)
         project = _push_language(
-            client, language, project_prefix, docs, configs[language], settings, results, dry_run, known
-        )
+            client, language, project_prefix, docs, configs[language], settings, results, dry_run, known,
+            found[titles[language]],
+        )  # fmt: skip
         report.projects.append(project)
     if not dry_run:
         _import_all(client, report, by_language, results, model_version, progress, known)
@@ -295,11 +292,13 @@ def _push_language(
     results: dict[str, list[dict[str, Any]]],
     dry_run: bool,
     known: dict[str, list[dict[str, Any]]] | None = None,
+    found: Any = ...,
 ) -> ProjectPush:
-    """Find or create the project, apply config and settings, and plan which documents to import."""
+    """Find (unless given) or create the project, apply config and settings, and plan what to import."""
     title = project_title(language, prefix)
     model_version = settings.get("model_version")
-    found = find_project(client, language, prefix)
+    if found is ...:
+        found = find_project(client, language, prefix)
     if found is None:
         plan = ProjectPush(language, title, None, created=True, imported=[d["id"] for d in docs])
         plan.predictions_imported = sum(1 for doc_id in plan.imported if doc_id in results)
