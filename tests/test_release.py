@@ -303,3 +303,23 @@ def test_cli_release_json_and_dry_run_push(project: Path, cli, capsys) -> None: 
     methods = [op["method"] for op in result["hub"]["operations"]]
     assert methods == ["create_repo", "upload_folder", "create_tag"] and result["hub"]["dry_run"]
     assert result["hub"]["operations"][2]["kwargs"]["tag"] == "v1.0.0"
+
+
+def test_label_names_become_class_label_ids_column_wise_and_unknown_names_fail() -> None:
+    from goldkit.errors import ReleaseError
+    from goldkit.features import config_features
+    from goldkit.release import to_table
+
+    features = config_features()["events"]
+    span = {"start": 0, "end": 3, "text": "met"}
+    arguments = [{"role": "place", "entity_id": "x", "span": span}, {"role": "time", "entity_id": "y", "span": None}]
+    row = {"document_id": "d", "language": "ar", "id": "e1", "type": "meeting", "trigger": span,
+           "realis": "planned", "polarity": "positive", "arguments": arguments}  # fmt: skip
+    table = to_table([row, {**row, "arguments": None}], features)
+    assert table.column("realis").to_pylist() == [features["realis"].str2int("planned")] * 2
+    roles = [[features["arguments"].feature["role"].int2str(a["role"]) for a in args or []]
+             for args in table.column("arguments").to_pylist()]  # fmt: skip
+    assert roles == [["place", "time"], []]
+    assert table.column("arguments").to_pylist()[1] is None  # a null list stays null
+    with pytest.raises(ReleaseError, match="party"):
+        to_table([{**row, "type": "party"}], features)

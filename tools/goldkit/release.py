@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 from datasets import ClassLabel, Features, List
 
@@ -172,26 +173,40 @@ def _has_label(feature: Any) -> bool:
     return isinstance(feature, dict) and any(_has_label(sub) for sub in feature.values())
 
 
-def _encoder(feature: Any) -> Callable[[Any], Any]:
-    """Compile a Features node into a function turning label names into ClassLabel ids (other fields untouched)."""
+def _names_type(feature: Any) -> pa.DataType:
+    """The Arrow type of a Features node with every ClassLabel still as its string name."""
     if isinstance(feature, ClassLabel):
-        ids = {name: i for i, name in enumerate(feature.names)}
-        return lambda value: None if value is None else ids[value]
+        return pa.string()
     if isinstance(feature, List):
-        item = _encoder(feature.feature)
-        return lambda values: None if values is None else [item(v) for v in values]
+        return pa.list_(_names_type(feature.feature))
     if isinstance(feature, dict):
-        labelled = {key: _encoder(sub) for key, sub in feature.items() if _has_label(sub)}
-        if not labelled:
-            return lambda row: row
-        return lambda row: None if row is None else row | {k: enc(row.get(k)) for k, enc in labelled.items()}
-    return lambda value: value
+        return pa.struct([(key, _names_type(sub)) for key, sub in feature.items()])
+    return feature.pa_type
+
+
+def _to_ids(array: pa.Array, feature: Any) -> pa.Array:
+    """Turn label names into ClassLabel ids inside an Arrow array, column-wise (no per-row Python)."""
+    if isinstance(feature, ClassLabel):
+        ids = pc.index_in(array, value_set=pa.array(feature.names))
+        if ids.null_count != array.null_count:
+            unknown = pc.filter(array, pc.and_(pc.is_null(ids), pc.is_valid(array)))
+            raise ReleaseError(f"label(s) {unknown.unique().to_pylist()} are not in {feature.names}")
+        return ids.cast(pa.int64())
+    if isinstance(feature, List) and _has_label(feature.feature):
+        values = _to_ids(array.values, feature.feature)
+        return pa.ListArray.from_arrays(array.offsets, values, mask=array.is_null())
+    if isinstance(feature, dict) and _has_label(feature):
+        children = [_to_ids(array.field(key), sub) for key, sub in feature.items()]
+        return pa.StructArray.from_arrays(children, names=list(feature), mask=array.is_null())
+    return array
 
 
 def to_table(rows: list[dict[str, Any]], features: Features) -> pa.Table:
     """Return rows (label names) as an Arrow table with the config's schema and HF metadata."""
-    encode = _encoder(features)
-    return pa.Table.from_pylist([encode(row) for row in rows], schema=features.arrow_schema)
+    names = pa.schema([(key, _names_type(sub)) for key, sub in features.items()])
+    table = pa.Table.from_pylist(rows, schema=names)
+    columns = [_to_ids(table.column(key).combine_chunks(), sub) for key, sub in features.items()]
+    return pa.Table.from_arrays(columns, schema=features.arrow_schema)
 
 
 def write_parquet(table: pa.Table, path: Path) -> None:
