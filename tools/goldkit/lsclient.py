@@ -16,6 +16,7 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
@@ -165,13 +166,28 @@ def errors_mapped(client: LabelStudio, what: str = "", project_id: int | None = 
 
 
 def projects_by_title(client: LabelStudio, titles: Iterable[str], *, hint: str) -> dict[str, Any | None]:
-    """Find projects by exact title with one listing; two projects with one title is a conflict."""
+    """Find projects by exact title with one request; two projects with one title is a conflict.
+
+    The server's `title` filter matches substrings, so one request with the titles' common prefix finds
+    them all (the SDK's pager would also ask for a page past the last, which answers 404).
+    """
     from goldkit.errors import ConflictError
 
     wanted = sorted(set(titles))
+    wrapper = client._client_wrapper
+    http = wrapper.httpx_client.httpx_client
+    next_url: str | None = f"{client_url(client)}/api/projects/"
+    params: dict[str, Any] | None = {"title": os.path.commonprefix(wanted), "page_size": 100}
+    listed: list[dict[str, Any]] = []
     with errors_mapped(client, what="list projects"):
-        listed: Any = client.projects.list(title=wanted[0]) if len(wanted) == 1 else client.projects.list()
-        found = {title: [p for p in listed if p.title == title] for title in wanted}
+        while next_url:
+            response = http.get(next_url, params=params, headers=wrapper.get_headers())
+            if response.status_code >= 400:
+                raise api_error()(status_code=response.status_code, headers=dict(response.headers), body=response.text)
+            page = response.json()
+            listed += page["results"]
+            next_url, params = page.get("next"), None  # `next` carries the query
+    found = {title: [SimpleNamespace(**p) for p in listed if p.get("title") == title] for title in wanted}
     for title, projects in found.items():
         if len(projects) > 1:
             raise ConflictError(
