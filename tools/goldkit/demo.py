@@ -193,8 +193,17 @@ def _sample_claim(claims: Any, language: str) -> dict[str, Any]:
     }
 
 
-def run_demo(step: Step | None = None, on_boot: Callable[[float, str], None] | None = None) -> DemoReport:
-    """Run the whole pipeline on the embedded server and return what happened."""
+def run_demo(
+    step: Step | None = None,
+    on_boot: Callable[[float, str], None] | None = None,
+    *,
+    existing: tuple[str, Any] | None = None,
+) -> DemoReport:
+    """Run the whole pipeline on the embedded server and return what happened.
+
+    `existing` = (URL, annotator account) runs it on a server that is already up instead (the tests'
+    session server; push and pull then find the API key in LABEL_STUDIO_API_KEY).
+    """
     report = DemoReport()
 
     def done(name: str, detail: str) -> None:
@@ -208,7 +217,11 @@ def run_demo(step: Step | None = None, on_boot: Callable[[float, str], None] | N
     done("schema", "generated files match the schema")
     gold = _load_gold(documents)
     done("gold", f"{len(gold)} gold records valid")
-    annotator = _start_server(report, on_boot)
+    if existing is None:
+        annotator = _start_server(report, on_boot)
+    else:
+        report.url, annotator = existing
+        report.login = {"email": annotator.email, "password": annotator.password}
     done("server", report.url)
     task_ids = _push(documents, report)
     done("push", f"{report.pushed} new task(s); rule-based pre-annotations attached as predictions")

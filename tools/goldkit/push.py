@@ -13,6 +13,7 @@ first, because the server silently drops invalid predictions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import xml.etree.ElementTree as ET
@@ -121,12 +122,15 @@ def task_data(document: dict[str, Any]) -> dict[str, Any]:
 def guidelines_html() -> str:
     """The project instructions: schema/GUIDELINES.md as HTML (the server stores HTML, stripping comments)."""
     path = render.guidelines_path()
-    if not path.exists():
-        return ""
-    text = re.sub(r"<!--.*?-->\n?", "", path.read_text(encoding="utf-8"), flags=re.S)
+    return _markdown_to_html(path.read_text(encoding="utf-8")) if path.exists() else ""
+
+
+@functools.lru_cache(maxsize=4)
+def _markdown_to_html(text: str) -> str:
+    """Render once per text: every push compares the project's instructions with it."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table").render(text)
+    return MarkdownIt("commonmark").enable("table").render(re.sub(r"<!--.*?-->\n?", "", text, flags=re.S))
 
 
 # ---------------------------------------------------------------- checks that need no server
