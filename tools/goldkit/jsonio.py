@@ -42,6 +42,8 @@ def atomic_write_text(path: Path, text: str) -> None:
 
 def write_folder(folder: Path, files: dict[str, str]) -> None:
     """Create `folder` holding `files` (name -> text) all at once: built beside it, then renamed into place."""
+    if folder.exists():
+        raise FileExistsError(f"{folder} exists already; goldkit never writes into an existing folder")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     try:

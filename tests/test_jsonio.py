@@ -1,0 +1,55 @@
+"""Atomic writes and readable JSON errors."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from goldkit.errors import InputError
+from goldkit.jsonio import atomic_write_text, iter_jsonl, read_json, read_records, write_folder, write_jsonl
+
+
+def test_atomic_write_leaves_no_temporary_file_and_keeps_umask_permissions(tmp_path: Path):
+    target = tmp_path / "sub" / "file.json"
+    atomic_write_text(target, "{}\n")
+    assert target.read_text() == "{}\n" and os.listdir(target.parent) == ["file.json"]
+    mask = os.umask(0)
+    os.umask(mask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~mask
+
+
+def test_a_failed_write_keeps_the_old_file(tmp_path: Path):
+    target = tmp_path / "data.jsonl"
+    write_jsonl(target, [{"a": 1}])
+
+    def rows():
+        yield {"a": 2}
+        raise RuntimeError("killed midway")
+
+    with pytest.raises(RuntimeError):
+        write_jsonl(target, rows())
+    assert [row for _, row in iter_jsonl(target)] == [{"a": 1}] and os.listdir(tmp_path) == ["data.jsonl"]
+
+
+def test_write_folder_is_all_or_nothing(tmp_path: Path):
+    write_folder(tmp_path / "pull", {"a.jsonl": "1\n", "manifest.json": "{}\n"})
+    assert sorted(os.listdir(tmp_path / "pull")) == ["a.jsonl", "manifest.json"]
+    with pytest.raises(FileExistsError):
+        write_folder(tmp_path / "pull", {"a.jsonl": "2\n"})  # never merged into an existing folder
+    assert (tmp_path / "pull" / "a.jsonl").read_text() == "1\n"
+    assert sorted(os.listdir(tmp_path)) == ["pull"]
+
+
+def test_json_errors_name_file_line_and_column(tmp_path: Path):
+    broken = tmp_path / "records.jsonl"
+    broken.write_text('{"ok": 1}\n\n{"broken": \n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"records.jsonl:3:"):
+        list(iter_jsonl(broken))
+    latin = tmp_path / "latin.json"
+    latin.write_bytes('{"x": "é"}'.encode("latin-1"))
+    with pytest.raises(InputError, match="not UTF-8 at byte 7"):
+        read_json(latin)
+    with pytest.raises(InputError, match="no such file"):
+        read_records(tmp_path / "missing.json")
