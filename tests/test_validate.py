@@ -236,3 +236,12 @@ def test_cli_json(cli: Any, capsys: pytest.CaptureFixture[str]) -> None:
 def test_cli_missing_path_exits_1(cli: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert cli(["validate", str(tmp_path / "nope")]) == 1
     assert "no such file or folder" in " ".join(capsys.readouterr().err.split())
+
+
+def test_an_article_file_is_not_a_record_file_and_the_error_says_what_to_run(capsys) -> None:  # type: ignore[no-untyped-def]
+    from goldkit.cli.main import main
+
+    article = Path(__file__).resolve().parent.parent / "corpus" / "000_a681de6f3d5f1a0d.txt"
+    assert main(["validate", str(article)]) == 1
+    err = capsys.readouterr().err
+    assert "reads record files" in err and "goldkit ingest" in err

@@ -538,6 +538,12 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
                 and f.name not in NOT_RECORDS
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
+        elif path.is_file() and path.suffix not in RECORD_SUFFIXES:
+            raise InputError(
+                f"{path}: goldkit validate reads record files (.json, .jsonl), not {path.suffix or 'this'} files",
+                path=str(path),
+                hint="turn articles into document records with: goldkit ingest corpus/, then validate those",
+            )
         elif path.is_file():
             files.append(path)
         else:
