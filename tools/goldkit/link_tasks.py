@@ -16,16 +16,12 @@ from xml.sax.saxutils import quoteattr
 
 from goldkit.errors import Problem
 from goldkit.links import Candidate, MentionRef
+from goldkit.render import direction
 from goldkit.schema import labels, link_relations_for, schema_version
 
-RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur"})
 CONTEXT_CHARS = 280
 RELATION_CONTROL = "relation"
 NOTE_CONTROL = "note"
-
-
-def direction(language: str) -> str:
-    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
 
 
 def links_title_prefix(prefix: str = "goldkit") -> str:
