@@ -28,7 +28,7 @@ from goldkit.jsonio import iter_jsonl, read_json, read_records
 from goldkit.paths import documents_path as default_documents_path
 from goldkit.paths import gold_dir
 from goldkit.records import SPAN_KEYS, Record
-from goldkit.schema import allowed_roles, definition, label_values, load_schema, schema_version
+from goldkit.schema import allowed_roles, definition, label_values, labels, load_schema, schema_version
 
 # The label values a rule below hinges on. Each is checked against the schema when first used, so
 # renaming one in the schema fails loudly here instead of quietly switching a rule off.
@@ -201,7 +201,7 @@ def _roles() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]
 @cache
 def applies_to() -> dict[str, tuple[str, ...]]:
     """Map each link relation to the mention kinds (event, claim) it may join (schema x-applies-to)."""
-    relations = {item["const"]: tuple(item.get("x-applies-to", ())) for item in definition("LinkRelation")["oneOf"]}
+    relations = {label.value: label.applies_to for label in labels("LinkRelation")}
     for relation, kinds in relations.items():
         if not kinds or not set(kinds) <= set(MENTION_KINDS.values()):
             raise SchemaError(f"LinkRelation {relation!r} needs x-applies-to from {sorted(MENTION_KINDS.values())}")
