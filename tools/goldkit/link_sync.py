@@ -30,6 +30,7 @@ from goldkit.link_tasks import (
     project_title,
 )
 from goldkit.links import CandidateReport, candidate_pairs
+from goldkit.lsmap import PROJECT_PREFIX
 from goldkit.paths import link_pulls_dir
 from goldkit.validate import validate_record
 
@@ -89,7 +90,7 @@ def push_links(
     dry_run: bool = False,
     client: LabelStudio | None = None,
     progress: Progress | None = None,
-    project_prefix: str = "goldkit",
+    project_prefix: str = PROJECT_PREFIX,
 ) -> LinkPushReport:
     """Propose candidate pairs and import the new ones as link tasks, one project per kind and directions."""
     by_doc = {r["document_id"]: dict(r) for r in records}
@@ -130,7 +131,7 @@ def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
     return {t["data"].get("pair_id") for t in task_index.existing_tasks(client, project_id) if t.get("data")}
 
 
-def link_projects(client: LabelStudio, project_prefix: str = "goldkit") -> list[tuple[int, str]]:
+def link_projects(client: LabelStudio, project_prefix: str = PROJECT_PREFIX) -> list[tuple[int, str]]:
     """(id, title) of every linking project on the server whose title starts with the prefix's."""
     start = links_title_prefix(project_prefix)
     with lsclient.errors_mapped(client, what="list projects"):
@@ -187,7 +188,7 @@ def pull_links(
     out_root: Path | None = None,
     client: LabelStudio | None = None,
     url: str | None = None,
-    project_prefix: str = "goldkit",
+    project_prefix: str = PROJECT_PREFIX,
 ) -> PullReport:
     """Export every linking project and write link records, quarantine and a manifest in one new folder.
 

@@ -16,6 +16,7 @@ from xml.sax.saxutils import quoteattr
 
 from goldkit.errors import Problem
 from goldkit.links import Candidate, MentionRef
+from goldkit.lsmap import PROJECT_PREFIX
 from goldkit.render import direction
 from goldkit.schema import labels, link_relations_for, schema_version
 
@@ -24,12 +25,12 @@ RELATION_CONTROL = "relation"
 NOTE_CONTROL = "note"
 
 
-def links_title_prefix(prefix: str = "goldkit") -> str:
+def links_title_prefix(prefix: str = PROJECT_PREFIX) -> str:
     """What every linking project's title starts with (prefix as the document projects', e.g. 'goldkit')."""
     return f"{prefix} links · "
 
 
-def project_title(kind: str, source_dir: str, target_dir: str, prefix: str = "goldkit") -> str:
+def project_title(kind: str, source_dir: str, target_dir: str, prefix: str = PROJECT_PREFIX) -> str:
     """Title a linking project is found again by."""
     return f"{links_title_prefix(prefix)}{kind} · {source_dir}→{target_dir}"
 

@@ -28,7 +28,7 @@ from goldkit.errors import ConflictError, InputError, Problem, ValidationError
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
 
-PROJECT_PREFIX = "goldkit"
+PROJECT_PREFIX = lsmap.PROJECT_PREFIX
 PROJECT_TITLE = "{prefix} · {language}"
 IMPORT_BATCH = 1000  # each import call costs ~0.1 s on the server: 250/call ran at ~55% of 1000/call
 DEFAULT_MODEL_VERSION = "goldkit-preannotation"
