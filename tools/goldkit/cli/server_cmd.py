@@ -42,10 +42,13 @@ def start_cli(
     port: int | None = typer.Option(None, "--port", help="Port on 127.0.0.1 (default 8080, or a free one)."),
     as_json: bool = JsonOption,
 ) -> None:
-    """Start the embedded Label Studio and wait until it answers.
+    """Start the embedded Label Studio (installing it into its own venv the first time) and wait until it answers.
 
     Example: goldkit server start --port 8080
     """
+    if server.installed_version(server.ServerPaths.default()) is None:
+        with err_console.status(f"installing {server.LS_PACKAGE} into its own venv (first time only) …"):
+            server.install()
     with Status("starting Label Studio …", console=err_console) as spinner:
 
         def progress(waited: float, phase: str) -> None:
