@@ -276,3 +276,15 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: d
         task["data"]["source_id"],
         task["data"]["target_id"],
     )
+
+
+_DIRECTIONS_JS = "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
+
+
+def test_arabic_articles_show_right_to_left_and_english_left_to_right(chromium: Any, seeded: dict[str, Any]) -> None:
+    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+    seen = {}
+    for language in ("arabic", "english"):
+        _open_task(page, seeded["url"], *seeded["tasks"][seeded[language]["id"]])
+        seen[language] = set(page.evaluate(_DIRECTIONS_JS))
+    assert seen == {"arabic": {"rtl"}, "english": {"ltr"}}
