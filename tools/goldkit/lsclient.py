@@ -128,7 +128,7 @@ def translate(
     if isinstance(error, httpx.ConnectError | httpx.ConnectTimeout):
         return ServerNotRunning(
             f"Label Studio is not answering at {url} — start it with: goldkit server start",
-            hint="start it with: goldkit server start, or set LABEL_STUDIO_URL to where it runs",
+            hint="or use another server: set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY (or pass --url)",
             url=url,
         )
     if isinstance(error, httpx.TimeoutException):
