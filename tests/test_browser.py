@@ -107,9 +107,15 @@ def _log_in(browser: Any, url: str, account: Any) -> Any:
     return page
 
 
-def _open_task(page: Any, url: str, project_id: int, task_id: int) -> None:
+_SHOWS_JS = "s => [...document.querySelectorAll('.lsf-richtext__line')].some(l => l.textContent.includes(s))"
+
+
+def _open_task(page: Any, url: str, project_id: int, task_id: int, text: str | None = None) -> None:
+    """Open a task; with its text, wait until *this* task shows (the app swaps tasks without a page load)."""
     page.goto(f"{url}/projects/{project_id}/data?task={task_id}")
     page.wait_for_selector(".lsf-richtext__line", timeout=90_000)
+    if text:
+        page.wait_for_function(_SHOWS_JS, arg=text.strip().splitlines()[-1][:30], timeout=60_000)
 
 
 # Select text[start:end] inside the annotation text (not the data manager's copy on the left): find the
@@ -211,7 +217,7 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(chromium: Any, seeded: dic
         (seeded["english"], _entity_region(seeded["english"])),
     ]
     for document, region in cases:  # one region per task (see _annotate)
-        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]])
+        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], document["text"])
         _annotate(page, document["text"], [region])
         _submit(page)
     report = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
@@ -285,6 +291,7 @@ def test_arabic_articles_show_right_to_left_and_english_left_to_right(chromium: 
     page = _log_in(chromium, seeded["url"], seeded["annotator"])
     seen = {}
     for language in ("arabic", "english"):
-        _open_task(page, seeded["url"], *seeded["tasks"][seeded[language]["id"]])
+        document = seeded[language]
+        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], document["text"])
         seen[language] = set(page.evaluate(_DIRECTIONS_JS))
     assert seen == {"arabic": {"rtl"}, "english": {"ltr"}}
