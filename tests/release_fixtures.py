@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import shutil
 from pathlib import Path
@@ -31,11 +30,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run goldkit's real entry point; stages other engineers have not landed yet are left out."""
+    """Run goldkit's real entry point."""
     import goldkit.cli.main as main_module
 
-    present = [n for n in main_module.COMMAND_MODULES if importlib.util.find_spec(f"goldkit.cli.{n}")]
-    monkeypatch.setattr(main_module, "COMMAND_MODULES", present)
     return main_module.main
 
 

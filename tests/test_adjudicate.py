@@ -121,7 +121,6 @@ def test_accounting_error_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_write_gold_and_sidecar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["adjudicate_cmd"])
     src = str(DATA / "adjudicate_majority" / "input")
     assert cli_main.main(["adjudicate", src, "--strategy", "majority", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -144,7 +143,6 @@ def test_unresolved_documents_get_no_gold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["adjudicate_cmd"])
     assert cli_main.main(["adjudicate", str(DATA / "adjudicate_tie" / "input"), "--strategy", "majority"]) == 0
     out = capsys.readouterr().out
     assert "Unresolved" in out and "location: bob" in out

@@ -33,8 +33,6 @@ def row(report: agreement.AgreementReport, metric: str, **where: str) -> object:
 
 
 def run_cli(args: list[str], monkeypatch: pytest.MonkeyPatch) -> int:
-    # only this stage's command: other stages' modules may be half-written in the shared tree
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["agree_cmd"])
     return cli_main.main(args)
 
 

@@ -113,10 +113,16 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
     failing = _report(tmp_path)
     failing.pull_id, failing.folder = "p2", tmp_path / "p2"
 
-    def disk_full(*args: Any) -> None:
-        raise OSError("disk full")
+    from goldkit import jsonio
 
-    monkeypatch.setattr(pull, "write_json", disk_full)
+    write = jsonio.atomic_write_text
+
+    def disk_full(path: Path, text: str) -> None:  # the records and quarantine are written, the manifest fails
+        if path.name == pull.MANIFEST:
+            raise OSError("disk full")
+        write(path, text)
+
+    monkeypatch.setattr(jsonio, "atomic_write_text", disk_full)
     with pytest.raises(OSError):
         pull.write_pull(failing, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p1"]

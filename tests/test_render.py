@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 import shutil
 import xml.etree.ElementTree as ET
@@ -256,9 +255,7 @@ def test_render_all_refuses_a_broken_schema(tmp_path: Path, monkeypatch: pytest.
 
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """goldkit's real entry point, with only the command modules that exist yet (others land in parallel)."""
-    present = [m for m in cli_main.COMMAND_MODULES if importlib.util.find_spec(f"goldkit.cli.{m}")]
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", present)
+    """goldkit's real entry point."""
     return cli_main.main
 
 

@@ -21,8 +21,9 @@ from goldkit.agreement import build_study, load_records
 from goldkit.cli import main as cli_main
 from goldkit.convert import record_to_results
 from goldkit.errors import InputError, ValidationError
+from goldkit.ingest import load_documents
 from goldkit.jsonio import read_json, write_jsonl
-from goldkit.validate import load_documents, validate_record
+from goldkit.validate import validate_record
 
 TIE = Path(__file__).parent / "data" / "adjudicate_tie" / "input"
 REVIEWER_ID, REVIEWER = 9, "rev@goldkit.local"
@@ -34,7 +35,7 @@ def tie_records() -> list[dict[str, Any]]:
 
 
 def document() -> dict[str, Any]:
-    return load_documents(TIE / "documents.jsonl", required=True)["story-ef5f91f8"]
+    return load_documents(TIE / "documents.jsonl")["story-ef5f91f8"]
 
 
 def review_export() -> list[dict[str, Any]]:
@@ -171,7 +172,6 @@ def test_cli_collect_writes_gold(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["adjudicate_cmd"])
     source = tmp_path / "pull" / "records.jsonl"
     write_jsonl(source, tie_records() + pulled().records)
     assert cli_main.main(["adjudicate", str(source.parent), "--strategy", "review", "--collect", "--json"]) == 0
@@ -184,7 +184,6 @@ def test_cli_collect_belongs_to_review(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["adjudicate_cmd"])
     assert cli_main.main(["adjudicate", str(TIE), "--strategy", "majority", "--collect"]) != 0
     assert "--strategy review" in capsys.readouterr().err
     assert not (tmp_path / "annotations").exists()
@@ -194,7 +193,6 @@ def test_cli_collect_prints_a_table(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ) -> None:
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["adjudicate_cmd"])
     monkeypatch.setenv("COLUMNS", "200")  # rich wraps table cells to the terminal width
     source = tmp_path / "pull" / "records.jsonl"
     write_jsonl(source, tie_records() + pulled().records)

@@ -206,7 +206,6 @@ def test_fast_check_refuses_keywords_it_does_not_know() -> None:
 @pytest.fixture
 def cli(monkeypatch: pytest.MonkeyPatch) -> Any:
     """The real entry point, with only this stage's commands registered (others may be half-done)."""
-    monkeypatch.setattr(cli_main, "COMMAND_MODULES", ["validate_cmd"])
     return cli_main.main
 
 

@@ -18,12 +18,11 @@ from huggingface_hub import DatasetCard, DatasetCardData
 
 from goldkit import features as features_module
 from goldkit.features import config_features
-from goldkit.ingest import schema_value
 from goldkit.link_agreement import event_clusters
 from goldkit.links import group_documents
 from goldkit.release_diff import ReleaseDiff
 from goldkit.release_rows import Gold, contributors
-from goldkit.schema import definition, labels, load_schema
+from goldkit.schema import definition, labels, load_schema, schema_value
 
 SPLIT = "test"
 DEFAULT_CONFIG = "claims"

@@ -22,6 +22,7 @@ from goldkit import paths
 from goldkit.errors import GoldkitError, ReconcileError, SchemaError
 from goldkit.jsonio import iter_jsonl
 from goldkit.records import canonicalize
+from goldkit.schema import schema_value
 
 DEMO_ANNOTATOR = "demo.annotator@goldkit.local"
 DEMO_VERSION = "1.0.0"
@@ -181,7 +182,8 @@ def _sample_claim(claims: Any, language: str) -> dict[str, Any]:
         return str(names[column].int2str(row[column]))
 
     rows = [r for r in claims if label(r, "language") == language]
-    rows.sort(key=lambda r: (label(r, "claimant_kind") != "mention", label(r, "verdict") == "unchecked"))
+    mention, unchecked = schema_value("ClaimantKind", "mention"), schema_value("Verdict", "unchecked")
+    rows.sort(key=lambda r: (label(r, "claimant_kind") != mention, label(r, "verdict") == unchecked))
     row = rows[0]
     claimant = row["claimant_span"]["text"] if row["claimant_span"] else label(row, "claimant_kind")
     return {

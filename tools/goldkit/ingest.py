@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldkit.errors import InputError, Problem, SchemaError
+from goldkit.errors import InputError, Problem
 from goldkit.jsonio import iter_jsonl, write_jsonl
 from goldkit.paths import corpus_dir, documents_path
-from goldkit.schema import definition, label_values, schema_version
+from goldkit.schema import definition, label_values, schema_value, schema_version
 
 DEFAULT_MAX_BYTES = 5_000_000
 INGEST_COMMAND = "goldkit ingest corpus/"
@@ -82,13 +82,6 @@ class _Line:
     @property
     def words(self) -> int:
         return len(self.text.split())
-
-
-def schema_value(label_set: str, value: str) -> str:
-    """Return value if `$defs/label_set` has it, so the few literals here are checked, not trusted."""
-    if value not in label_values(label_set):
-        raise SchemaError(f"$defs/{label_set} has no value {value!r}; ingest needs it", pointer=f"/$defs/{label_set}")
-    return value
 
 
 # ---- files -------------------------------------------------------------------------------------

@@ -152,6 +152,8 @@ class LinkSort:
 
 def sort_link_tasks(project_id: int, tasks: Iterable[Mapping[str, Any]], emails: Mapping[int, str]) -> LinkSort:
     """Turn a linking project's exported tasks into link records and quarantine entries; count everything."""
+    from goldkit.pull import with_email
+
     out = LinkSort()
     for task in tasks:
         for annotation in task.get("annotations") or []:
@@ -159,9 +161,7 @@ def sort_link_tasks(project_id: int, tasks: Iterable[Mapping[str, Any]], emails:
             if annotation.get("was_cancelled"):
                 out.cancelled += 1
                 continue
-            who = annotation.get("completed_by")
-            if isinstance(who, int) and who in emails:
-                annotation = {**annotation, "completed_by": {"id": who, "email": emails[who]}}
+            annotation = with_email(annotation, emails)
             record, problems = answer_to_link({**task, "project": project_id}, annotation)
             if record is not None:
                 problems = validate_record(record, location=f"project {project_id} task {task.get('id')}")
@@ -194,12 +194,12 @@ def pull_links(
 
     Counts reconcile per project (annotations = valid + quarantined + cancelled) or nothing is written.
     """
-    from goldkit.pull import ProjectCounts, PullReport, _new_pull_id, ls_version, user_emails
+    from goldkit.pull import ProjectCounts, PullReport, ls_version, new_pull_id, user_emails
 
     root = out_root or link_pulls_dir()
     client = client or lsclient.connect(url)
     now = datetime.now(UTC)
-    pull_id = _new_pull_id(root, now)
+    pull_id = new_pull_id(root, now)
     report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
     projects = link_projects(client, project_prefix)
     if not projects:

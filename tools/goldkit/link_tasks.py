@@ -11,11 +11,13 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from xml.sax.saxutils import quoteattr
 
+from goldkit.convert import provenance
 from goldkit.errors import Problem
 from goldkit.links import Candidate, MentionRef
+from goldkit.ls_types import Annotation, Task
 from goldkit.lsmap import PROJECT_PREFIX
 from goldkit.render import direction
 from goldkit.schema import labels, link_relations_for, schema_version
@@ -156,8 +158,6 @@ def answer_to_link(
     ]
     if missing:
         return None, [Problem("/data", f"{where}: task data lacks {missing}", None, missing)]
-    user = annotation.get("completed_by")
-    annotator = user.get("email", str(user.get("id"))) if isinstance(user, dict) else str(user)
     record: dict[str, Any] = {
         "record_type": "link",
         "schema_version": schema_version(),
@@ -165,16 +165,7 @@ def answer_to_link(
         "relation": relation,
         "source": {"document_id": data["source_document_id"], "id": data["source_id"]},
         "target": {"document_id": data["target_document_id"], "id": data["target_id"]},
-        "provenance": {
-            "annotator": annotator,
-            "method": "label_studio",
-            "ls_task": task.get("id"),
-            "ls_annotation": annotation.get("id"),
-            "ls_project": task.get("project"),
-            "created_at": annotation.get("created_at"),
-            "updated_at": annotation.get("updated_at"),
-            "lead_time": annotation.get("lead_time"),
-        },
+        "provenance": provenance(cast(Task, task), cast(Annotation, annotation), task.get("project")),
     }
     note = " ".join(t for texts in notes for t in texts).strip()
     if note:

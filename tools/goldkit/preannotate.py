@@ -28,11 +28,10 @@ from pathlib import Path
 from typing import Any
 
 from goldkit.agreement import MATCH_MODES, match_items
-from goldkit.ingest import schema_value
 from goldkit.jsonio import read_json
 from goldkit.paths import annotations_dir, gold_dir
 from goldkit.records import Record, canonicalize
-from goldkit.schema import label_values, schema_version
+from goldkit.schema import label_values, schema_value, schema_version
 
 RULES_VERSION = "rules-1"
 

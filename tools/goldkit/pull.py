@@ -15,11 +15,8 @@ Deletions are not carried: a full pull (without --since-last) gives the whole cu
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from goldkit import __version__, lsclient, push, render, review
 from goldkit.convert import METHOD, annotator, results_to_record
 from goldkit.errors import NotFound, ReconcileError
-from goldkit.jsonio import iter_jsonl, read_json, write_json, write_jsonl
+from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, read_json, write_folder
 from goldkit.paths import pulls_dir
 from goldkit.schema import schema_version
 
@@ -197,7 +194,8 @@ def _quarantine_line(
     }
 
 
-def _with_email(annotation: dict[str, Any], emails: dict[int, str]) -> dict[str, Any]:
+def with_email(annotation: dict[str, Any], emails: Mapping[int, str]) -> dict[str, Any]:
+    """The annotation with `completed_by` as {id, email} when the export gave only the user id."""
     who = annotation.get("completed_by")
     if isinstance(who, int) and who in emails:
         return {**annotation, "completed_by": {"id": who, "email": emails[who]}}
@@ -224,7 +222,7 @@ def sort_project(
             elif raw.get("was_cancelled"):
                 counts.cancelled += 1
             else:
-                annotation = _with_email(raw, emails)
+                annotation = with_email(raw, emails)
                 conversion = results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
                 if conversion.record is not None:
                     out.records.append(conversion.record)
@@ -287,7 +285,8 @@ def reconcile(report: PullReport, out: Sorted) -> None:
         raise ReconcileError(f"pull {report.pull_id} does not add up: {detail}", manifest=report.manifest())
 
 
-def _new_pull_id(root: Path, now: datetime) -> str:
+def new_pull_id(root: Path, now: datetime) -> str:
+    """A pull id from the time, unique under root."""
     stem = now.strftime("%Y%m%dT%H%M%SZ")
     pull_id, n = stem, 1
     while (root / pull_id).exists():
@@ -298,18 +297,12 @@ def _new_pull_id(root: Path, now: datetime) -> str:
 
 def write_pull(report: PullReport, out: Sorted) -> None:
     """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
-    root = report.folder.parent
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=root, prefix=f".{report.pull_id}."))
-    try:
-        records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
-        write_jsonl(tmp / RECORDS, records)
-        write_jsonl(tmp / QUARANTINE, sorted(out.quarantine, key=lambda q: (q["task_id"], q["annotation_id"])))
-        write_json(tmp / MANIFEST, report.manifest())
-        os.rename(tmp, report.folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
+    records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
+    quarantine = sorted(out.quarantine, key=lambda q: (q["task_id"], q["annotation_id"]))
+    write_folder(
+        report.folder,
+        {RECORDS: jsonl_text(records), QUARANTINE: jsonl_text(quarantine), MANIFEST: dumps(report.manifest())},
+    )
 
 
 def _high_water(tasks: list[dict[str, Any]], mark: str | None) -> str | None:
@@ -373,7 +366,7 @@ def pull(
     base = latest_pull(root) if since_last else None
     client = client or lsclient.connect(url)
     now = datetime.now(UTC)
-    pull_id = _new_pull_id(root, now)
+    pull_id = new_pull_id(root, now)
     report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
     if base is not None:
         report.base, report.since = base["pull_id"], base.get("high_water") or base["time"]

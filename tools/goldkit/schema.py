@@ -71,6 +71,13 @@ def labels(name: str, schema: dict[str, Any] | None = None) -> list[Label]:
     ]
 
 
+def schema_value(label_set: str, value: str) -> str:
+    """Return value if `$defs/label_set` has it, so the few label literals in code are checked, not trusted."""
+    if value not in label_values(label_set):
+        raise SchemaError(f"$defs/{label_set} has no value {value!r}", pointer=f"/$defs/{label_set}")
+    return value
+
+
 def label_values(name: str, schema: dict[str, Any] | None = None) -> list[str]:
     """Return just the values of a label set, in schema order."""
     return [label.value for label in labels(name, schema)]

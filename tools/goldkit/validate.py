@@ -555,8 +555,8 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
     return files
 
 
-def load_documents(path: Path | None, *, required: bool) -> dict[str, Record]:
-    """Read document records (JSONL) as id -> record; a missing file is empty unless required."""
+def _read_documents(path: Path | None, *, required: bool) -> dict[str, Record]:
+    """Read document records leniently (broken lines are validate's to report, not a reason to stop)."""
     path = path or default_documents_path()
     if not path.is_file():
         if required:
@@ -593,7 +593,7 @@ def validate_paths(
             loaded += read_records(file)
         except InputError as error:
             report.problems.append(Problem("", error.message, path=str(file)))
-    documents = load_documents(documents_path, required=documents_path is not None)
+    documents = _read_documents(documents_path, required=documents_path is not None)
     document_type, annotation_type, link_type = (record_type_of(name) for name in ("Document", "Annotation", "Link"))
     documents |= {
         r["id"]: r

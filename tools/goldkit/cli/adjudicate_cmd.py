@@ -13,7 +13,8 @@ from goldkit.adjudicate import STRATEGIES, AdjudicationReport, adjudicate, write
 from goldkit.agreement import build_study, records_from
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
-from goldkit.validate import load_documents
+from goldkit.ingest import load_documents
+from goldkit.paths import documents_path
 
 StrategyName = Enum("StrategyName", {name: name for name in STRATEGIES}, type=str)  # type: ignore[misc]
 
@@ -102,14 +103,14 @@ def adjudicate_cli(
         raise InputError("--collect and --all belong to --strategy review", hint="goldkit adjudicate --strategy review")
     _, records = records_from(list(sources or []))
     if collect:
-        report = review.collect(records, load_documents(None, required=False))
+        report = review.collect(records, load_documents() if documents_path().is_file() else {})
         write_gold(report, out, force=force)
         return emit_json(report.to_dict()) if as_json else _print(report)
     study = build_study(records)
     report = adjudicate(study, strategy.value, min_votes)
     write_gold(report, out, force=force)
     if strategy.value == review.STRATEGY:
-        sent = review.push_review(report, study.docs, load_documents(None, required=True),
+        sent = review.push_review(report, study.docs, load_documents(),
                                   all_documents=all_documents, client=lsclient.connect(url),
                                   project_prefix=project_prefix)  # fmt: skip
         if as_json:
