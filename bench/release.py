@@ -95,7 +95,8 @@ def step(name: str, root: Path) -> dict:
     import pyarrow.parquet as pq
 
     from goldkit.features import config_features
-    from goldkit.release import PARQUET_OPTIONS, ReleaseOptions, build_release, to_table
+    from goldkit.release import PARQUET_OPTIONS, ReleaseOptions, build_release
+    from goldkit.release_tables import to_table
 
     out = root / "out"
     out.mkdir(exist_ok=True)

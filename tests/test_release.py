@@ -308,7 +308,7 @@ def test_cli_release_json_and_dry_run_push(project: Path, cli, capsys) -> None: 
 def test_label_names_become_class_label_ids_column_wise_and_unknown_names_fail() -> None:
     from goldkit.errors import ReleaseError
     from goldkit.features import config_features
-    from goldkit.release import to_table
+    from goldkit.release_tables import to_table
 
     features = config_features()["events"]
     span = {"start": 0, "end": 3, "text": "met"}

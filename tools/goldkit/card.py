@@ -1,6 +1,6 @@
 """Render a release's dataset card (README.md with YAML metadata) and its CHANGELOG.md.
 
-Everything in the card is read from the inputs: label definitions from the schema, counts from the rows,
+Everything in the card is read from the inputs: label definitions from the schema, counts from the tables,
 how the gold was made from the records' provenance (never claimed beyond what it says), and the version
 history from earlier releases. Nothing here looks at the clock, so a rebuild gives the same bytes.
 """
@@ -11,6 +11,8 @@ import re
 from collections import Counter
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 from datasets import ClassLabel, DatasetInfo, Features, List, SplitDict, SplitInfo
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
@@ -135,28 +137,37 @@ def _counted_columns(features: Features) -> list[str]:
     ]
 
 
-def label_counts(rows: dict[str, list[dict[str, Any]]], languages: list[str]) -> list[str]:
+def label_counts(tables: dict[str, pa.Table], languages: list[str]) -> list[str]:
     """Markdown tables: rows per label value and language, for each label column of each config."""
     features = config_features()
+    language_ids = {name: i for i, name in enumerate(_language_order())}
     lines = []
     for config in ("documents", "entities", "events", "claims", "links"):
-        config_rows = rows.get(config, [])
+        table = tables[config]
         columns = ["language"] if config == "documents" else _counted_columns(features[config])
-        languages_of = [row["language"] if "language" in row else row["source"]["language"] for row in config_rows]
+        language = table.column("source" if config == "links" else "language").combine_chunks()
+        if config == "links":
+            language = language.field("language")  # a link counts under its source's language
         for column in columns:
             names = _class_labels(features[config][column])[0].names
-            values = [row[column] for row in config_rows]
-            if isinstance(features[config][column], List):
-                counts = Counter((v, lang) for vs, lang in zip(values, languages_of, strict=True) for v in vs)
-            else:
-                counts = Counter(zip(values, languages_of, strict=True))
+            counts = _id_counts(table.column(column).combine_chunks(), language)
             lines += [f"**{config}.{column}**", "", "| value | " + " | ".join(languages) + " | total |"]
             lines.append("| --- |" + " ---: |" * (len(languages) + 1))
-            for name in names:
-                per = [counts[(name, lang)] for lang in languages]
+            for label_id, name in enumerate(names):
+                per = [counts.get((label_id, language_ids[lang]), 0) for lang in languages]
                 lines.append(f"| `{name}` | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
             lines.append("")
     return lines
+
+
+def _id_counts(values: pa.Array, language: pa.Array) -> dict[tuple[int, int], int]:
+    """Count (label id, language id) pairs; a list column counts each of its items with its row's language."""
+    if isinstance(values, pa.ListArray):
+        language = language.take(pc.list_parent_indices(values))
+        values = values.flatten()
+    pairs = pa.table({"value": values, "language": language}).group_by(["value", "language"])
+    counted = pairs.aggregate([([], "count_all")]).to_pydict()
+    return dict(zip(zip(counted["value"], counted["language"], strict=True), counted["count_all"], strict=True))
 
 
 def _pseudonymize(text: str, pseudonyms: dict[str, str]) -> str:
@@ -244,7 +255,7 @@ def _numbers(value: Any, prefix: str = "") -> list[tuple[str, float]]:
 def render_card(
     manifest: dict[str, Any],
     gold: Gold,
-    rows: dict[str, list[dict[str, Any]]],
+    tables: dict[str, pa.Table],
     history: list[dict[str, Any]],
     options: Any,
 ) -> str:
@@ -252,7 +263,7 @@ def render_card(
     languages = [lang for lang in _language_order() if any(d["language"] == lang for d in gold.documents.values())]
     data = card_data(manifest, gold, options, languages)
     summary = gold_provenance(gold)
-    body = _body(manifest, gold, rows, history, options, languages, summary)
+    body = _body(manifest, gold, tables, history, options, languages, summary)
     return f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body).rstrip() + "\n"
 
 
@@ -263,7 +274,7 @@ def _language_order() -> list[str]:
 def _body(
     manifest: dict[str, Any],
     gold: Gold,
-    rows: dict[str, list[dict[str, Any]]],
+    tables: dict[str, pa.Table],
     history: list[dict[str, Any]],
     options: Any,
     languages: list[str],
@@ -303,12 +314,13 @@ def _body(
         "",
         *agreement_section(gold, summary),
     ]
-    if "annotations" in rows:
-        pseudonyms = sorted({row["annotator"] for row in rows["annotations"]}, key=lambda s: (len(s), s))
+    if "annotations" in tables:
+        annotators = tables["annotations"].column("annotator").unique().to_pylist()
+        pseudonyms = sorted(annotators, key=lambda s: (len(s), s))
         lines += [f"The `annotations` config holds each annotator's own labels ({', '.join(pseudonyms)}).", ""]
-    lines += ["## Counts per label and language", "", *label_counts(rows, languages)]
+    lines += ["## Counts per label and language", "", *label_counts(tables, languages)]
     lines += ["## Label definitions", "", *label_definitions(list(manifest["rows"]))]
-    lines += ["## Limitations", "", *_limitations(manifest, rows, summary, gold), ""]
+    lines += ["## Limitations", "", *_limitations(manifest, tables, summary, gold), ""]
     lines += ["## License", "", *_license_text(manifest, options), ""]
     lines += ["## Version history", "", *_history(history), ""]
     return lines
@@ -377,15 +389,17 @@ def _stories_and_clusters(gold: Gold) -> str:
 
 
 def _limitations(
-    manifest: dict[str, Any], rows: dict[str, list[dict[str, Any]]], summary: dict[str, Any], gold: Gold
+    manifest: dict[str, Any], tables: dict[str, pa.Table], summary: dict[str, Any], gold: Gold
 ) -> list[str]:
     unchecked = schema_value("Verdict", "unchecked")
-    claims = rows.get("claims", [])
-    open_claims = sum(1 for c in claims if c["verdict"] == unchecked)
+    verdicts = tables["claims"].column("verdict")
+    unchecked_id = config_features()["claims"]["verdict"].str2int(unchecked)
+    open_claims = pc.sum(pc.equal(verdicts, unchecked_id)).as_py() or 0
     lines = [
-        f"- Small: {len(rows['documents'])} documents. Counts per label above show which labels are rare or absent.",
+        f"- Small: {tables['documents'].num_rows} documents. Counts per label above show which labels are rare or "
+        "absent.",
         _stories_and_clusters(gold),
-        f"- {open_claims} of {len(claims)} claims have verdict `{unchecked}`: no one checked them yet.",
+        f"- {open_claims} of {len(verdicts)} claims have verdict `{unchecked}`: no one checked them yet.",
         "- Offsets count Unicode code points (`text[start:end]` in Python), not bytes or UTF-16 units.",
         "- Boilerplate (page furniture) is marked in `documents.boilerplate`, not removed from the text.",
     ]

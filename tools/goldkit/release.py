@@ -18,13 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from datasets import ClassLabel, Features, List
 
-from goldkit import release_rows
+from goldkit import release_rows, release_tables
 from goldkit.errors import ConflictError, InputError, ReleaseError
-from goldkit.features import config_features
 from goldkit.jsonio import atomic_write_text, read_json, write_json
 from goldkit.paths import SCHEMA_PATH, export_dir
 from goldkit.schema import load_schema, schema_version
@@ -165,50 +162,6 @@ def read_manifest(release_dir: Path) -> dict[str, Any]:
 # ---- writing -----------------------------------------------------------------------------------
 
 
-def _has_label(feature: Any) -> bool:
-    if isinstance(feature, ClassLabel):
-        return True
-    if isinstance(feature, List):
-        return _has_label(feature.feature)
-    return isinstance(feature, dict) and any(_has_label(sub) for sub in feature.values())
-
-
-def _names_type(feature: Any) -> pa.DataType:
-    """The Arrow type of a Features node with every ClassLabel still as its string name."""
-    if isinstance(feature, ClassLabel):
-        return pa.string()
-    if isinstance(feature, List):
-        return pa.list_(_names_type(feature.feature))
-    if isinstance(feature, dict):
-        return pa.struct([(key, _names_type(sub)) for key, sub in feature.items()])
-    return feature.pa_type
-
-
-def _to_ids(array: pa.Array, feature: Any) -> pa.Array:
-    """Turn label names into ClassLabel ids inside an Arrow array, column-wise (no per-row Python)."""
-    if isinstance(feature, ClassLabel):
-        ids = pc.index_in(array, value_set=pa.array(feature.names))
-        if ids.null_count != array.null_count:
-            unknown = pc.filter(array, pc.and_(pc.is_null(ids), pc.is_valid(array)))
-            raise ReleaseError(f"label(s) {unknown.unique().to_pylist()} are not in {feature.names}")
-        return ids.cast(pa.int64())
-    if isinstance(feature, List) and _has_label(feature.feature):
-        values = _to_ids(array.values, feature.feature)
-        return pa.ListArray.from_arrays(array.offsets, values, mask=array.is_null())
-    if isinstance(feature, dict) and _has_label(feature):
-        children = [_to_ids(array.field(key), sub) for key, sub in feature.items()]
-        return pa.StructArray.from_arrays(children, names=list(feature), mask=array.is_null())
-    return array
-
-
-def to_table(rows: list[dict[str, Any]], features: Features) -> pa.Table:
-    """Return rows (label names) as an Arrow table with the config's schema and HF metadata."""
-    names = pa.schema([(key, _names_type(sub)) for key, sub in features.items()])
-    table = pa.Table.from_pylist(rows, schema=names)
-    columns = [_to_ids(table.column(key).combine_chunks(), sub) for key, sub in features.items()]
-    return pa.Table.from_arrays(columns, schema=features.arrow_schema)
-
-
 def write_parquet(table: pa.Table, path: Path) -> None:
     """Write a table with the fixed options that make the bytes reproducible."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -255,13 +208,12 @@ def build_release(
     schema = load_schema()
     previous = check_version(version, export, schema_version(schema))
     gold = release_rows.load_gold(options)
-    rows = release_rows.build_rows(gold, keep_text=not options.no_text)
     export.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(export)
     building = export / f"{BUILDING_PREFIX}{version}-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     try:
-        tables = _write_tables(rows, building, progress)
+        tables = _write_tables(gold, not options.no_text, building, progress)
         (building / SCHEMA_COPY).parent.mkdir(parents=True)
         shutil.copyfile(SCHEMA_PATH, building / SCHEMA_COPY)
         changes = release_diff.diff_releases(export / previous, building) if previous else None
@@ -275,7 +227,7 @@ def build_release(
         old_log = (export / previous / CHANGELOG).read_text(encoding="utf-8") if previous else None
         atomic_write_text(building / CHANGELOG, card.render_changelog(manifest, changes, old_log))
         history = [read_manifest(export / v) for v in list_releases(export)] + [manifest]
-        atomic_write_text(building / "README.md", card.render_card(manifest, gold, rows, history, options))
+        atomic_write_text(building / "README.md", card.render_card(manifest, gold, tables, history, options))
         files = write_checksums(building)
         _pause_for_tests()
         _move_into_place(building, export / version)
@@ -287,15 +239,15 @@ def build_release(
 
 
 def _write_tables(
-    rows: dict[str, list[dict[str, Any]]], folder: Path, progress: Callable[[int, int | None], None] | None
+    gold: release_rows.Gold, keep_text: bool, folder: Path, progress: Callable[[int, int | None], None] | None
 ) -> dict[str, pa.Table]:
-    features = config_features()
+    total = len(release_tables.config_names(gold))
     tables: dict[str, pa.Table] = {}
-    for done, (config, config_rows) in enumerate(rows.items(), 1):
-        tables[config] = to_table(config_rows, features[config])
-        write_parquet(tables[config], folder / config / f"{SPLIT}.parquet")
+    for done, (config, table) in enumerate(release_tables.build_tables(gold, keep_text), 1):
+        tables[config] = table
+        write_parquet(table, folder / config / f"{SPLIT}.parquet")
         if progress:
-            progress(done, len(rows))
+            progress(done, total)
     return tables
 
 

@@ -1,7 +1,8 @@
-"""Read and check the gold a release is made from, and turn it into the rows of each dataset config.
+"""Read and check the gold a release is made from; the row dicts of the small configs (links, annotations).
 
 Row shapes are those of goldkit.features.config_features(); label values stay names here and become
-ClassLabel ids when the table is written. Annotator accounts are replaced by stable pseudonyms.
+ClassLabel ids when the table is written (goldkit.release_tables, which also builds the large configs
+column-wise). Annotator accounts are replaced by stable pseudonyms.
 """
 
 from __future__ import annotations
@@ -219,39 +220,15 @@ def _claim_row(claim: dict[str, Any], entity_span: Any, keep_text: bool) -> Row:
     }
 
 
-def document_row(document: dict[str, Any], keep_text: bool) -> Row:
-    """Return a document as a row; a stand-off row keeps offsets, the sha256 and the source file, not the text."""
-    return {
-        "id": document["id"],
-        "language": document["language"],
-        "title": document["title"],
-        "text": document["text"] if keep_text else None,
-        "sha256": document["sha256"],
-        "source_file": document["source_file"],
-        "published": document.get("published"),
-        "author": document.get("author"),
-        "dateline": document.get("dateline"),
-        "boilerplate": [b | {"text": b["text"] if keep_text else None} for b in document["boilerplate"]],
-        "normalizations": document["normalizations"],
-    }
-
-
-def build_rows(gold: Gold, keep_text: bool) -> dict[str, list[Row]]:
-    """Return the rows of every config, in a stable order (documents by id, mentions by document then offsets)."""
+def link_rows(gold: Gold) -> list[Row]:
+    """Return the links as rows, by id; `cluster_id` names each link's cross-document event cluster."""
     language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
-    rows: dict[str, list[Row]] = {"documents": [document_row(d, keep_text) for _, d in sorted(gold.documents.items())]}
-    for key in ("entities", "events", "claims"):
-        rows[key] = []
-    for record in gold.records:
-        head = {"document_id": record["document_id"], "language": language[record["document_id"]]}
-        for key, items in layer_rows(record, keep_text).items():
-            rows[key].extend(head | item for item in items)
     clusters = cluster_ids(gold.links)
 
     def mention(ref: dict[str, Any]) -> Row:
         return {"document_id": ref["document_id"], "id": ref["id"], "language": language[ref["document_id"]]}
 
-    rows["links"] = [
+    return [
         {
             "id": link["id"],
             "relation": link["relation"],
@@ -262,12 +239,11 @@ def build_rows(gold: Gold, keep_text: bool) -> dict[str, list[Row]]:
         }
         for link in gold.links
     ]
-    if gold.pull:
-        rows["annotations"] = _annotation_rows(gold, keep_text, language)
-    return rows
 
 
-def _annotation_rows(gold: Gold, keep_text: bool, language: dict[str, str]) -> list[Row]:
+def annotation_rows(gold: Gold, keep_text: bool) -> list[Row]:
+    """Return one row per pulled (annotator, document) with every layer, by document then annotator number."""
+    language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
     rows = [
         {
             "annotator": gold.pseudonyms[record["provenance"]["annotator"]],
