@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
 from goldkit import lsmap
-from goldkit.convert import CUE_SUFFIX, REASONS, Conversion, record_to_results, results_to_record
+from goldkit.convert import CUE_SUFFIX, REASONS, Conversion, _explained, record_to_results, results_to_record
 from goldkit.paths import SCHEMA_PATH
 from goldkit.records import canonicalize
 from goldkit.schema import label_values
@@ -236,3 +237,55 @@ def test_gold_records_round_trip_through_label_studio_results() -> None:
         conversion = results_to_record(task, annotation)
         assert conversion.problems == []
         assert {**conversion.record, "provenance": None} == {**record, "provenance": None}
+
+
+# ---------------------------------------------------------------- the quick path agrees with _Reader
+
+# Values a mutation puts anywhere in a result: every JSON type, ids, labels and near-miss shapes.
+REPLACEMENTS: list[Any] = [None, 0, 7, -1, True, "", "e1", "_x", "ev1", "c1-cue", "left", "gpe", "yes",
+                           "mention", [], ["gpe"], ["gpe", "gpe"], ["actual", "planned"], ["url: x", "bad"], {},
+                           [["x"]]]  # fmt: skip
+
+
+def _leaves(value: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    paths = [path] if path else []
+    if isinstance(value, dict):
+        paths += [p for key, item in value.items() for p in _leaves(item, (*path, key))]
+    elif isinstance(value, list):
+        paths += [p for index, item in enumerate(value) for p in _leaves(item, (*path, index))]
+    return paths
+
+
+def _mutations(annotation: dict[str, Any], rng: random.Random, count: int) -> list[dict[str, Any]]:
+    """Copies of the annotation with one value replaced or removed, or results moved or doubled."""
+    out = []
+    paths = _leaves(annotation["result"])
+    for path in rng.sample(paths, min(count, len(paths))):
+        for how in ("replace", "delete"):
+            results = copy.deepcopy(annotation["result"])
+            parent = results
+            for part in path[:-1]:
+                parent = parent[part]
+            if how == "delete":
+                del parent[path[-1]]
+            else:
+                parent[path[-1]] = copy.deepcopy(rng.choice(REPLACEMENTS))
+            out.append({**annotation, "result": results})
+    results = copy.deepcopy(annotation["result"])
+    out.append({**annotation, "result": results[::-1]})  # attributes and relations before their spans
+    out.append({**annotation, "result": results + [copy.deepcopy(rng.choice(results))]})
+    return out
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_the_quick_path_and_the_reader_give_the_same_conversion(case: str) -> None:
+    """results_to_record tries a quick path first; whatever it returns, _Reader alone returns too."""
+    task, annotation, _ = load(case)
+    rng = random.Random(20261122)
+    outcomes = set()
+    for mutated in [annotation, *_mutations(annotation, rng, 120)]:
+        quick, explained = results_to_record(task, mutated), _explained(task, mutated, None)
+        assert quick.record == explained.record, mutated["result"]
+        assert [p.to_dict() for p in quick.problems] == [p.to_dict() for p in explained.problems]
+        outcomes.add(quick.record is None)
+    assert outcomes == {True, False}  # the sample holds both kinds

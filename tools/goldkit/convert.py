@@ -13,13 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, cast
 
 from goldkit import lsmap
 from goldkit.errors import Problem
 from goldkit.ls_types import Annotation, Result, Task
-from goldkit.records import Record, canonicalize
+from goldkit.records import SPAN_KEYS, Record, canonicalize, sort_canonically
 from goldkit.schema import definition, label_values, schema_version
 from goldkit.validate import validate_record
 
@@ -101,7 +101,9 @@ _LAYERS = {s.name: s for s in lsmap.SPAN_LAYERS}
 _CHOICES = {c.name: c for c in lsmap.REGION_CHOICES}
 _TEXTS = {t.name: t for t in lsmap.REGION_TEXTS}
 _LINKS = {link.relation: link for link in lsmap.CLAIM_LINKS}
-_LAYER_CHOICES = {s.name: tuple(c for c in lsmap.REGION_CHOICES if c.layer == s.name) for s in lsmap.SPAN_LAYERS}
+_LAYER_CHOICES: dict[str, tuple[lsmap.RegionChoice, ...]] = {
+    s.name: tuple(c for c in lsmap.REGION_CHOICES if c.layer == s.name) for s in lsmap.SPAN_LAYERS
+}
 _YES, _NO = (choice.value for choice in lsmap.BOOLEAN_CHOICES)
 _EVIDENCE_SEP, _NOTE_SEP = ": ", " | "
 # 'kind: ref | note': a '|' is a separator only with a space before it, so URLs may contain '|'
@@ -158,6 +160,27 @@ def _evidence_fields(line: str) -> tuple[str, str, str | None] | None:
     if note is None:
         return head[1], line[start:], None
     return head[1], line[start : note.start()], line[note.end() :]
+
+
+def _evidence_item(fields: tuple[str, str, str | None]) -> dict[str, str]:
+    kind, ref, note = fields
+    return {"kind": kind, "ref": ref} if note is None else {"kind": kind, "ref": ref, "note": note.strip()}
+
+
+def _lines(texts: list[str]) -> list[str]:
+    """Return the stripped non-empty lines of a per-region text (one evidence item or key per line)."""
+    return [line.strip() for text in texts for line in text.splitlines() if line.strip()]
+
+
+def _choice_value(choice: lsmap.RegionChoice, values: list[str]) -> Any:
+    """Return the record value of a per-region choice (one value unless `multiple`, all of them known)."""
+    if choice.multiple:
+        return list(dict.fromkeys(values))
+    if choice.label_set is None:
+        return values[0] == _YES
+    if choice.name in _LINK_FIELDS:  # an object field: the choice is its kind, a relation fills the rest
+        return {"kind": values[0], "entity": None}
+    return values[0]
 
 
 def _evidence_line(item: dict[str, Any]) -> str:
@@ -221,7 +244,9 @@ class _Region:
 
 
 _LINK_FIELDS = frozenset(link.field for link in lsmap.CLAIM_LINKS)
-_ITEM_LAYERS = {s.name: s.record_key for s in lsmap.SPAN_LAYERS if s.record_key}  # layer -> record array
+_ITEM_LAYERS: dict[str, str] = {
+    s.name: s.record_key for s in lsmap.SPAN_LAYERS if s.record_key
+}  # layer -> record array
 
 
 class _Reader:
@@ -246,11 +271,17 @@ class _Reader:
         choices: list[dict[str, Any]] = []
         texts: list[dict[str, Any]] = []
         relations: list[dict[str, Any]] = []
-        by_type = {"labels": spans, "choices": choices, "textarea": texts, "relation": relations}
+        by_type: dict[Any, list[dict[str, Any]]] = {
+            "labels": spans,
+            "choices": choices,
+            "textarea": texts,
+            "relation": relations,
+        }
         for index, result in enumerate(results):
             kind = result.get("type")
-            if kind in by_type:
-                by_type[kind].append(result)
+            bucket = by_type.get(kind)
+            if bucket is not None:
+                bucket.append(result)
             else:
                 self.problem("unknown_control", f"result {index} has type {kind!r}", result.get("id"))
         for result in spans:
@@ -284,7 +315,7 @@ class _Reader:
             got = {"start": start, "end": end, "text_length": len(text)}
             return self.problem("span_offsets", "span offsets do not fit the task text", region_id, got=got)
         span = {"start": start, "end": end, "text": text[start:end]}
-        record_id = self.record_id(region_id) if control in _ITEM_LAYERS else region_id
+        record_id = _record_id(region_id) if control in _ITEM_LAYERS else region_id
         self.regions[region_id] = _Region(region_id, control, label, span, record_id, {})
 
     def attribute_region(
@@ -345,9 +376,7 @@ class _Reader:
         return None
 
     def lines(self, region: _Region, control: str) -> list[str]:
-        return [
-            line.strip() for text in region.attributes.get(control, []) for line in text.splitlines() if line.strip()
-        ]
+        return _lines(region.attributes.get(control, []))
 
     def choice(self, region: _Region, choice: lsmap.RegionChoice) -> Any:
         values = region.attributes.get(choice.name)
@@ -359,11 +388,7 @@ class _Reader:
             return list(dict.fromkeys(values))
         if len(values) != 1:
             return self.problem("region_conflict", f"{len(values)} {choice.name} values", region.id, got=values)
-        if choice.label_set is None:
-            return values[0] == _YES
-        if choice.name in _LINK_FIELDS:  # an object field: the choice is its kind, a relation fills the rest
-            return {"kind": values[0], "entity": None}
-        return values[0]
+        return _choice_value(choice, values)
 
     def canonical(self, region: _Region) -> str | None:
         lines = self.lines(region, "canonical")
@@ -384,35 +409,20 @@ class _Reader:
                 self.problem(
                     "unknown_label", f"evidence kind {fields[0]!r}", region.id, field="evidence", expected=expected
                 )
-            elif fields[2] is None:
-                items.append({"kind": fields[0], "ref": fields[1]})
             else:
-                items.append({"kind": fields[0], "ref": fields[1], "note": fields[2].strip()})
+                items.append(_evidence_item(fields))
         return items
 
     def item(self, region: _Region) -> dict[str, Any]:
         """Make the record item of one span region (relations are added later)."""
-        item: dict[str, Any] = {"id": region.record_id, "type": region.label}
-        if region.layer == "entity":
-            item["span"] = region.span
-            item["canonical"] = self.canonical(region)
-            return item
-        item["trigger" if region.layer == "event" else "span"] = region.span
+        item = _new_item(region.layer, region.record_id, region.label, region.span)
         for choice in _LAYER_CHOICES[region.layer]:
             item[choice.name] = self.choice(region, choice)
-        if region.layer == "event":
-            item["arguments"] = []
-        else:
-            del item["type"]  # claims have one label; their kinds are the `types` choice
+        if region.layer == "entity":
+            item["canonical"] = self.canonical(region)
+        elif region.layer == "claim":
             item["evidence"] = self.evidence(region)
-            item["cue"] = item["event"] = None
         return item
-
-    def record_id(self, region_id: str) -> str:
-        """Use the region id as item id; UI ids may start with '_' or '-', which Id does not allow."""
-        if self.vocab.id_pattern.match(region_id) or not self.vocab.id_pattern.match("r" + region_id):
-            return region_id
-        return "r" + region_id
 
     def link(self, items: dict[str, dict[str, Any]], source: _Region, target: _Region, labels: list[str]) -> None:
         """Put one relation into the items it connects."""
@@ -455,11 +465,27 @@ class _Reader:
             if region.layer not in _ITEM_LAYERS and region.id not in linked_cues:
                 self.problem("bad_relation", f"{region.layer} region not linked to a claim", region.id)
         arrays: dict[str, list[dict[str, Any]]] = {key: [] for key in _ITEM_LAYERS.values()}
-        orders = _field_orders()
         for region_id, item in items.items():
-            layer = self.regions[region_id].layer
-            arrays[_ITEM_LAYERS[layer]].append({key: item[key] for key in orders[layer] if key in item})
+            arrays[_ITEM_LAYERS[self.regions[region_id].layer]].append(item)
         return arrays
+
+
+@lru_cache(maxsize=65536)  # ids recur (e1, ev1, ...): a cache hit costs a quarter of the regex
+def _record_id(region_id: str) -> str:
+    """Use the region id as item id; UI ids may start with '_' or '-', which Id does not allow."""
+    id_pattern = _vocabulary().id_pattern
+    if id_pattern.match(region_id) or not id_pattern.match("r" + region_id):
+        return region_id
+    return "r" + region_id
+
+
+# What conversion fills in an item besides id, span and the layer's per-region choices.
+_ITEM_FIELDS = {
+    "entity": ("type", "canonical"),
+    "event": ("type", "arguments"),
+    "claim": ("evidence", "cue", "event"),  # no type: claims have one label; their kinds are the `types` choice
+}
+_SPAN_FIELDS = {layer: SPAN_KEYS[key] for layer, key in _ITEM_LAYERS.items()}  # events are located by a trigger
 
 
 @cache
@@ -468,6 +494,141 @@ def _field_orders() -> dict[str, tuple[str, ...]]:
     properties = definition("Annotation")["properties"]
     refs = {layer: properties[key]["items"]["$ref"].removeprefix("#/$defs/") for layer, key in _ITEM_LAYERS.items()}
     return {layer: tuple(definition(name)["properties"]) for layer, name in refs.items()}
+
+
+@cache
+def _empty_items() -> dict[str, dict[str, None]]:
+    """Map each item layer to an item with every field conversion fills unset, in schema order."""
+    empty = {}
+    for layer, order in _field_orders().items():
+        fields = {"id", _SPAN_FIELDS[layer], *_ITEM_FIELDS[layer], *(c.name for c in _LAYER_CHOICES[layer])}
+        empty[layer] = dict.fromkeys(key for key in order if key in fields)
+    return empty
+
+
+def _new_item(layer: str, record_id: str, label: str, span: dict[str, Any]) -> dict[str, Any]:
+    """Start the item of a span region; choices, texts and relations fill the rest of its fields."""
+    item: dict[str, Any] = _empty_items()[layer].copy()  # copied, not built key by key: fields stay in schema order
+    item["id"] = record_id
+    item[_SPAN_FIELDS[layer]] = span
+    if "type" in _ITEM_FIELDS[layer]:
+        item["type"] = label
+    if layer == "event":
+        item["arguments"] = []
+    elif layer == "claim":
+        item["evidence"] = []
+    return item
+
+
+# ---------------------------------------------------------------- results -> record, the quick way
+
+
+class _Unusual(Exception):
+    """Something the quick reader leaves to _Reader, which names every problem."""
+
+
+def _quick_arrays(text: str, results: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Convert the results of a well-formed annotation; raise on anything _Reader would report.
+
+    Nearly every annotation is well formed, so this path keeps no regions or messages: spans become
+    items at once and the rest fills them. It makes the items _Reader would make or raises (_Unusual,
+    or the error a malformed result causes), and the caller then lets _Reader explain.
+    """
+    layer_labels = _vocabulary().layer_labels
+    items: dict[str, dict[str, Any]] = {}  # span region id -> its item, in result order
+    layers: dict[str, str] = {}  # every span region id -> its layer
+    cue_spans: dict[str, dict[str, Any]] = {}  # regions that are part of another item (cues)
+    later = []
+    for result in results:
+        if result["type"] != "labels":
+            later.append(result)  # choices, texts and relations may come before the span they are about
+            continue
+        region_id, control, value = result["id"], result["from_name"], result["value"]
+        labels, start, end = value["labels"], value["start"], value["end"]
+        if type(region_id) is not str or region_id in layers or type(labels) is not list or len(labels) != 1:
+            raise _Unusual
+        if labels[0] not in layer_labels[control] or not (type(start) is int and type(end) is int):
+            raise _Unusual
+        if not 0 <= start < end <= len(text):
+            raise _Unusual
+        span = {"start": start, "end": end, "text": text[start:end]}
+        layers[region_id] = control
+        if control in _ITEM_LAYERS:
+            items[region_id] = _new_item(control, _record_id(region_id), labels[0], span)
+        else:
+            cue_spans[region_id] = span
+    relations = [result for result in later if result["type"] == "relation"]
+    for result in later:
+        if result["type"] != "relation":
+            _quick_attribute(items[result["id"]], layers[result["id"]], result)
+    for region_id, item in items.items():
+        if any(item[choice.name] is None for choice in _LAYER_CHOICES[layers[region_id]]):
+            raise _Unusual  # a missing per-region choice
+    linked = {_quick_link(items, layers, cue_spans, result) for result in relations}
+    if not linked.issuperset(cue_spans):
+        raise _Unusual  # a cue no claim points to
+    arrays: dict[str, list[dict[str, Any]]] = {key: [] for key in _ITEM_LAYERS.values()}
+    for region_id, item in items.items():
+        arrays[_ITEM_LAYERS[layers[region_id]]].append(item)
+    return arrays
+
+
+def _quick_attribute(item: dict[str, Any], layer: str, result: dict[str, Any]) -> None:
+    """Fill an item's field from a per-region choice or text, as _Reader.choice/canonical/evidence do."""
+    control, value = result["from_name"], result["value"]
+    if result["type"] == "choices":
+        choice, values = _CHOICES[control], value["choices"]
+        if choice.layer != layer or type(values) is not list or not values:
+            raise _Unusual
+        if not (choice.multiple or len(values) == 1) or not _vocabulary().choice_values[control].issuperset(values):
+            raise _Unusual
+        item[control] = _choice_value(choice, values)
+        return
+    if result["type"] != "textarea" or _TEXTS[control].layer != layer:
+        raise _Unusual
+    lines = _lines(list(map(str, value["text"])))
+    if control == "canonical" and len(lines) <= 1:
+        item["canonical"] = lines[0] if lines else None
+    elif control == "evidence":
+        found = [_evidence_fields(line) for line in lines]
+        kinds = _vocabulary().evidence_kinds
+        if not all(fields is not None and fields[0] in kinds for fields in found):
+            raise _Unusual
+        item["evidence"] = [_evidence_item(fields) for fields in found]  # type: ignore[arg-type]
+    else:
+        raise _Unusual
+
+
+def _quick_link(
+    items: dict[str, dict[str, Any]], layers: dict[str, str], cue_spans: dict[str, Any], result: dict[str, Any]
+) -> str:
+    """Put one relation into the items it connects, as _Reader.link does; return the target region id."""
+    from_id, to_id, labels = result["from_id"], result["to_id"], result["labels"]
+    if result.get("direction") == "left":
+        from_id, to_id = to_id, from_id
+    if type(from_id) is not str or type(to_id) is not str or type(labels) is not list or not labels:
+        raise _Unusual
+    source, target = layers[from_id], layers[to_id]
+    item = items[from_id]
+    if source == "event" and target == "entity" and _vocabulary().roles.issuperset(labels):
+        arguments = item["arguments"]
+        for role in labels:
+            argument = {"role": role, "entity": items[to_id]["id"]}
+            if argument not in arguments:
+                arguments.append(argument)
+        return to_id
+    if source != "claim":
+        raise _Unusual
+    for label in labels:
+        link = _LINKS[label]
+        if link.target != target:
+            raise _Unusual
+        value = items[to_id]["id"] if target in _ITEM_LAYERS else cue_spans[to_id]
+        holder, key = (item[link.field], "entity") if isinstance(item[link.field], dict) else (item, link.field)
+        if holder[key] is not None and holder[key] != value:
+            raise _Unusual  # two relations fill one field
+        holder[key] = value
+    return to_id
 
 
 def annotator(annotation: Mapping[str, Any]) -> str:
@@ -495,6 +656,23 @@ def provenance(task: Task, annotation: Annotation, project_id: int | None = None
 
 def results_to_record(task: Task, annotation: Annotation, *, project_id: int | None = None) -> Conversion:
     """Turn one Label Studio annotation of a task into a goldkit record, or say why it cannot be one."""
+    data = task.get("data") or {}
+    text, results = data.get("text") or "", annotation.get("result") or []
+    if text and data.get("doc_id"):
+        try:
+            arrays = _quick_arrays(text, cast(list[dict[str, Any]], results))
+        except (_Unusual, LookupError, TypeError, AttributeError, ValueError):
+            pass  # _Reader below finds what is wrong and says it
+        else:
+            record = _record(task, annotation, project_id, arrays)
+            sort_canonically(record)  # validity does not depend on order: the record is checked as returned
+            if not validate_annotation(record, _document(record, text)):
+                return Conversion(record)
+    return _explained(task, annotation, project_id)
+
+
+def _explained(task: Task, annotation: Annotation, project_id: int | None) -> Conversion:
+    """Convert one annotation with _Reader, which names every problem that keeps it from being a record."""
     reader = _Reader(task, annotation)
     data = task.get("data") or {}
     if not reader.text or not data.get("doc_id"):
@@ -509,18 +687,26 @@ def results_to_record(task: Task, annotation: Annotation, *, project_id: int | N
         return Conversion(None, reader.problems)
     if reader.problems:
         return Conversion(None, reader.problems)
-    record = {
+    record = _record(task, annotation, project_id, arrays)
+    for problem in validate_annotation(record, _document(record, reader.text)):
+        reader.problem("schema", problem.message, field=problem.pointer, got=problem.got, expected=problem.expected)
+    return Conversion(None if reader.problems else canonicalize(record), reader.problems)
+
+
+def _record(task: Task, annotation: Annotation, project_id: int | None, arrays: dict[str, Any]) -> Record:
+    data = task["data"]
+    return {
         "record_type": "annotation",
-        "schema_version": reader.vocab.schema_version,
+        "schema_version": _vocabulary().schema_version,
         "document_id": data["doc_id"],
-        "document_sha256": data.get("sha256") or hashlib.sha256(reader.text.encode("utf-8")).hexdigest(),
+        "document_sha256": data.get("sha256") or hashlib.sha256(data["text"].encode("utf-8")).hexdigest(),
         "provenance": provenance(task, annotation, project_id),
         **arrays,
     }
-    document = {"id": record["document_id"], "text": reader.text, "sha256": record["document_sha256"]}
-    for problem in validate_annotation(record, document):
-        reader.problem("schema", problem.message, field=problem.pointer, got=problem.got, expected=problem.expected)
-    return Conversion(None if reader.problems else canonicalize(record), reader.problems)
+
+
+def _document(record: Record, text: str) -> Record:
+    return {"id": record["document_id"], "text": text, "sha256": record["document_sha256"]}
 
 
 def validate_annotation(record: Record, document: Record) -> list[Problem]:

@@ -41,24 +41,26 @@ def canonicalize(record: Record) -> Record:
     claim types in schema order. Field values are not changed.
     """
     out = dict(record)
-    for key, span_key in SPAN_KEYS.items():
+    for key in SPAN_KEYS:
         if key in out:
-            out[key] = sorted(out[key], key=_span_order(span_key))
-    role_rank, type_rank = _ranks()
-    events = []
-    for event in out.get("events", []):
-        event = dict(event)
-        event["arguments"] = sorted(
-            event.get("arguments", []), key=lambda a: (role_rank.get(a["role"], 99), a["entity"])
-        )
-        events.append(event)
+            out[key] = list(out[key])
     if "events" in out:
-        out["events"] = events
-    claims = []
-    for claim in out.get("claims", []):
-        claim = dict(claim)
-        claim["types"] = sorted(claim.get("types", []), key=lambda t: type_rank.get(t, 99))
-        claims.append(claim)
+        out["events"] = [{**event, "arguments": list(event.get("arguments", []))} for event in out["events"]]
     if "claims" in out:
-        out["claims"] = claims
+        out["claims"] = [{**claim, "types": list(claim.get("types", []))} for claim in out["claims"]]
+    sort_canonically(out)
     return out
+
+
+def sort_canonically(record: Record) -> None:
+    """Put a record's arrays in canonical order in place (see canonicalize), for a record just built."""
+    role_rank, type_rank = _ranks()
+    for key, span_key in SPAN_KEYS.items():
+        if key in record:
+            record[key].sort(key=_span_order(span_key))
+    for event in record.get("events", []):
+        if "arguments" in event:
+            event["arguments"].sort(key=lambda a: (role_rank.get(a["role"], 99), a["entity"]))
+    for claim in record.get("claims", []):
+        if "types" in claim:
+            claim["types"].sort(key=lambda t: type_rank.get(t, 99))
