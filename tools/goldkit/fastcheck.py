@@ -16,6 +16,7 @@ import datetime
 import math
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 Predicate = Callable[[Any], bool]
@@ -58,6 +59,16 @@ def _is_date(value: Any) -> bool:
     except ValueError:
         return False
     return True
+
+
+def _matcher(pattern: re.Pattern[str]) -> Callable[[str], bool]:
+    """Return a test whether a string matches; ids and versions recur, and a cache hit is 3x cheaper than search."""
+
+    @lru_cache(maxsize=65536)
+    def matches(value: str) -> bool:
+        return pattern.search(value) is not None
+
+    return matches
 
 
 def _all_distinct(values: list[Any]) -> bool:
@@ -260,8 +271,8 @@ class _Generator:
         if "pattern" in node:
             if type(node["pattern"]) is not str:
                 raise Unsupported(f"pattern {node['pattern']!r}")
-            search = self.constant("_search", re.compile(node["pattern"]).search)
-            out.append(f"{text}{search}({var}) is not None")
+            matches = self.constant("_matches", _matcher(re.compile(node["pattern"])))
+            out.append(f"{text}{matches}({var})")
         if "format" in node:
             if node["format"] != "date":
                 raise Unsupported(f"format {node['format']!r}")
