@@ -254,6 +254,14 @@ def span_problems(pointer: str, span: dict[str, Any], text: str | None) -> list[
     return []
 
 
+def _span_fits(span: dict[str, Any], text: str | None) -> bool:
+    """Return whether span_problems finds nothing, without building the pointer it would report at."""
+    start, end = span.get("start"), span.get("end")
+    if type(start) is not int or type(end) is not int:
+        return True  # structure problem
+    return start < end and (text is None or (end <= len(text) and span.get("text") == text[start:end]))
+
+
 def _walk_items(record: Record, text: str | None) -> tuple[dict[str, str], list[Problem], list[Problem]]:
     """Map each id to its array and check each span, in one pass over entities, events and claims.
 
@@ -273,7 +281,7 @@ def _walk_items(record: Record, text: str | None) -> tuple[dict[str, str], list[
             elif isinstance(item_id, str):
                 kinds[item_id] = array
             span = item.get(span_key)
-            if isinstance(span, dict):
+            if isinstance(span, dict) and not _span_fits(span, text):
                 spans += span_problems(f"/{array}/{index}/{span_key}", span, text)
     return kinds, duplicates, spans
 
@@ -328,7 +336,7 @@ def _claim_problems(record: Record, kinds: dict[str, str], text: str | None) -> 
         if not isinstance(claim, dict):
             continue
         base = f"/claims/{i}"
-        if isinstance(claim.get("cue"), dict):
+        if isinstance(claim.get("cue"), dict) and not _span_fits(claim["cue"], text):
             problems += span_problems(f"{base}/cue", claim["cue"], text)
         claimant: dict[str, Any] = claim["claimant"] if isinstance(claim.get("claimant"), dict) else {}
         kind, entity = claimant.get("kind"), claimant.get("entity")
