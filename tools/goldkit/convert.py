@@ -538,10 +538,13 @@ def _quick_arrays(text: str, results: list[dict[str, Any]]) -> dict[str, list[di
     items: dict[str, dict[str, Any]] = {}  # span region id -> its item, in result order
     layers: dict[str, str] = {}  # every span region id -> its layer
     cue_spans: dict[str, dict[str, Any]] = {}  # regions that are part of another item (cues)
-    later = []
+    later = []  # relations (they need both ends), and attributes met before their span
     for result in results:
         if result["type"] != "labels":
-            later.append(result)  # choices, texts and relations may come before the span they are about
+            if result["type"] != "relation" and result["id"] in items:
+                _quick_attribute(items[result["id"]], layers[result["id"]], result)
+            else:
+                later.append(result)
             continue
         region_id, control, value = result["id"], result["from_name"], result["value"]
         labels, start, end = value["labels"], value["start"], value["end"]
@@ -562,8 +565,9 @@ def _quick_arrays(text: str, results: list[dict[str, Any]]) -> dict[str, list[di
         if result["type"] != "relation":
             _quick_attribute(items[result["id"]], layers[result["id"]], result)
     for region_id, item in items.items():
-        if any(item[choice.name] is None for choice in _LAYER_CHOICES[layers[region_id]]):
-            raise _Unusual  # a missing per-region choice
+        for choice in _LAYER_CHOICES[layers[region_id]]:
+            if item[choice.name] is None:
+                raise _Unusual  # a missing per-region choice
     linked = {_quick_link(items, layers, cue_spans, result) for result in relations}
     if not linked.issuperset(cue_spans):
         raise _Unusual  # a cue no claim points to
