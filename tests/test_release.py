@@ -198,6 +198,27 @@ def test_the_same_inputs_give_byte_identical_files(project: Path, tmp_path: Path
         assert (first.path / name).read_bytes() == (second.path / name).read_bytes(), name
 
 
+def test_the_collector_runs_rarely_during_a_release_and_as_before_after_it(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from goldkit import release_rows
+    from goldkit.release import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen = []
+    load_gold = release_rows.load_gold
+    monkeypatch.setattr(
+        release_rows, "load_gold", lambda options: seen.append(gc.get_threshold()) or load_gold(options)
+    )
+    build_release("1.0.0", ReleaseOptions(out=tmp_path / "a"))
+    assert seen == [GC_THRESHOLDS] and gc.get_threshold() == before
+    with pytest.raises(ConflictError):  # a failed release restores them too
+        build_release("1.0.0", ReleaseOptions(out=tmp_path / "a"))
+    assert gc.get_threshold() == before
+
+
 def test_bad_gold_is_refused_with_every_problem_and_nothing_written(project: Path) -> None:
     def break_record(record: dict) -> None:
         record["entities"][0]["span"]["text"] = "Jeddah"
