@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import httpx
@@ -52,9 +54,9 @@ def test_server_env_is_built_from_scratch(paths: server.ServerPaths, monkeypatch
     credentials = server.Credentials.generate()
     env = server.server_env(paths, credentials, 8123)
     assert not {"USERNAME", "PASSWORD", "HOST", "PORT", "DEBUG", "DJANGO_DB"} & env.keys()
-    assert set(env) <= {"PATH", "HOME", "LANG", "COLLECT_ANALYTICS", "LATEST_VERSION_CHECK", "SENTRY_DSN"} | {
-        k for k in env if k.startswith(("LABEL_STUDIO_", "FRONTEND_"))
-    }
+    fixed = {"PATH", "HOME", "LANG", "COLLECT_ANALYTICS", "LATEST_VERSION_CHECK", "SENTRY_DSN"}
+    fixed.add("DJANGO_SETTINGS_MODULE")  # gunicorn loads the WSGI app by this
+    assert set(env) <= fixed | {k for k in env if k.startswith(("LABEL_STUDIO_", "FRONTEND_"))}
     assert env["LABEL_STUDIO_USER_TOKEN"] == credentials.admin.token
     assert env["LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK"] == "true"
     assert env["PATH"].startswith(str(paths.venv / "bin"))
@@ -80,6 +82,7 @@ def test_database_without_credentials_is_an_error(paths: server.ServerPaths) -> 
     (paths.data_dir / "label_studio.sqlite3").write_bytes(b"")
     (paths.venv / "bin").mkdir(parents=True)
     (paths.venv / "bin" / "label-studio").write_text("#!/bin/sh\n")
+    (paths.venv / "bin" / "gunicorn").write_text("#!/bin/sh\n")
     with pytest.raises(ConfigError) as caught:
         server.start(paths)
     assert "credentials" in caught.value.message
@@ -110,9 +113,35 @@ def _fake_server(paths: server.ServerPaths) -> subprocess.Popen[bytes]:
     paths.executable.parent.mkdir(parents=True, exist_ok=True)
     paths.executable.write_text(f"#!{sys.executable}\nimport time\ntime.sleep(120)\n")
     paths.executable.chmod(0o755)
+    paths.gunicorn.symlink_to(paths.executable)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     command = [str(paths.executable), "start", "--data-dir", str(paths.data_dir)]
     return subprocess.Popen(command, start_new_session=True)
+
+
+def test_a_gunicorn_server_and_its_workers_are_found_as_one(paths: server.ServerPaths) -> None:
+    """The command line serve_command runs is recognised, and a forked worker is not reported as a server."""
+    paths.data_dir.mkdir(parents=True)
+    (paths.venv / "bin").mkdir(parents=True)
+    fork_a_worker = "import os, time\nif os.fork() == 0:\n    time.sleep(60)\nelse:\n    time.sleep(60)\n"
+    paths.gunicorn.write_text(f"#!{sys.executable}\n{fork_a_worker}")
+    paths.gunicorn.chmod(0o755)
+    data = f"LABEL_STUDIO_BASE_DATA_DIR={paths.data_dir.resolve()}"
+    master = subprocess.Popen([str(paths.gunicorn), "core.wsgi:application", "--env", data], start_new_session=True)
+    try:
+        for _ in range(50):  # until the worker is forked
+            if _children(master.pid):
+                break
+            time.sleep(0.1)
+        assert _children(master.pid), "the fake worker did not start"
+        assert server._servers_on_data_dir(paths) == [master.pid]
+    finally:
+        os.killpg(master.pid, signal.SIGKILL)
+        master.wait()
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
 
 
 def test_stop_ends_our_server_and_removes_the_pid_file(paths: server.ServerPaths) -> None:

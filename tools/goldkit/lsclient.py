@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -198,15 +198,22 @@ def projects_by_title(client: LabelStudio, titles: Iterable[str], *, hint: str) 
     return {title: projects[0] if projects else None for title, projects in found.items()}
 
 
-def export_project_json(client: LabelStudio, project_id: int) -> list[dict[str, Any]]:
-    """Download every task of a project with full annotations and predictions (JSON export, streamed).
+def export_project_json(
+    client: LabelStudio, project_id: int, task_ids: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """Download the tasks of a project (all, or those of `task_ids`) with full annotations and predictions.
 
-    Uses `GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true` (never JSON_MIN, which
-    drops region ids and relations). The SDK's auth headers are reused, so JWT keys are refreshed.
+    Uses `GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true[&ids[]=…]` (never
+    JSON_MIN, which drops region ids and relations); ids of other projects are ignored by the server.
+    The SDK's auth headers are reused, so JWT keys are refreshed.
     """
+    if task_ids is not None and not task_ids:
+        return []  # no ids[] at all would mean every task
     url = client_url(client)
     wrapper = client._client_wrapper
-    params = {"exportType": "JSON", "download_all_tasks": "true"}
+    params: dict[str, Any] = {"exportType": "JSON", "download_all_tasks": "true"}
+    if task_ids is not None:
+        params["ids[]"] = list(task_ids)
     http = wrapper.httpx_client.httpx_client
     endpoint = f"{url}/api/projects/{project_id}/export"
     with (

@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from goldkit import __version__, lsclient, push, render, review
+from goldkit import __version__, lsclient, lsexport, push, render, review
 from goldkit.convert import METHOD, annotator, results_to_record
 from goldkit.errors import NotFound, ReconcileError
 from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, read_json, write_folder
@@ -322,9 +322,12 @@ def sort_annotations(
     """Sort every exported annotation of (project id, title, tasks) into records, quarantine and counts."""
     out = Sorted()
     mark = report.since
-    for project_id, title, tasks in exports:
-        counts = ProjectCounts(project_id, title)
-        report.projects.append(counts)
+    by_project: dict[int, ProjectCounts] = {}
+    for project_id, title, tasks in exports:  # a project may come in several chunks
+        if project_id not in by_project:
+            by_project[project_id] = ProjectCounts(project_id, title)
+            report.projects.append(by_project[project_id])
+        counts = by_project[project_id]
         first = len(out.records)
         sort_project(project_id, tasks, counts, out, emails=emails, since=since)
         review.mark_reviews(title, tasks, out.records[first:])
@@ -338,15 +341,15 @@ def sort_annotations(
 def _exports(
     client: LabelStudio, projects: list[tuple[int, str]], emails: dict[int, str], progress: Progress | None
 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
-    """Export each project in turn; look emails up (once) when the export gives only user ids."""
+    """Export each project in turn, in chunks; look emails up (once) when the export gives only user ids."""
     for done, (project_id, title) in enumerate(projects):
         if progress:
             progress(done, len(projects))
-        tasks = lsclient.export_project_json(client, project_id)
-        ids = any(isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or [])
-        if ids and not emails:
-            emails.update(user_emails(client))
-        yield project_id, title, tasks
+        for tasks in lsexport.export_tasks(client, project_id):
+            ids = any(isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or [])
+            if ids and not emails:
+                emails.update(user_emails(client))
+            yield project_id, title, tasks
     if progress:
         progress(len(projects), len(projects))
 

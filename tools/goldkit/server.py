@@ -11,6 +11,7 @@ import json
 import os
 import re
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -32,6 +33,12 @@ from goldkit.paths import state_dir
 
 LS_VERSION = "1.23.2"
 LS_PACKAGE = f"label-studio=={LS_VERSION}"
+# Label Studio's own `start` serves through Django's development server: one process, so one export
+# holds the whole server (GIL) and annotators wait. goldkit serves the same WSGI app with gunicorn,
+# as production deployments do (Label Studio's image uses uwsgi): WORKERS processes, THREADS each.
+GUNICORN_VERSION = "23.0.0"
+SERVER_PACKAGES = (LS_PACKAGE, f"gunicorn=={GUNICORN_VERSION}")
+WORKERS, THREADS = 2, 4
 DEFAULT_PORT = 8080
 HOST = "127.0.0.1"
 ADMIN_EMAIL = "admin@goldkit.local"
@@ -108,6 +115,13 @@ class ServerPaths:
     def executable(self) -> Path:
         return self.venv / "bin" / "label-studio"
 
+    @property
+    def gunicorn(self) -> Path:
+        return self.venv / "bin" / "gunicorn"
+
+    def installed(self) -> bool:
+        return self.executable.exists() and self.gunicorn.exists()
+
 
 @dataclass
 class InstallReport:
@@ -162,18 +176,18 @@ def install(paths: ServerPaths | None = None) -> InstallReport:
     paths = paths or ServerPaths.default()
     began = time.monotonic()
     version = installed_version(paths)
-    if version == LS_VERSION and paths.executable.exists():
+    if version == LS_VERSION and paths.installed():
         return InstallReport(str(paths.venv), version, False, time.monotonic() - began, "none")
     uv = Path(sys.executable).parent / "uv"
     if uv.exists():
         commands = [
             [str(uv), "venv", "-q", "--allow-existing", "--python", sys.executable, str(paths.venv)],
-            [str(uv), "pip", "install", "-q", "--python", str(paths.venv / "bin" / "python"), LS_PACKAGE],
+            [str(uv), "pip", "install", "-q", "--python", str(paths.venv / "bin" / "python"), *SERVER_PACKAGES],
         ]
     else:
         commands = [
             [sys.executable, "-m", "venv", str(paths.venv)],
-            [str(paths.venv / "bin" / "python"), "-m", "pip", "install", "-q", LS_PACKAGE],
+            [str(paths.venv / "bin" / "python"), "-m", "pip", "install", "-q", *SERVER_PACKAGES],
         ]
     paths.state.mkdir(parents=True, exist_ok=True)
     for command in commands:
@@ -244,7 +258,15 @@ def _is_our_server(pid: int, paths: ServerPaths) -> bool:
         return False
     args = [a.decode(errors="replace") for a in cmdline]
     data_dirs = {str(paths.data_dir), str(paths.data_dir.resolve())}  # a symlinked state folder is the same one
-    return any(a.endswith("label-studio") for a in args) and bool(data_dirs & set(args))
+    program = any(a.endswith(("/label-studio", "/gunicorn")) for a in args)
+    return program and any(a in data_dirs or a.endswith(tuple("=" + d for d in data_dirs)) for a in args)
+
+
+def _parent(pid: int) -> int | None:
+    try:
+        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, IndexError, ValueError):
+        return None
 
 
 def _servers_on_data_dir(paths: ServerPaths) -> list[int]:
@@ -256,7 +278,7 @@ def _servers_on_data_dir(paths: ServerPaths) -> list[int]:
                 found.append(int(proc.name))
         except (OSError, ValueError):
             continue
-    return found
+    return [pid for pid in found if _parent(pid) not in found]  # the server, not its workers
 
 
 def running_server(paths: ServerPaths | None = None) -> dict[str, Any] | None:
@@ -299,6 +321,29 @@ def pick_port(requested: int | None, preferred: int = DEFAULT_PORT) -> int:
         return int(sock.getsockname()[1])
 
 
+def _package_dir(paths: ServerPaths) -> Path:
+    """The installed `label_studio` package folder (the WSGI app's working directory)."""
+    found = sorted(paths.venv.glob("lib/python*/site-packages/label_studio"))
+    if not found:
+        raise ServerError(f"no label_studio package in {paths.venv}", hint="reinstall with: goldkit server install")
+    return found[-1]
+
+
+def serve_command(paths: ServerPaths, port: int) -> list[str]:
+    """`label-studio init` (migrations, the admin from the environment), then gunicorn in its place.
+
+    One shell that execs gunicorn: the pid goldkit records is the gunicorn master, the process group
+    holds its workers, and the command line names the data folder (how stray servers are found).
+    """
+    data_dir = str(paths.data_dir.resolve())
+    init = [str(paths.executable), "init", "-q", "--data-dir", data_dir, "--enable-legacy-api-token"]
+    serve = [str(paths.gunicorn), "core.wsgi:application", "--bind", f"{HOST}:{port}"]
+    serve += ["--workers", str(WORKERS), "--threads", str(THREADS), "--timeout", "900", "--graceful-timeout", "10"]
+    serve += ["--limit-request-line", "8190"]  # id-chunked exports put up to ~4 KB of ids in the URL
+    serve += ["--chdir", str(_package_dir(paths)), "--env", f"LABEL_STUDIO_BASE_DATA_DIR={data_dir}"]
+    return ["/bin/sh", "-c", f'{shlex.join(init)} && exec "$@"', "sh", *serve]
+
+
 def server_env(paths: ServerPaths, credentials: Credentials, port: int) -> dict[str, str]:
     """Build the server's environment from scratch: nothing from the parent leaks in (USERNAME, PORT…)."""
     return {
@@ -313,6 +358,7 @@ def server_env(paths: ServerPaths, credentials: Credentials, port: int) -> dict[
         "LABEL_STUDIO_ENABLE_LEGACY_API_TOKEN": "true",
         "LABEL_STUDIO_DISABLE_SIGNUP_WITHOUT_LINK": "true",
         "LABEL_STUDIO_DEBUG": "false",
+        "DJANGO_SETTINGS_MODULE": "core.settings.label_studio",
         "COLLECT_ANALYTICS": "false",
         "LATEST_VERSION_CHECK": "false",
         "SENTRY_DSN": "",
@@ -349,7 +395,7 @@ def start(
     running = running_server(paths)
     if running:
         return StartReport(running["url"], running["port"], running["pid"], True, False, 0.0, port)
-    if not paths.executable.exists():
+    if not paths.installed():
         raise ServerError(
             f"Label Studio is not installed in {paths.venv}", hint="install it with: goldkit server install"
         )
@@ -363,8 +409,7 @@ def start(
     credentials, first_boot = _first_boot_credentials(paths)
     chosen = pick_port(port, preferred_port)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
-    command = [str(paths.executable), "start", "--no-browser", "--internal-host", HOST, "-p", str(chosen)]
-    command += ["--data-dir", str(paths.data_dir.resolve()), "--enable-legacy-api-token"]
+    command = serve_command(paths, chosen)
     with paths.log.open("ab") as log:
         process = subprocess.Popen(
             command,

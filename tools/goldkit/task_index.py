@@ -78,6 +78,18 @@ def fingerprint(client: LabelStudio, project_id: int, total: int | None = None) 
     return [total, int(last[0]["id"]) if last else -1]
 
 
+def id_span(client: LabelStudio, project_id: int) -> tuple[int, int, int]:
+    """(task count, lowest id, highest id) of a project, from one-task requests; (0, 0, 0) when empty."""
+    with lsclient.errors_mapped(client, what=f"count the tasks of project {project_id}", project_id=project_id):
+        head = _page(client, project_id, 1, 1, "id")
+        total = int(head["total"])
+        if total == 0 or not head["tasks"]:
+            return 0, 0, 0
+        last = _page(client, project_id, total, 1, "id")["tasks"] if total > 1 else head["tasks"]
+    first = int(head["tasks"][0]["id"])
+    return total, first, int(last[0]["id"]) if last else first
+
+
 def _cache_path(client: LabelStudio, project_id: int) -> Path:
     server = hashlib.sha256(lsclient.client_url(client).encode()).hexdigest()[:12]
     return state_dir() / "task-index" / f"{server}-{project_id}.json"
