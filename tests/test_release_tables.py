@@ -4,8 +4,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from datasets import ClassLabel, List
 from release_fixtures import FIXTURE, project  # noqa: F401
 
 from goldkit.features import config_features
@@ -59,3 +61,28 @@ def test_document_rows_are_the_documents_sorted_by_id(project: Path, keep_text: 
             b["text"] if keep_text else None for b in document["boilerplate"]
         ]
         assert row["sha256"] == document["sha256"] and row["dateline"] == document.get("dateline")
+
+
+def test_to_names_undoes_to_ids_at_every_depth(project: Path) -> None:
+    from goldkit.release_tables import to_names
+
+    gold = load_gold(ReleaseOptions(annotations=FIXTURE / "pull"))
+    features = config_features()
+    for config, table in build_tables(gold, keep_text=True):
+        rows = table.to_pylist()
+        for key, feature in features[config].items():
+            names = to_names(table.column(key).combine_chunks(), feature).to_pylist()
+            assert names == [_decoded(row[key], feature) for row in rows], (config, key)
+
+
+def _decoded(value: Any, feature: Any) -> Any:
+    """ClassLabel ids to names, one value at a time (the reference to_names must agree with)."""
+    if value is None:
+        return None
+    if isinstance(feature, ClassLabel):
+        return feature.int2str(value)
+    if isinstance(feature, List):
+        return [_decoded(v, feature.feature) for v in value]
+    if isinstance(feature, dict):
+        return {k: _decoded(value[k], sub) for k, sub in feature.items()}
+    return value

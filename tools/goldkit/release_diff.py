@@ -1,8 +1,9 @@
 """Compare two releases: documents added/removed/changed, labels changed per document and layer, schema change.
 
 Rows are read back from each release's Parquet and decoded with that release's own Features (the label
-order may differ between schema versions). Span texts are left out of the comparison: offsets and the
-document's sha256 already pin them, so a stand-off release compares equal to the same data with text.
+order may differ between schema versions), column-wise in Arrow. Span texts are left out of the comparison:
+offsets and the document's sha256 already pin them, so a stand-off release compares equal to the same data
+with text.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
-from datasets import ClassLabel, Features, List
+from datasets import Features
 
 from goldkit.jsonio import read_json
+from goldkit.release_tables import to_names
 
 SPLIT = "test"
 LAYERS = ("entities", "events", "claims")
@@ -80,39 +84,44 @@ class ReleaseDiff:
         }
 
 
-def _decoder(feature: Any) -> Any:
-    """Compile a Features node into a function turning ClassLabel ids back into names."""
-    if isinstance(feature, ClassLabel):
-        names = feature.names
-        return lambda value: None if value is None else names[value]
-    if isinstance(feature, List):
-        item = _decoder(feature.feature)
-        return lambda values: None if values is None else [item(v) for v in values]
-    if isinstance(feature, dict):
-        fields = {key: _decoder(sub) for key, sub in feature.items()}
-        return lambda row: None if row is None else {k: dec(row.get(k)) for k, dec in fields.items()}
-    return lambda value: value
+def _decoded_rows(release: Path, config: str) -> pa.StructArray | None:
+    """A release's rows of one config with label names, decoded column-wise (None if there is no such config)."""
+    path = release / config / f"{SPLIT}.parquet"
+    if not path.is_file():
+        return None
+    table = pq.read_table(path)
+    features = Features.from_arrow_schema(table.schema)
+    columns = [to_names(table.column(key).combine_chunks(), sub) for key, sub in features.items()]
+    return pa.StructArray.from_arrays(columns, names=list(features)) if columns else None
 
 
 def read_config(release: Path, config: str) -> list[dict[str, Any]]:
     """Return a release's rows of one config with label names (empty if the release has no such config)."""
-    path = release / config / f"{SPLIT}.parquet"
-    if not path.is_file():
-        return []
-    table = pq.read_table(path)
-    decode = _decoder(Features.from_arrow_schema(table.schema))
-    return [decode(row) for row in table.to_pylist()]
+    rows = _decoded_rows(release, config)
+    return [] if rows is None else rows.to_pylist()
 
 
-def _without_text(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_without_text(v) for v in value]
-    if isinstance(value, dict):
-        out = {k: _without_text(v) for k, v in value.items()}
-        if "text" in out and ("start" in out or "sha256" in out):
-            out["text"] = None
-        return out
-    return value
+def _comparable_rows(release: Path, config: str) -> list[dict[str, Any]]:
+    """read_config's rows with every text left out (span texts and the document text), done before to_pylist."""
+    rows = _decoded_rows(release, config)
+    return [] if rows is None else _without_text(rows).to_pylist()
+
+
+def _without_text(array: pa.Array) -> pa.Array:
+    """Null every 'text' of a struct that also has 'start' (a span) or 'sha256' (a document), at any depth."""
+    if isinstance(array, pa.ListArray):
+        values = _without_text(array.flatten())
+        offsets = pc.subtract(array.offsets, array.offsets[0])
+        return pa.ListArray.from_arrays(offsets, values, mask=array.is_null() if array.null_count else None)
+    if not isinstance(array, pa.StructArray):
+        return array
+    names = [field.name for field in array.type]
+    blank = "text" in names and ("start" in names or "sha256" in names)
+    children = [
+        pa.nulls(len(array), pa.string()) if blank and name == "text" else _without_text(array.field(name))
+        for name in names
+    ]
+    return pa.StructArray.from_arrays(children, names=names, mask=array.is_null() if array.null_count else None)
 
 
 def _compare(old: dict[str, Any], new: dict[str, Any]) -> ItemChanges:
@@ -124,13 +133,13 @@ def _compare(old: dict[str, Any], new: dict[str, Any]) -> ItemChanges:
 
 
 def _keyed(rows: list[dict[str, Any]], key: Any) -> dict[str, Any]:
-    return {key(row): _without_text(row) for row in rows}
+    return {key(row): row for row in rows}
 
 
 def _by_document(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
     grouped: dict[str, dict[str, Any]] = {}
     for row in rows:
-        grouped.setdefault(row["document_id"], {})[row["id"]] = _without_text(row)
+        grouped.setdefault(row["document_id"], {})[row["id"]] = row
     return grouped
 
 
@@ -148,21 +157,22 @@ def diff_releases(old: Path, new: Path) -> ReleaseDiff:
         new_schema=_schema_version(new),
         schema_changed=old_schema.read_bytes() != new_schema.read_bytes(),
     )
-    docs = _compare(*(_keyed(read_config(r, "documents"), lambda row: row["id"]) for r in (old, new)))
-    old_sha = {row["id"]: row["sha256"] for row in read_config(old, "documents")}
-    new_sha = {row["id"]: row["sha256"] for row in read_config(new, "documents")}
+    old_docs, new_docs = (_keyed(_comparable_rows(r, "documents"), lambda row: row["id"]) for r in (old, new))
+    docs = _compare(old_docs, new_docs)
+    old_sha = {doc_id: row["sha256"] for doc_id, row in old_docs.items()}
+    new_sha = {doc_id: row["sha256"] for doc_id, row in new_docs.items()}
     diff.documents_added, diff.documents_removed = docs.added, docs.removed
     diff.documents_changed = [{"id": d, "old_sha256": old_sha[d], "new_sha256": new_sha[d]} for d in docs.changed]
     for layer in LAYERS:
-        old_rows, new_rows = (_by_document(read_config(r, layer)) for r in (old, new))
+        old_rows, new_rows = (_by_document(_comparable_rows(r, layer)) for r in (old, new))
         for doc_id in sorted(old_rows.keys() | new_rows.keys()):
             changes = _compare(old_rows.get(doc_id, {}), new_rows.get(doc_id, {}))
             if changes:
                 diff.labels.setdefault(doc_id, {})[layer] = changes
-    diff.links = _compare(*(_keyed(read_config(r, "links"), lambda row: row["id"]) for r in (old, new)))
+    diff.links = _compare(*(_keyed(_comparable_rows(r, "links"), lambda row: row["id"]) for r in (old, new)))
     diff.annotations = _compare(
         *(
-            _keyed(read_config(r, "annotations"), lambda row: f"{row['annotator']}/{row['document_id']}")
+            _keyed(_comparable_rows(r, "annotations"), lambda row: f"{row['annotator']}/{row['document_id']}")
             for r in (old, new)
         )
     )

@@ -63,6 +63,19 @@ def to_ids(array: pa.Array, feature: Any) -> pa.Array:
     return array
 
 
+def to_names(array: pa.Array, feature: Any) -> pa.Array:
+    """Turn ClassLabel ids back into label names inside an Arrow array (the inverse of to_ids)."""
+    if isinstance(feature, ClassLabel):
+        return pa.array(feature.names, pa.string()).take(array)
+    if isinstance(feature, List) and _has_label(feature.feature):
+        values = to_names(array.values, feature.feature)
+        return pa.ListArray.from_arrays(array.offsets, values, mask=array.is_null())
+    if isinstance(feature, dict) and _has_label(feature):
+        children = [to_names(array.field(key), sub) for key, sub in feature.items()]
+        return pa.StructArray.from_arrays(children, names=list(feature), mask=array.is_null())
+    return array
+
+
 def encode(columns: Columns, features: Features) -> pa.Table:
     """Return label-name columns as a table with the config's schema (ClassLabel ids) and HF metadata."""
     arrays = [to_ids(columns[key], sub) for key, sub in features.items()]
