@@ -344,3 +344,23 @@ def test_label_names_become_class_label_ids_column_wise_and_unknown_names_fail()
     assert table.column("arguments").to_pylist()[1] is None  # a null list stays null
     with pytest.raises(ReleaseError, match="party"):
         to_table([{**row, "type": "party"}], features)
+
+
+def test_diff_compares_mentions_per_document_whatever_their_row_order() -> None:
+    import pyarrow as pa
+
+    from goldkit.release_diff import _label_changes
+
+    def rows(*items: tuple[str, str, str]) -> pa.StructArray:
+        return pa.array([{"document_id": d, "id": i, "type": t} for d, i, t in items])
+
+    old = rows(("a", "e1", "gpe"), ("a", "e2", "person"), ("b", "e1", "gpe"), ("c", "e1", "gpe"))
+    new = rows(("b", "e1", "gpe"), ("a", "e2", "org"), ("d", "e1", "gpe"), ("a", "e3", "gpe"), ("b", "e2", "gpe"))
+    changes = {doc: c.to_dict() for doc, c in _label_changes(old, new).items()}
+    assert changes == {
+        "a": {"added": ["e3"], "removed": ["e1"], "changed": ["e2"]},
+        "b": {"added": ["e2"], "removed": [], "changed": []},
+        "c": {"added": [], "removed": ["e1"], "changed": []},
+        "d": {"added": ["e1"], "removed": [], "changed": []},
+    }
+    assert _label_changes(old, old) == {} and _label_changes(None, None) == {}

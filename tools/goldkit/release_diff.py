@@ -101,10 +101,10 @@ def read_config(release: Path, config: str) -> list[dict[str, Any]]:
     return [] if rows is None else rows.to_pylist()
 
 
-def _comparable_rows(release: Path, config: str) -> list[dict[str, Any]]:
-    """read_config's rows with every text left out (span texts and the document text), done before to_pylist."""
+def _comparable(release: Path, config: str) -> pa.StructArray | None:
+    """_decoded_rows with every text left out (span texts and the document text): what a diff compares."""
     rows = _decoded_rows(release, config)
-    return [] if rows is None else _without_text(rows).to_pylist()
+    return None if rows is None else _without_text(rows)
 
 
 def _without_text(array: pa.Array) -> pa.Array:
@@ -132,15 +132,40 @@ def _compare(old: dict[str, Any], new: dict[str, Any]) -> ItemChanges:
     )
 
 
-def _keyed(rows: list[dict[str, Any]], key: Any) -> dict[str, Any]:
-    return {key(row): row for row in rows}
+def _keyed(rows: pa.StructArray | None, key: Any) -> dict[str, Any]:
+    return {} if rows is None else {key(row): row for row in rows.to_pylist()}
 
 
-def _by_document(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    grouped: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        grouped.setdefault(row["document_id"], {})[row["id"]] = row
-    return grouped
+def _changes(old: pa.StructArray | None, new: pa.StructArray | None, key: Any) -> ItemChanges:
+    """Compare rows keyed by key(row); equal arrays hold equal rows, so they skip the row by row comparison."""
+    if old is not None and new is not None and old.equals(new):
+        return ItemChanges()
+    return _compare(_keyed(old, key), _keyed(new, key))
+
+
+def _by_document(rows: pa.StructArray | None) -> dict[str, pa.StructArray]:
+    """Split a layer's rows into one slice per document (rows are grouped by document: sorted stably if not)."""
+    if rows is None or len(rows) == 0:
+        return {}
+    documents = rows.field("document_id")
+    if not pc.all(pc.less_equal(documents[:-1], documents[1:])).as_py():
+        rows = rows.take(pc.sort_indices(documents))
+        documents = rows.field("document_id")
+    runs = pc.run_end_encode(documents)
+    ends = runs.run_ends.to_pylist()
+    bounds = zip(runs.values.to_pylist(), [0, *ends[:-1]], ends, strict=True)
+    return {doc: rows.slice(start, end - start) for doc, start, end in bounds}
+
+
+def _label_changes(old: pa.StructArray | None, new: pa.StructArray | None) -> dict[str, ItemChanges]:
+    """Mentions added, removed and changed per document (by mention id); documents with equal rows are skipped."""
+    old_docs, new_docs = _by_document(old), _by_document(new)
+    changes = {}
+    for doc_id in sorted(old_docs.keys() | new_docs.keys()):
+        found = _changes(old_docs.get(doc_id), new_docs.get(doc_id), lambda row: row["id"])
+        if found:
+            changes[doc_id] = found
+    return changes
 
 
 def _schema_version(release: Path) -> str:
@@ -157,23 +182,19 @@ def diff_releases(old: Path, new: Path) -> ReleaseDiff:
         new_schema=_schema_version(new),
         schema_changed=old_schema.read_bytes() != new_schema.read_bytes(),
     )
-    old_docs, new_docs = (_keyed(_comparable_rows(r, "documents"), lambda row: row["id"]) for r in (old, new))
+    old_docs, new_docs = (_keyed(_comparable(r, "documents"), lambda row: row["id"]) for r in (old, new))
     docs = _compare(old_docs, new_docs)
     old_sha = {doc_id: row["sha256"] for doc_id, row in old_docs.items()}
     new_sha = {doc_id: row["sha256"] for doc_id, row in new_docs.items()}
     diff.documents_added, diff.documents_removed = docs.added, docs.removed
     diff.documents_changed = [{"id": d, "old_sha256": old_sha[d], "new_sha256": new_sha[d]} for d in docs.changed]
     for layer in LAYERS:
-        old_rows, new_rows = (_by_document(_comparable_rows(r, layer)) for r in (old, new))
-        for doc_id in sorted(old_rows.keys() | new_rows.keys()):
-            changes = _compare(old_rows.get(doc_id, {}), new_rows.get(doc_id, {}))
-            if changes:
-                diff.labels.setdefault(doc_id, {})[layer] = changes
-    diff.links = _compare(*(_keyed(_comparable_rows(r, "links"), lambda row: row["id"]) for r in (old, new)))
-    diff.annotations = _compare(
-        *(
-            _keyed(_comparable_rows(r, "annotations"), lambda row: f"{row['annotator']}/{row['document_id']}")
-            for r in (old, new)
-        )
+        for doc_id, changes in _label_changes(_comparable(old, layer), _comparable(new, layer)).items():
+            diff.labels.setdefault(doc_id, {})[layer] = changes
+    diff.links = _changes(_comparable(old, "links"), _comparable(new, "links"), lambda row: row["id"])
+    diff.annotations = _changes(
+        _comparable(old, "annotations"),
+        _comparable(new, "annotations"),
+        lambda row: f"{row['annotator']}/{row['document_id']}",
     )
     return diff
