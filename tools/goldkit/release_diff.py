@@ -18,7 +18,7 @@ import pyarrow.parquet as pq
 from datasets import Features
 
 from goldkit.jsonio import read_json
-from goldkit.release_tables import to_names
+from goldkit.release_tables import to_names, without_text
 
 SPLIT = "test"
 LAYERS = ("entities", "events", "claims")
@@ -104,24 +104,7 @@ def read_config(release: Path, config: str) -> list[dict[str, Any]]:
 def _comparable(release: Path, config: str) -> pa.StructArray | None:
     """_decoded_rows with every text left out (span texts and the document text): what a diff compares."""
     rows = _decoded_rows(release, config)
-    return None if rows is None else _without_text(rows)
-
-
-def _without_text(array: pa.Array) -> pa.Array:
-    """Null every 'text' of a struct that also has 'start' (a span) or 'sha256' (a document), at any depth."""
-    if isinstance(array, pa.ListArray):
-        values = _without_text(array.flatten())
-        offsets = pc.subtract(array.offsets, array.offsets[0])
-        return pa.ListArray.from_arrays(offsets, values, mask=array.is_null() if array.null_count else None)
-    if not isinstance(array, pa.StructArray):
-        return array
-    names = [field.name for field in array.type]
-    blank = "text" in names and ("start" in names or "sha256" in names)
-    children = [
-        pa.nulls(len(array), pa.string()) if blank and name == "text" else _without_text(array.field(name))
-        for name in names
-    ]
-    return pa.StructArray.from_arrays(children, names=names, mask=array.is_null() if array.null_count else None)
+    return None if rows is None else without_text(rows)
 
 
 def _compare(old: dict[str, Any], new: dict[str, Any]) -> ItemChanges:

@@ -115,11 +115,8 @@ def build_tables(gold: release_rows.Gold, keep_text: bool) -> Iterator[tuple[str
 def _documents(gold: release_rows.Gold, keep_text: bool, types: dict[str, pa.DataType]) -> Columns:
     documents = [document for _, document in sorted(gold.documents.items())]
     array = pa.array(documents, type=pa.struct(list(types.items())))
-    columns = {key: array.field(key) for key in types}
-    if not keep_text:
-        columns["text"] = pa.nulls(len(array), pa.string())
-        columns["boilerplate"] = _without_text(columns["boilerplate"])
-    return columns
+    array = array if keep_text else without_text(array)  # the document text and its boilerplate spans' texts
+    return {key: array.field(key) for key in types}
 
 
 class _Layers:
@@ -140,7 +137,7 @@ class _Layers:
         return lists.flatten(), head
 
     def _span(self, spans: pa.Array) -> pa.Array:
-        return spans if self.keep_text else _without_text(spans)
+        return spans if self.keep_text else without_text(spans)
 
     def entities(self, types: dict[str, pa.DataType]) -> Columns:
         items, columns = self._items("entities", _struct(types, ("id", "span", "type", "canonical")))
@@ -195,11 +192,18 @@ def _entity_spans(entities: Columns, document_ids: pa.Array, entity_ids: pa.Arra
     return entities["span"].take(pc.index_in(wanted, value_set=known))
 
 
-def _without_text(array: pa.Array) -> pa.Array:
-    """The same spans (or list of spans) with every text null: a stand-off release keeps offsets only."""
+def without_text(array: pa.Array) -> pa.Array:
+    """Null every 'text' of a struct that also has 'start' (a span) or 'sha256' (a document), at any depth."""
     if isinstance(array, pa.ListArray):
-        values = _without_text(array.values)
-        return pa.ListArray.from_arrays(array.offsets, values, mask=array.is_null() if array.null_count else None)
-    children = [pa.nulls(len(array), pa.string()) if f.name == "text" else array.field(f.name) for f in array.type]
-    mask = array.is_null() if array.null_count else None
-    return pa.StructArray.from_arrays(children, fields=list(array.type), mask=mask)
+        values = without_text(array.flatten())
+        offsets = pc.subtract(array.offsets, array.offsets[0])
+        return pa.ListArray.from_arrays(offsets, values, mask=array.is_null() if array.null_count else None)
+    if not isinstance(array, pa.StructArray):
+        return array
+    names = [field.name for field in array.type]
+    blank = "text" in names and ("start" in names or "sha256" in names)
+    children = [
+        pa.nulls(len(array), pa.string()) if blank and name == "text" else without_text(array.field(name))
+        for name in names
+    ]
+    return pa.StructArray.from_arrays(children, names=names, mask=array.is_null() if array.null_count else None)
