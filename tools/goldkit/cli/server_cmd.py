@@ -46,7 +46,7 @@ def start_cli(
 
     Example: goldkit server start --port 8080
     """
-    if server.installed_version(server.ServerPaths.default()) is None:
+    if not server.ServerPaths.default().installed():  # also an older install without gunicorn
         with err_console.status(f"installing {server.LS_PACKAGE} into its own venv (first time only) …"):
             server.install()
     with Status("starting Label Studio …", console=err_console) as spinner:
