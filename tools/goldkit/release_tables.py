@@ -9,7 +9,7 @@ column-wise. Row order: documents by id, mentions by document then the records' 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pyarrow as pa
@@ -46,34 +46,39 @@ def names_type(feature: Any) -> pa.DataType:
     return feature.pa_type
 
 
-def to_ids(array: pa.Array, feature: Any) -> pa.Array:
-    """Turn label names into ClassLabel ids inside an Arrow array, column-wise (no per-row Python)."""
+def _map_labels(array: pa.Array, feature: Any, leaf: Callable[[pa.Array, ClassLabel], pa.Array]) -> pa.Array:
+    """Apply `leaf` to every ClassLabel column of an Arrow array, through lists and structs."""
     if isinstance(feature, ClassLabel):
-        ids = pc.index_in(array, value_set=pa.array(feature.names))
-        if ids.null_count != array.null_count:
-            unknown = pc.filter(array, pc.and_(pc.is_null(ids), pc.is_valid(array)))
-            raise ReleaseError(f"label(s) {unknown.unique().to_pylist()} are not in {feature.names}")
-        return ids.cast(pa.int64())
+        return leaf(array, feature)
     if isinstance(feature, List) and _has_label(feature.feature):
-        values = to_ids(array.values, feature.feature)
+        values = _map_labels(array.values, feature.feature, leaf)
         return pa.ListArray.from_arrays(array.offsets, values, mask=array.is_null())
     if isinstance(feature, dict) and _has_label(feature):
-        children = [to_ids(array.field(key), sub) for key, sub in feature.items()]
+        children = [_map_labels(array.field(key), sub, leaf) for key, sub in feature.items()]
         return pa.StructArray.from_arrays(children, names=list(feature), mask=array.is_null())
     return array
+
+
+def _ids(array: pa.Array, feature: ClassLabel) -> pa.Array:
+    ids = pc.index_in(array, value_set=pa.array(feature.names))
+    if ids.null_count != array.null_count:
+        unknown = pc.filter(array, pc.and_(pc.is_null(ids), pc.is_valid(array)))
+        raise ReleaseError(f"label(s) {unknown.unique().to_pylist()} are not in {feature.names}")
+    return ids.cast(pa.int64())
+
+
+def _names(array: pa.Array, feature: ClassLabel) -> pa.Array:
+    return pa.array(feature.names, pa.string()).take(array)
+
+
+def to_ids(array: pa.Array, feature: Any) -> pa.Array:
+    """Turn label names into ClassLabel ids inside an Arrow array, column-wise (no per-row Python)."""
+    return _map_labels(array, feature, _ids)
 
 
 def to_names(array: pa.Array, feature: Any) -> pa.Array:
     """Turn ClassLabel ids back into label names inside an Arrow array (the inverse of to_ids)."""
-    if isinstance(feature, ClassLabel):
-        return pa.array(feature.names, pa.string()).take(array)
-    if isinstance(feature, List) and _has_label(feature.feature):
-        values = to_names(array.values, feature.feature)
-        return pa.ListArray.from_arrays(array.offsets, values, mask=array.is_null())
-    if isinstance(feature, dict) and _has_label(feature):
-        children = [to_names(array.field(key), sub) for key, sub in feature.items()]
-        return pa.StructArray.from_arrays(children, names=list(feature), mask=array.is_null())
-    return array
+    return _map_labels(array, feature, _names)
 
 
 def encode(columns: Columns, features: Features) -> pa.Table:
