@@ -53,3 +53,15 @@ def test_json_errors_name_file_line_and_column(tmp_path: Path):
         read_json(latin)
     with pytest.raises(InputError, match="no such file"):
         read_records(tmp_path / "missing.json")
+
+
+def test_rare_collections_raises_the_thresholds_and_restores_them_even_on_error() -> None:
+    import gc
+
+    from goldkit.jsonio import GC_THRESHOLDS, rare_collections
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), rare_collections():
+        assert gc.get_threshold() == GC_THRESHOLDS != before
+        raise RuntimeError("midway")
+    assert gc.get_threshold() == before

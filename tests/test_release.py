@@ -204,7 +204,7 @@ def test_the_collector_runs_rarely_during_a_release_and_as_before_after_it(
     import gc
 
     from goldkit import release_rows
-    from goldkit.release import GC_THRESHOLDS
+    from goldkit.jsonio import GC_THRESHOLDS
 
     before = gc.get_threshold()
     seen = []

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from goldkit import __version__, lsclient, lsexport, push, render, review
 from goldkit.convert import METHOD, annotator, results_to_record
 from goldkit.errors import NotFound, ReconcileError
-from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, read_json, write_folder
+from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, read_json, write_folder
 from goldkit.paths import pulls_dir
 from goldkit.schema import schema_version
 
@@ -375,9 +375,9 @@ def pull(
         report.base, report.since = base["pull_id"], base.get("high_water") or base["time"]
     chosen = goldkit_projects(client, projects, project_prefix)
     emails: dict[int, str] = {}
-    out = sort_annotations(
-        report, _exports(client, chosen, emails, progress), emails=emails, since=_parse_time(report.since)
-    )
+    with rare_collections():  # the export is held while it is converted
+        exports = _exports(client, chosen, emails, progress)
+        out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since))
     reconcile(report, out)
     write_pull(report, out)
     return report

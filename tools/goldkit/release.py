@@ -7,14 +7,12 @@ options, no timestamps), so the same inputs give byte-identical files.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import re
 import shutil
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +22,7 @@ import pyarrow.parquet as pq
 
 from goldkit import release_rows, release_tables
 from goldkit.errors import ConflictError, InputError, ReleaseError
-from goldkit.jsonio import atomic_write_text, read_json, write_json
+from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
 from goldkit.paths import SCHEMA_PATH, export_dir
 from goldkit.schema import load_schema, schema_version
 
@@ -45,7 +43,6 @@ PARQUET_OPTIONS: dict[str, Any] = {
     "data_page_version": "1.0",
     "row_group_size": 64 * 1024,
 }
-GC_THRESHOLDS = (200_000, 30, 30)  # gc.set_threshold while building, as mypy's build sets it (defaults: 700, 10, 10)
 _SEMVER = re.compile(r"v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
 
 
@@ -204,24 +201,8 @@ def build_release(
     version: str, options: ReleaseOptions = ReleaseOptions(), progress: Callable[[int, int | None], None] | None = None
 ) -> ReleaseReport:
     """Build export/<version>/ from the gold; refuse to overwrite, to go backwards or to release nothing new."""
-    with _rare_collections():
+    with rare_collections():
         return _build_release(version, options, progress)
-
-
-@contextmanager
-def _rare_collections() -> Iterator[None]:
-    """Run Python's cycle collector rarely while a release is built, then as before.
-
-    A release holds every gold record as parsed JSON: millions of small containers, none in a cycle. With
-    the default thresholds the collector keeps walking all of them again (measured: 1.1 s of a 4.1 s build
-    of 100,000 claims); mypy raises the thresholds the same way for the same kind of load.
-    """
-    thresholds = gc.get_threshold()
-    gc.set_threshold(*GC_THRESHOLDS)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
 
 
 def _build_release(
