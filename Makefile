@@ -6,8 +6,12 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# conversion and validation compiled with mypyc (goldkit falls back to the pure-Python source when absent or stale)
+COMPILED := tools/goldkit/_compiled/manifest.json
+PURE_TESTS := tests/test_convert.py tests/test_validate.py tests/test_records.py tests/test_fastcheck.py
+COMPILED_SRC := $(shell find tools/goldkit -name '*.py' -not -path '*/_compiled/*')
 
-.PHONY: help install browser server-install test test-unit check lint typecheck demo clean-state
+.PHONY: help install compiled browser server-install test test-unit check lint typecheck demo clean-state
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded Label Studio"
@@ -20,7 +24,13 @@ $(STAMP): pyproject.toml
 	$(BIN)/uv pip install --python $(BIN)/python -q -e '.[dev]'
 	@touch $@
 
-install: $(STAMP)
+install: $(STAMP) $(COMPILED)
+
+$(COMPILED): $(STAMP) $(COMPILED_SRC)
+	@$(BIN)/python -c 'import sys; from goldkit.compiled import main; sys.exit(main())' \
+	  || echo "(goldkit runs its pure-Python modules: slower, same results)"
+
+compiled: $(COMPILED)
 
 # Debian's chromium (Playwright's own browser download does not work here).
 browser:
@@ -33,11 +43,14 @@ browser:
 server-install: $(STAMP)
 	$(BIN)/goldkit server install
 
-test: $(STAMP) browser server-install
+test: $(STAMP) $(COMPILED) browser server-install
 	@$(BIN)/python -m pytest; rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; exit $$rc
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
+	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	echo "the compiled modules' own tests again on their pure-Python source:"; \
+	GOLDKIT_PURE=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(PURE_TESTS)
 
-test-unit: $(STAMP)
+test-unit: $(STAMP) $(COMPILED)
 	$(BIN)/python -m pytest -m "not integration and not browser"
 
 lint: $(STAMP)
@@ -49,7 +62,7 @@ typecheck: $(STAMP)
 
 check: lint typecheck test
 
-demo: $(STAMP) server-install
+demo: $(STAMP) $(COMPILED) server-install
 	$(BIN)/goldkit demo
 
 clean-state:
