@@ -61,7 +61,7 @@ def export_tasks(client: LabelStudio, project_id: int) -> Iterator[Tasks]:
         return
     yield from _fetch(client, project_id, _chunks(_planned_ids(client, project_id, count, first, last)))
     for _ in range(ROUNDS):
-        count, _, newest = task_index.id_span(client, project_id)
+        _, _, newest = task_index.id_span(client, project_id)
         if newest <= last:
             return
         yield from _fetch(client, project_id, _chunks(list(range(last + 1, newest + 1))))
