@@ -8,7 +8,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # conversion and validation compiled with mypyc (goldkit falls back to the pure-Python source when absent or stale)
 COMPILED := tools/goldkit/_compiled/manifest.json
-PURE_TESTS := tests/test_convert.py tests/test_validate.py tests/test_records.py tests/test_fastcheck.py
+PURE_TESTS := tests/labelstudio/test_convert.py tests/schema/test_validate.py tests/schema/test_records.py tests/schema/test_fastcheck.py
 COMPILED_SRC := $(shell find tools/goldkit -name '*.py' -not -path '*/_compiled/*')
 
 .PHONY: help install compiled browser server-install test test-unit check lint typecheck demo clean-state

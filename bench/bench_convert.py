@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
 
-from goldkit.convert import record_to_results, results_to_record  # noqa: E402
+from goldkit.labelstudio.convert import record_to_results, results_to_record  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
 GOLDEN = DATA / "convert_english"

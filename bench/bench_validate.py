@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from goldkit.validate import record_checks, validate_record
+from goldkit.schema.validate import record_checks, validate_record
 
 GOOD = Path(__file__).resolve().parent.parent / "tests" / "data" / "validate_good"
 

@@ -14,7 +14,7 @@ import random
 import time
 from itertools import combinations
 
-from goldkit.links import _claim_candidates, _event_candidates, candidate_pairs
+from goldkit.links.candidates import _claim_candidates, _event_candidates, candidate_pairs
 
 DOCS_PER_STORY = 3
 

@@ -85,7 +85,7 @@ def _record(doc_id: str, sha: str, sentences: list[str]) -> dict:
 
 
 def _claim_rows(root: Path) -> list[dict]:
-    from goldkit.release_rows import layer_rows
+    from goldkit.release.rows import layer_rows
 
     rows = []
     for path in sorted((root / "annotations" / "gold").glob("*.json")):
@@ -98,9 +98,9 @@ def _claim_rows(root: Path) -> list[dict]:
 def step(name: str, root: Path) -> dict:
     import pyarrow.parquet as pq
 
-    from goldkit.features import config_features
-    from goldkit.release import PARQUET_OPTIONS, ReleaseOptions, build_release
-    from goldkit.release_tables import to_table
+    from goldkit.generate.features import config_features
+    from goldkit.release.build import PARQUET_OPTIONS, ReleaseOptions, build_release
+    from goldkit.release.tables import to_table
 
     out = root / "out"
     out.mkdir(exist_ok=True)

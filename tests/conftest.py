@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from goldkit import server
-from goldkit.server import Account
+from goldkit.labelstudio import server
+from goldkit.labelstudio.server import Account
 
 REPO = Path(__file__).resolve().parent.parent
 LS_VENV = REPO / ".goldkit" / "ls-venv"  # installed by `make server-install`

@@ -20,7 +20,7 @@ CONVERT_ALL = """
 import copy, json, sys
 from pathlib import Path
 import goldkit
-from goldkit.convert import results_to_record
+from goldkit.labelstudio.convert import results_to_record
 
 def spoiled(annotation):
     for i, result in enumerate(annotation["result"]):
@@ -72,6 +72,7 @@ def test_a_build_goes_stale_when_a_source_changes(tmp_path: Path, monkeypatch: p
     package = tmp_path / "goldkit"
     package.mkdir()
     for name in compiled.MODULES:
+        (package / f"{name}.py").parent.mkdir(parents=True, exist_ok=True)
         (package / f"{name}.py").write_text(f"# {name}\n")
     monkeypatch.setattr(compiled, "PACKAGE_DIR", package)
     monkeypatch.setattr(compiled, "BUILD_DIR", tmp_path / "_compiled")
@@ -86,5 +87,5 @@ def test_a_build_goes_stale_when_a_source_changes(tmp_path: Path, monkeypatch: p
     monkeypatch.setenv(compiled.PURE_ENV, "1")
     assert compiled.activate([]) is False  # turned off by the environment
     monkeypatch.delenv(compiled.PURE_ENV)
-    (package / "convert.py").write_text("# convert, edited\n")
+    (package / "labelstudio" / "convert.py").write_text("# convert, edited\n")
     assert not compiled.is_fresh() and compiled.activate([]) is False

@@ -8,8 +8,8 @@ from pathlib import Path
 import datasets
 import pytest
 
-from goldkit.features import config_features
-from goldkit.release import list_releases, verify_checksums
+from goldkit.generate.features import config_features
+from goldkit.release.build import list_releases, verify_checksums
 
 REPO = Path(__file__).resolve().parent.parent
 EXPORT = REPO / "export"

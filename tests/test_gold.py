@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator
 
-from goldkit.ingest import build_document
+from goldkit.ingest.documents import build_document
 from goldkit.jsonio import write_jsonl
-from goldkit.records import iter_spans
-from goldkit.schema import allowed_roles, load_schema
-from goldkit.validate import validate_paths
+from goldkit.schema.records import iter_spans
+from goldkit.schema.loading import allowed_roles, load_schema
+from goldkit.schema.validate import validate_paths
 
 REPO = Path(__file__).resolve().parent.parent
 GOLD = REPO / "annotations" / "gold"

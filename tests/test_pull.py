@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-from goldkit import lsclient, pull, push
+from goldkit import pull, push
+from goldkit.labelstudio import client as lsclient
 from goldkit.cli.main import main
-from goldkit.convert import record_to_results
+from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import ReconcileError
 from goldkit.jsonio import iter_jsonl, read_json
 
@@ -172,7 +173,7 @@ def test_current_records_merge_a_since_last_pull_over_its_base(tmp_path: Path) -
 
 
 def _documents() -> list[dict[str, Any]]:
-    from goldkit.ingest import build_document, ingest
+    from goldkit.ingest.documents import build_document, ingest
     from goldkit.paths import corpus_dir
 
     emoji = build_document("Emoji test 😀 in Astana\nThe minister 🇸🇦 said 12 officials met.\n", [], "emoji-test.txt")

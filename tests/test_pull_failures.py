@@ -17,10 +17,11 @@ from typing import Any
 import httpx
 import pytest
 
-from goldkit import lsclient, pull, push
-from goldkit.convert import record_to_results
+from goldkit import pull, push
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import LabelStudioError
-from goldkit.ingest import load_documents
+from goldkit.ingest.documents import load_documents
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-MODULES = ("convert", "records", "validate")  # compiled together: they call each other
+MODULES = ("labelstudio/convert", "schema/records", "schema/validate")  # compiled together: they call each other
 PACKAGE_DIR = Path(__file__).resolve().parent
 BUILD_DIR = PACKAGE_DIR / "_compiled"
 MANIFEST = BUILD_DIR / "manifest.json"
@@ -43,13 +43,25 @@ def is_fresh() -> bool:
     return isinstance(manifest, dict) and manifest.get("digest") == source_digest()
 
 
+ACTIVE = False  # set once by goldkit/__init__.py; the subpackages holding compiled modules follow it
+
+
 def activate(package_path: list[str]) -> bool:
     """Put the compiled modules in front of the sources when their build is fresh; say whether it did."""
+    global ACTIVE
+    ACTIVE = False
     if os.environ.get(PURE_ENV) or not is_fresh():
         return False
     package_path.insert(0, str(BUILD_DIR / "goldkit"))
     sys.path.append(str(BUILD_DIR / "lib"))  # mypyc's shared runtime module is imported by its top-level name
+    ACTIVE = True
     return True
+
+
+def extend(package_path: list[str], subpackage: str) -> None:
+    """Put a subpackage's compiled modules in front of its sources when the package activated its build."""
+    if ACTIVE:
+        package_path.insert(0, str(BUILD_DIR / "goldkit" / subpackage))
 
 
 def build() -> Path:
@@ -69,8 +81,10 @@ def build() -> Path:
         (staged / "goldkit").mkdir(parents=True)
         (staged / "lib").mkdir()
         for name in MODULES:
-            (built,) = (work / "goldkit").glob(f"{name}.*.so")
-            shutil.move(built, staged / "goldkit" / built.name)
+            folder, _, module = f"goldkit/{name}".rpartition("/")
+            (built,) = (work / folder).glob(f"{module}.*.so")
+            (staged / folder).mkdir(parents=True, exist_ok=True)
+            shutil.move(built, staged / folder / built.name)
         for shared in work.glob("*__mypyc.*.so"):
             shutil.move(shared, staged / "lib" / shared.name)
         (staged / "manifest.json").write_text(json.dumps({"digest": source_digest(), "modules": MODULES}) + "\n")

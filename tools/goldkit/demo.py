@@ -21,8 +21,8 @@ from typing import Any
 from goldkit import paths
 from goldkit.errors import GoldkitError, ReconcileError, SchemaError
 from goldkit.jsonio import iter_jsonl
-from goldkit.records import canonicalize
-from goldkit.schema import schema_value
+from goldkit.schema.records import canonicalize
+from goldkit.schema.loading import schema_value
 
 DEMO_ANNOTATOR = "demo.annotator@goldkit.local"
 DEMO_VERSION = "1.0.0"
@@ -54,7 +54,7 @@ def demo_dir() -> Path:
 
 
 def _ingest(report: DemoReport) -> dict[str, dict[str, Any]]:
-    from goldkit.ingest import ingest, load_documents, write_documents
+    from goldkit.ingest.documents import ingest, load_documents, write_documents
 
     documents = ingest(sorted(paths.corpus_dir().glob("*.txt"))).documents
     target = paths.documents_path()
@@ -66,7 +66,7 @@ def _ingest(report: DemoReport) -> dict[str, dict[str, Any]]:
 
 
 def _check_generated() -> None:
-    from goldkit.render import check_drift
+    from goldkit.generate.render import check_drift
 
     stale = check_drift()
     if stale:
@@ -77,10 +77,10 @@ def _check_generated() -> None:
 
 
 def _load_gold(documents: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    from goldkit.validate import validate_paths
+    from goldkit.schema.validate import validate_paths
 
     validate_paths([paths.gold_dir()], documents_path=paths.documents_path()).raise_for_problems()
-    from goldkit.preannotate import load_gold
+    from goldkit.preannotate.rules import load_gold
 
     gold = load_gold()
     missing = sorted(set(documents) - set(gold))
@@ -90,7 +90,7 @@ def _load_gold(documents: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]
 
 
 def _start_server(report: DemoReport, on_boot: Callable[[float, str], None] | None) -> Any:
-    from goldkit import server
+    from goldkit.labelstudio import server
 
     server.install()
     started = server.start(progress=on_boot)
@@ -102,7 +102,7 @@ def _start_server(report: DemoReport, on_boot: Callable[[float, str], None] | No
 
 
 def _push(documents: dict[str, dict[str, Any]], report: DemoReport) -> dict[str, int]:
-    from goldkit.preannotate import preannotate
+    from goldkit.preannotate.rules import preannotate
     from goldkit.push import push
 
     predictions = preannotate(documents)
@@ -113,8 +113,8 @@ def _push(documents: dict[str, dict[str, Any]], report: DemoReport) -> dict[str,
 
 
 def _submit_gold(gold: dict[str, dict[str, Any]], task_ids: dict[str, int], annotator: Any, report: DemoReport) -> None:
-    from goldkit import lsclient
-    from goldkit.convert import record_to_results
+    from goldkit.labelstudio import client as lsclient
+    from goldkit.labelstudio.convert import record_to_results
 
     client = lsclient.connect(report.url, annotator.token)
     for doc_id, record in sorted(gold.items()):
@@ -161,7 +161,7 @@ def _pull_and_compare(gold: dict[str, dict[str, Any]], annotator: Any, report: D
 def _release(report: DemoReport) -> None:
     import datasets
 
-    from goldkit.release import ReleaseOptions, build_release
+    from goldkit.release.build import ReleaseOptions, build_release
 
     datasets.disable_progress_bars()
     out = demo_dir() / "export"

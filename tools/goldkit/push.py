@@ -21,8 +21,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from goldkit import lsclient, lsmap, render, task_index
-from goldkit.convert import record_to_results
+from goldkit.labelstudio import client as lsclient
+from goldkit.schema import layers as lsmap
+from goldkit.generate import render
+from goldkit.labelstudio import task_index
+from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import ConflictError, InputError, Problem, ValidationError
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here

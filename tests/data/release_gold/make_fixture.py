@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from goldkit.ingest import build_document, read_article
+from goldkit.ingest.documents import build_document, read_article
 from goldkit.jsonio import write_json, write_jsonl
 
 HERE = Path(__file__).resolve().parent

@@ -8,7 +8,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from goldkit.agreement import (
+from goldkit.agreement.spans import (
     ALL_LABELS,
     MATCH_MODES,
     POOLED,

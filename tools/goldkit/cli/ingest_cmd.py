@@ -12,7 +12,7 @@ from rich.measure import Measurement
 from rich.table import Table
 
 from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
-from goldkit.ingest import DEFAULT_MAX_BYTES, ingest, write_documents
+from goldkit.ingest.documents import DEFAULT_MAX_BYTES, ingest, write_documents
 from goldkit.paths import corpus_dir
 
 # Below this many files a progress bar only flickers.

@@ -49,7 +49,7 @@ def candidates_cli(
 
     Example: goldkit links candidates --records annotations/gold/ --limit 10
     """
-    from goldkit.links import candidate_pairs
+    from goldkit.links.candidates import candidate_pairs
 
     report = candidate_pairs(annotation_records(records))
     if as_json:
@@ -72,7 +72,7 @@ def candidates_cli(
 def pull_links_cli(url: str | None, project_prefix: str, as_json: bool) -> None:
     """`goldkit pull --links`."""
     from goldkit.cli.pull_cmd import summary_table
-    from goldkit.link_sync import pull_links
+    from goldkit.links.sync import pull_links
 
     report = pull_links(url=url, project_prefix=project_prefix)
     if as_json:
@@ -83,7 +83,7 @@ def pull_links_cli(url: str | None, project_prefix: str, as_json: bool) -> None:
 
 
 def _links(sources: list[Path]) -> list[dict[str, Any]]:
-    from goldkit.link_sync import LINKS_FILE, latest_link_pull
+    from goldkit.links.sync import LINKS_FILE, latest_link_pull
 
     files = [s / LINKS_FILE if s.is_dir() else s for s in sources] or [latest_link_pull() / LINKS_FILE]
     return [link for file in files for _, link in iter_jsonl(file)]
@@ -91,7 +91,7 @@ def _links(sources: list[Path]) -> list[dict[str, Any]]:
 
 def agree_links_cli(sources: list[Path], as_json: bool) -> None:
     """`goldkit agree --links`: α on the pair labels and B³ on same-event clusters."""
-    from goldkit.link_agreement import link_agreement
+    from goldkit.links.agreement import link_agreement
 
     report = link_agreement(_links(sources))
     if as_json:
@@ -117,8 +117,8 @@ def adjudicate_links_cli(
 ) -> None:
     """`goldkit adjudicate --links --strategy majority`: majority per pair into the gold links."""
     from goldkit.errors import ValidationError
-    from goldkit.link_agreement import adjudicate_links, merge_gold_links
-    from goldkit.validate import validate_links
+    from goldkit.links.agreement import adjudicate_links, merge_gold_links
+    from goldkit.schema.validate import validate_links
 
     result = adjudicate_links(_links(sources), min_votes=min_votes or 2)
     target = (out or paths.gold_dir()) / "links.jsonl"

@@ -11,9 +11,9 @@ from rich.table import Table
 
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
-from goldkit.ingest import load_documents
+from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import write_jsonl
-from goldkit.preannotate import (
+from goldkit.preannotate.rules import (
     REGISTRY,
     EvaluationReport,
     default_out_path,

@@ -8,7 +8,8 @@ from typing import Annotated, Any
 
 import typer
 
-from goldkit import lsclient, paths
+from goldkit import paths
+from goldkit.labelstudio import client as lsclient
 from goldkit.cli.output import JsonOption, console, emit_json, err_console, progress_bar
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
@@ -102,8 +103,8 @@ def _push_links(
     project_prefix: str,
     as_json: bool,
 ) -> None:
-    from goldkit.ingest import load_documents
-    from goldkit.link_sync import push_links
+    from goldkit.ingest.documents import load_documents
+    from goldkit.links.sync import push_links
 
     source = records or paths.gold_dir()
     annotation_records = [r for r in _load(source) if r.get("record_type") == "annotation"]

@@ -54,8 +54,8 @@ def release_cli(
 
     Example: goldkit release 1.0.0 --annotations annotations/pulls/2026-03-01 --push-to-hub my-org/news-claims
     """
-    from goldkit import hub  # datasets and pyarrow load with these: only when a command runs
-    from goldkit.release import ReleaseOptions, build_release
+    from goldkit.release import hub  # datasets and pyarrow load with these: only when a command runs
+    from goldkit.release.build import ReleaseOptions, build_release
 
     options = ReleaseOptions(
         gold=gold,
@@ -113,9 +113,9 @@ def diff_cli(
     Example: goldkit diff 1.0.0 1.1.0
     """
     export = out or export_dir()
-    from goldkit.card import diff_lines
-    from goldkit.release import resolve_release
-    from goldkit.release_diff import diff_releases
+    from goldkit.release.card import diff_lines
+    from goldkit.release.build import resolve_release
+    from goldkit.release.diff import diff_releases
 
     diff = diff_releases(resolve_release(old, export), resolve_release(new, export))
     if as_json:
@@ -138,7 +138,7 @@ def attach_cli(
 
     Example: goldkit attach export/1.0.0 --corpus corpus/ --out export-with-text/1.0.0
     """
-    from goldkit.release import attach, resolve_release
+    from goldkit.release.build import attach, resolve_release
 
     folder = resolve_release(release)
     target = out or folder.parent / f"{folder.name}-with-text"

@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from goldkit import render
+from goldkit.generate import render
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import SchemaError
 from goldkit.paths import project_root
-from goldkit.schema import definition, labels, schema_version
+from goldkit.schema.loading import definition, labels, schema_version
 
 schema_app = typer.Typer(
     help="The label schema: render the files generated from it, show its label sets.\n\n"

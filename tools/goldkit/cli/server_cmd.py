@@ -7,7 +7,7 @@ from dataclasses import asdict
 import typer
 from rich.status import Status
 
-from goldkit import server
+from goldkit.labelstudio import server
 from goldkit.cli.output import JsonOption, console, emit_json, err_console
 
 server_app = typer.Typer(

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
-from goldkit.validate import ValidationReport, validate_paths
+from goldkit.schema.validate import ValidationReport, validate_paths
 
 MAX_CELL = 80  # characters of a got/expected value shown in the table; --json has them whole
 

@@ -1,0 +1,153 @@
+"""Adjudication strategies on hand-made fixtures; the expected gold is reasoned out in comments.
+
+Text: "Sadenov met Saudi officials in Riyadh on Thursday."  Sadenov 0-7, met 8-11, Saudi 12-17,
+Riyadh 31-37, Thursday 41-49.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from goldkit.adjudicate import strategies as adj
+from goldkit.agreement.spans import build_study, load_records
+from goldkit.cli import main as cli_main
+from goldkit.errors import ReconcileError
+from goldkit.schema.validate import validate_record
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def result(case: str, strategy: str, min_votes: int | None = None) -> adj.DocumentResult:
+    report = adj.adjudicate(build_study(load_records([DATA / case / "input"])), strategy, min_votes)
+    assert len(report.documents) == 1
+    return report.documents[0]
+
+
+def spans(items: list[dict], key: str = "span") -> list[tuple[int, int]]:
+    return [(x[key]["start"], x[key]["end"]) for x in items]
+
+
+def accounted(doc: adj.DocumentResult, by: dict) -> None:
+    """Every input span is in exactly one of gold / rejected / unresolved."""
+    inputs = {(who, layer, i) for who, rec in by.items() for layer in ("entities", "events", "claims")
+              for i in range(len(rec[layer]))}  # fmt: skip
+    buckets = doc.placed
+    assert buckets["gold"] | buckets["rejected"] | buckets["unresolved"] == inputs
+    assert not (buckets["gold"] & buckets["rejected"]) and not (buckets["gold"] & buckets["unresolved"])
+
+
+def test_majority_three_annotators() -> None:
+    doc = result("adjudicate_majority", "majority")
+    gold = doc.gold
+    assert gold is not None and validate_record(gold) == []
+    # Sadenov: alice 0-7, bob 0-7, carol 0-11 -> kept (3 >= 2), boundary 0-7 by 2 of 3
+    # Riyadh: gpe, gpe, location -> gpe;  Saudi (bob) and Thursday (alice): 1 of 3 -> rejected
+    assert [(e["span"]["start"], e["span"]["end"], e["type"]) for e in gold["entities"]] == [
+        (0, 7, "person"),
+        (31, 37, "gpe"),
+    ]
+    assert sorted((r["span"]["text"], tuple(r["voters"])) for r in doc.rejected) == [
+        ("Saudi", ("bob",)),
+        ("Thursday", ("alice",)),
+    ]
+    # met: realis actual, actual, planned -> actual; participant 3 of 3, place 2 of 3
+    (event,) = gold["events"]
+    assert event["realis"] == "actual"
+    assert event["arguments"] == [{"role": "participant", "entity": "e1"}, {"role": "place", "entity": "e2"}]
+    # claim 0-37 by 2 of 3; claimant Sadenov (2 of 3); types: event_property 3/3, quote 1/3 -> dropped
+    (claim,) = gold["claims"]
+    assert (spans([claim]), claim["claimant"], claim["types"], claim["event"]) == (
+        [(0, 37)], {"kind": "mention", "entity": "e1"}, ["event_property"], "v1")  # fmt: skip
+    assert doc.unresolved == []
+    assert gold["provenance"] == {"annotator": "gold", "method": "adjudicated", "annotators": ["alice", "bob", "carol"],
+                                  "strategy": "majority"}  # fmt: skip
+    sidecar = {i["id"]: i for i in doc.sidecar()["items"]}
+    assert sidecar["e1"]["voters"] == ["alice", "bob", "carol"]
+    assert sidecar["e1"]["votes"]["span"] == {'{"end": 7, "start": 0, "text": "Sadenov"}': ["alice", "bob"],
+                                              '{"end": 11, "start": 0, "text": "Sadenov met"}': ["carol"]}  # fmt: skip
+    accounted(doc, build_study(load_records([DATA / "adjudicate_majority" / "input"]))
+              .docs[doc.document_id])  # fmt: skip
+
+
+def test_majority_min_votes_three_leaves_minority_spans_open() -> None:
+    # k = 3 of 3: Saudi (bob) and Thursday (alice) have 1 vote for, 2 against: neither side reaches 3
+    # -> unresolved presence, not guessed; the claim was marked by all three (0-37, 0-37, 0-49) -> kept
+    doc = result("adjudicate_majority", "majority", min_votes=3)
+    presence = sorted(u["span"]["text"] for u in doc.unresolved if u["field"] == "presence")
+    assert presence == ["Saudi", "Thursday"] and doc.rejected == []
+    assert [spans(doc.gold["claims"])] == [[(0, 37)]]
+
+
+def test_majority_ties_are_unresolved_never_guessed() -> None:
+    doc = result("adjudicate_tie", "majority")
+    # n = 2, k = 2: Riyadh marked by both but gpe vs location -> type tie; Thursday 1 of 2 -> presence tie
+    assert sorted((u["span"]["text"], u["field"], json.dumps(u["votes"], sort_keys=True)) for u in doc.unresolved) == [
+        ("Riyadh", "type", '{"gpe": ["alice"], "location": ["bob"]}'),
+        ("Thursday", "presence", '{"marked": ["bob"], "not marked": ["alice"]}'),
+    ]
+    assert [e["type"] for e in doc.gold["entities"]] == ["person"]
+
+
+def test_ground_truth_wins_its_document() -> None:
+    doc = result("adjudicate_ground_truth", "ground-truth")
+    gold = doc.gold
+    assert validate_record(gold) == []
+    # bob flagged ground_truth: his 2 entities and 1 event are gold; alice's Sadenov matches bob's (a vote for it);
+    # alice's Thursday is not in bob's record -> rejected
+    assert spans(gold["entities"]) == [(0, 7), (31, 37)] and len(gold["events"]) == 1
+    assert [(r["span"]["text"], r["voters"]) for r in doc.rejected] == [("Thursday", ["alice"])]
+    assert gold["provenance"]["strategy"] == "ground-truth" and gold["provenance"]["method"] == "adjudicated"
+    assert doc.unresolved == []
+
+
+def test_ground_truth_missing_leaves_everything_unresolved() -> None:
+    records = load_records([DATA / "adjudicate_ground_truth" / "input"])
+    for record in records:
+        record["provenance"]["ground_truth"] = False
+    doc = adj.ground_truth(records[0]["document_id"], {r["provenance"]["annotator"]: r for r in records})
+    assert doc.gold is None and {u["field"] for u in doc.unresolved} == {"ground_truth"}
+    assert len(doc.placed["unresolved"]) == 5  # 2 + 2 entities, 1 event: all of them
+
+
+def test_accounting_error_is_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    # a strategy bug that forgets a span must stop adjudication, not write gold
+    monkeypatch.setattr(adj._Document, "reject", lambda self, layer, unit, reason: None)
+    with pytest.raises(ReconcileError, match="lost"):
+        result("adjudicate_majority", "majority")
+
+
+def test_write_gold_and_sidecar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture) -> None:
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    src = str(DATA / "adjudicate_majority" / "input")
+    assert cli_main.main(["adjudicate", src, "--strategy", "majority", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    (doc_id,) = [d["document_id"] for d in out["documents"]]
+    gold_path = tmp_path / "annotations" / "gold" / f"{doc_id}.json"
+    assert out["written"] == [str(gold_path)]
+    gold = json.loads(gold_path.read_text())
+    assert validate_record(gold) == [] and gold["provenance"]["method"] == "adjudicated"
+    sidecar = json.loads((gold_path.parent / f"{doc_id}.adjudication.json").read_text())
+    assert {i["id"] for i in sidecar["items"]} == {"e1", "e2", "v1", "c1"} and len(sidecar["rejected"]) == 2
+    # same again: identical gold is fine; a different strategy's gold needs --force
+    assert cli_main.main(["adjudicate", src, "--strategy", "majority"]) == 0
+    gold_path.write_text(json.dumps({**gold, "entities": gold["entities"][:1]}))
+    assert cli_main.main(["adjudicate", src, "--strategy", "majority"]) == 1
+    assert "--force" in capsys.readouterr().err
+    assert cli_main.main(["adjudicate", src, "--strategy", "majority", "--force"]) == 0
+
+
+def test_unresolved_documents_get_no_gold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    assert cli_main.main(["adjudicate", str(DATA / "adjudicate_tie" / "input"), "--strategy", "majority"]) == 0
+    out = capsys.readouterr().out
+    assert "Unresolved" in out and "location: bob" in out
+    assert not (tmp_path / "annotations" / "gold").exists()
+
+
+def test_strategy_choices_come_from_the_registry() -> None:
+    assert set(adj.STRATEGIES) == {"ground-truth", "majority", "review"}

@@ -1,0 +1,121 @@
+"""Linking on a real Label Studio: candidates pushed as link tasks, answered by two annotators, pulled,
+scored and adjudicated; plus the pure sorting of a linking project's export."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+import datasets
+import pytest
+
+from goldkit.labelstudio import client as lsclient
+from goldkit.cli.main import main
+from goldkit.links.sync import link_projects, sort_link_tasks
+
+REPO = Path(__file__).resolve().parents[2]
+GOLD = REPO / "annotations" / "gold"
+
+
+def _gold() -> list[dict[str, Any]]:
+    return [
+        json.loads(p.read_text(encoding="utf-8"))
+        for p in sorted(GOLD.glob("*.json"))
+        if not p.name.endswith(".adjudication.json")
+    ]
+
+
+def _answer(relation: str) -> list[dict[str, Any]]:
+    return [{"from_name": "relation", "to_name": "source", "type": "choices", "value": {"choices": [relation]}}]
+
+
+def _task(task_id: int, data: dict[str, Any], *annotations: dict[str, Any]) -> dict[str, Any]:
+    return {"id": task_id, "data": data, "annotations": list(annotations)}
+
+
+def test_sorting_counts_every_answer():
+    data = {
+        "pair_id": "link-event-1",
+        "kind": "event",
+        "source_document_id": "en-1",
+        "source_id": "e1",
+        "target_document_id": "ar-1",
+        "target_id": "e9",
+    }
+    tasks = [
+        _task(
+            1,
+            data,
+            {"id": 10, "completed_by": 3, "result": _answer("same_event")},
+            {"id": 11, "completed_by": 4, "result": _answer("supports")},  # not an event relation
+            {"id": 12, "completed_by": 4, "result": [], "was_cancelled": True},
+        )
+    ]
+    out = sort_link_tasks(5, tasks, {3: "a@x.org", 4: "b@x.org"})
+    assert out.balanced() and (out.annotations, len(out.links), len(out.quarantine), out.cancelled) == (3, 1, 1, 1)
+    assert out.links[0]["provenance"]["annotator"] == "a@x.org" and out.links[0]["provenance"]["ls_project"] == 5
+    assert (
+        out.quarantine[0]["annotation_id"] == 11
+        and "cannot join two events" in out.quarantine[0]["reasons"][0]["message"]
+    )
+    assert out.quarantine[0]["annotation"]["result"] == _answer("supports")  # the raw answer is kept
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> Any:
+    assert main([*args, "--json"]) == 0, capsys.readouterr().err
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.mark.integration
+def test_link_round_trip_on_the_real_server(
+    ls_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """push --links → two annotators answer → pull --links → agree --links → adjudicate --links → release."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
+    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
+    (root / "annotations" / "gold" / "links.jsonl").unlink()  # gold links come from the adjudication here
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+
+    prefix = ["--project-prefix", f"links-{uuid.uuid4().hex[:6]}"]  # this test's own projects on the shared server
+    first = _run(["push", "--links", *prefix], capsys)
+    assert first["imported"] == first["candidates"] > 0
+    assert _run(["push", "--links", *prefix], capsys)["imported"] == 0  # idempotent
+
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    projects = dict(link_projects(admin, prefix[1]))
+    event_project = next(pid for pid, title in projects.items() if "· event ·" in title)
+    by_pair = {
+        (t["data"]["source_id"], t["data"]["target_id"]): t for t in lsclient.export_project_json(admin, event_project)
+    }
+    meeting = by_pair[("ev-meeting-1", "ev-received")]  # English 'meeting' ~ Arabic 'استقبل'
+    other = next(t for key, t in by_pair.items() if key != ("ev-meeting-1", "ev-received"))
+    one, two = (lsclient.connect(ls_server.url, a.token) for a in ls_server.annotators[:2])
+    one.annotations.create(id=meeting["id"], result=_answer("same_event"))
+    two.annotations.create(id=meeting["id"], result=_answer("same_event"))
+    one.annotations.create(id=other["id"], result=_answer("same_event"))
+    two.annotations.create(id=other["id"], result=_answer("unrelated"))
+    two.annotations.create(id=other["id"], result=_answer("contradicts"))  # wrong kind: quarantined, kept
+
+    pulled = _run(["pull", "--links", *prefix], capsys)
+    assert pulled["counts"]["valid"] == 4 and pulled["counts"]["quarantined"] == 1
+    quarantine = Path(pulled["folder"]) / "quarantine.jsonl"
+    assert json.loads(quarantine.read_text(encoding="utf-8"))["annotation"]["result"] == _answer("contradicts")
+
+    agreement = _run(["agree", "--links"], capsys)
+    assert agreement["units"] == 2 and agreement["observed"] == pytest.approx(0.5)
+    assert len(agreement["b_cubed"]) == 1
+
+    adjudicated = _run(["adjudicate", "--links", "--strategy", "majority"], capsys)
+    assert adjudicated["gold"] == 1 and adjudicated["unresolved"][0]["reason"] == "tie"
+    gold_links = (root / "annotations" / "gold" / "links.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["relation"] for line in gold_links] == ["same_event"]
+
+    released = _run(["release", "1.0.0"], capsys)
+    links = datasets.load_dataset(released["path"], "links", split="test", cache_dir=str(tmp_path / "hf"))
+    assert links[0]["cluster_id"] == f"{links[0]['source']['document_id']}:ev-meeting-1"

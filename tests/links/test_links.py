@@ -1,0 +1,122 @@
+"""Candidate generation for cross-document links: grouping, event pairs, claim pairs."""
+
+from __future__ import annotations
+
+from goldkit.links.candidates import candidate_pairs, group_documents
+
+
+def _entity(eid: str, start: int, end: int, canonical: str | None, etype: str = "person") -> dict:
+    return {
+        "id": eid,
+        "span": {"start": start, "end": end, "text": "x" * (end - start)},
+        "type": etype,
+        "canonical": canonical,
+    }
+
+
+def _event(eid: str, etype: str, args: list[tuple[str, str]], realis: str = "actual") -> dict:
+    return {
+        "id": eid,
+        "type": etype,
+        "trigger": {"start": 0, "end": 1, "text": "x"},
+        "realis": realis,
+        "polarity": "positive",
+        "arguments": [{"role": role, "entity": ent} for role, ent in args],
+    }
+
+
+def _claim(cid: str, start: int, end: int, event: str | None) -> dict:
+    return {
+        "id": cid,
+        "span": {"start": start, "end": end, "text": "x" * (end - start)},
+        "types": ["event_property"],
+        "claimant": {"kind": "author", "entity": None},
+        "cue": None,
+        "attribution": "none",
+        "modality": "asserted",
+        "check_worthy": True,
+        "verifiable": True,
+        "verdict": "unchecked",
+        "evidence": [],
+        "event": event,
+    }
+
+
+def _record(doc: str, entities: list, events: list, claims: list) -> dict:
+    return {"document_id": doc, "entities": entities, "events": events, "claims": claims}
+
+
+def _story(doc: str, person: str, other: str) -> dict:
+    ents = [_entity("p1", 0, 5, person), _entity("p2", 10, 15, other), _entity("g", 20, 25, "gpe.everywhere", "gpe")]
+    events = [
+        _event("m", "meeting", [("participant", "p1"), ("participant", "p2"), ("place", "g")]),
+        _event("a", "attack", [("agent", "p1")]),
+    ]
+    claims = [_claim("c1", 0, 16, "m"), _claim("c2", 18, 30, None)]
+    return _record(doc, ents, events, claims)
+
+
+def test_grouping_ignores_keys_present_in_most_documents():
+    # four documents, all share gpe.everywhere; two stories by their people.
+    records = {
+        "d1": _story("d1", "person.a", "person.b"),
+        "d2": _story("d2", "person.a", "person.b"),
+        "d3": _story("d3", "person.c", "person.d"),
+        "d4": _story("d4", "person.c", "person.d"),
+    }
+    assert group_documents(records, max_df=0.5) == [["d1", "d2"], ["d3", "d4"]]
+    # with the common key allowed, everything joins into one story
+    assert group_documents(records, max_df=1.0) == [["d1", "d2", "d3", "d4"]]
+
+
+def test_event_pairs_need_compatible_type_and_shared_argument():
+    report = candidate_pairs([_story("d1", "person.a", "person.b"), _story("d2", "person.a", "person.b")], max_df=1.0)
+    events = [(c.source.id, c.target.id) for c in report.candidates if c.kind == "event"]
+    # m~m share 3 args; a~a share person.a; m~a and a~m have incompatible types
+    assert sorted(events) == [("a", "a"), ("m", "m")]
+    best = next(c for c in report.candidates if c.kind == "event")
+    assert (best.source.id, best.target.id) == ("m", "m")
+    assert any("shared arguments" in r for r in best.reasons)
+    assert report.compared_event_pairs == 4
+
+
+def test_claim_pairs_follow_event_candidates():
+    report = candidate_pairs([_story("d1", "person.a", "person.b"), _story("d2", "person.a", "person.b")], max_df=1.0)
+    claims = {(c.source.id, c.target.id): c for c in report.candidates if c.kind == "claim"}
+    assert ("c1", "c1") in claims
+    # c1's span (0-16) holds both triggers (0-1) and names the meeting: a~a and m~m are candidate pairs
+    assert "about the candidate event pair(s) a ~ a, m ~ m" in claims[("c1", "c1")].reasons
+    # c2 (18-30) holds no trigger and is about no event: paired with c2 only through the entity g it names,
+    # never with c1 (no shared trigger, event or entity)
+    assert claims[("c2", "c2")].reasons == ["mention the same entities: gpe.everywhere"]
+    assert ("c1", "c2") not in claims and ("c2", "c1") not in claims
+
+
+def test_an_entity_in_most_claims_does_not_pair_them():
+    a = _story("d1", "person.a", "person.b")
+    b = _story("d2", "person.a", "person.b")
+    for rec in (a, b):  # three claims, all naming g: g is in more than half of them
+        rec["claims"] = [_claim(f"k{i}", 18, 30, None) for i in range(3)]
+    report = candidate_pairs([a, b], max_df=1.0)
+    assert [c for c in report.candidates if c.kind == "claim"] == []
+
+
+def test_claims_speaking_of_the_same_event_type_are_paired():
+    a = _story("d1", "person.a", "person.b")
+    b = _story("d2", "person.x", "person.y")  # no shared arguments: no event candidates
+    a["claims"][1]["event"] = "a"
+    b["claims"][1]["event"] = "a"
+    report = candidate_pairs([a, b], max_df=1.0)
+    claims = {(c.source.id, c.target.id): c for c in report.candidates if c.kind == "claim"}
+    assert "both speak of a attack event" in claims[("c2", "c2")].reasons
+
+
+def test_pairs_stay_within_stories():
+    docs = [_story(f"s{i}a", f"person.x{i}", f"person.y{i}") for i in range(5)]
+    docs += [_story(f"s{i}b", f"person.x{i}", f"person.y{i}") for i in range(5)]
+    report = candidate_pairs(docs)
+    assert len(report.groups) == 5
+    # 5 stories × 1 document pair × 2×2 events, instead of C(10,2)=45 document pairs × 4
+    assert report.compared_event_pairs == 5 * 4
+    for cand in report.candidates:
+        assert cand.source.document_id[:2] == cand.target.document_id[:2]

@@ -1,0 +1,366 @@
+"""goldkit release / diff / attach: round trip through load_dataset, promises of versions, stand-off texts."""
+# ruff: noqa: F811  (pytest fixtures imported from release_fixtures are redefined as arguments)
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from datasets import Features
+from release_fixtures import AR, EN, FIXTURE, cli, load, project  # noqa: F401
+
+from goldkit.errors import ConflictError, InputError, ReleaseError, ValidationError
+from goldkit.generate.features import config_features
+from goldkit.jsonio import read_json, write_json
+from goldkit.release.build import (
+    BUILDING_PREFIX,
+    PAUSE_ENV,
+    ReleaseOptions,
+    build_release,
+    list_releases,
+    verify_checksums,
+)
+from goldkit.release.diff import read_config
+
+WITH_PULL = ReleaseOptions(annotations=FIXTURE / "pull", agreement=FIXTURE / "agreement.json")
+
+
+def _gold(project: Path, doc_id: str) -> dict:
+    return read_json(project / "annotations" / "gold" / f"{doc_id}.json")
+
+
+def _edit_gold(project: Path, doc_id: str, edit) -> None:  # type: ignore[no-untyped-def]
+    path = project / "annotations" / "gold" / f"{doc_id}.json"
+    record = read_json(path)
+    edit(record)
+    write_json(path, record)
+
+
+# ---- round trip --------------------------------------------------------------------------------
+
+
+def test_every_config_loads_with_load_dataset_and_the_schema_features(project: Path) -> None:
+    report = build_release("1.0.0", WITH_PULL)
+    features = config_features()
+    assert set(report.rows) == set(features)
+    for config, expected in features.items():
+        parquet = report.path / config / "test.parquet"
+        assert Features.from_arrow_schema(pq.read_schema(parquet)) == expected  # 'huggingface' metadata
+        loaded = load(report.path, config)
+        assert loaded.features == expected, config
+        assert len(loaded) == report.rows[config]
+
+
+def test_loaded_claims_are_the_gold_claims(project: Path) -> None:
+    report = build_release("1.0.0", ReleaseOptions())
+    loaded = load(report.path, "claims")
+    verdict, types = loaded.features["verdict"], loaded.features["types"].feature
+    rows = {(r["document_id"], r["id"]): r for r in loaded}
+    for doc_id in (EN, AR):
+        record = _gold(project, doc_id)
+        entities = {e["id"]: e for e in record["entities"]}
+        for claim in record["claims"]:
+            row = rows.pop((doc_id, claim["id"]))
+            assert row["span"] == claim["span"]
+            assert verdict.int2str(row["verdict"]) == claim["verdict"]
+            assert [types.int2str(t) for t in row["types"]] == claim["types"]
+            assert row["event_id"] == claim["event"]
+            assert row["cue"] == claim["cue"]
+            claimant = claim["claimant"]["entity"]
+            assert row["claimant_span"] == (entities[claimant]["span"] if claimant else None)
+    assert rows == {}
+
+
+def test_event_arguments_are_resolved_to_entity_spans(project: Path) -> None:
+    report = build_release("1.0.0", ReleaseOptions())
+    events = {(r["document_id"], r["id"]): r for r in read_config(report.path, "events")}
+    meeting = events[(EN, "ev1")]
+    assert [(a["role"], a["entity_id"], a["span"]["text"]) for a in meeting["arguments"]] == [
+        ("participant", "e3", "Yerzhan Sadenov"),
+        ("place", "e1", "RIYADH"),
+        ("time", "e4", "Thursday"),
+    ]
+
+
+def test_same_event_links_form_clusters_and_other_links_have_none(project: Path) -> None:
+    report = build_release("1.0.0", ReleaseOptions())
+    links = {row["id"]: row for row in read_config(report.path, "links")}
+    assert links["l1"]["cluster_id"] == f"{AR}:ev1"
+    assert links["l2"]["cluster_id"] == f"{AR}:ev2"
+    assert links["l3"]["cluster_id"] is None
+    assert links["l1"]["source"] == {"document_id": EN, "id": "ev1", "language": "en"}
+
+
+def test_annotators_get_stable_pseudonyms_and_accounts_stay_out_of_the_release(project: Path) -> None:
+    report = build_release("1.0.0", WITH_PULL)
+    mapping = read_json(project / "annotations" / "pseudonyms.json")
+    assert mapping == {
+        "adam@example.org": "annotator_1",
+        "assistant@goldkit.local": "annotator_2",
+        "zoe@example.org": "annotator_3",
+    }
+    rows = read_config(report.path, "annotations")
+    assert sorted({r["annotator"] for r in rows}) == ["annotator_1", "annotator_3"]
+    zoe = [r for r in rows if r["annotator"] == "annotator_3" and r["document_id"] == EN]
+    assert len(zoe[0]["claims"]) == 1  # zoe's pull has one claim fewer
+    for path in report.path.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            assert b"example.org" not in data and b"goldkit.local" not in data, path
+    mapping["new@example.org"] = "annotator_9"  # hand edit kept; a later account continues the numbering
+    write_json(project / "annotations" / "pseudonyms.json", mapping)
+    from goldkit.release.rows import assign_pseudonyms
+
+    again = assign_pseudonyms({"adam@example.org", "aaron@example.org"})
+    assert again["adam@example.org"] == "annotator_1" and again["aaron@example.org"] == "annotator_5"
+
+
+def test_the_release_carries_schema_checksums_and_manifest(project: Path) -> None:
+    report = build_release("1.0.0", ReleaseOptions())
+    copied = read_json(report.path / "schema" / "goldkit.schema.json")
+    assert copied["version"] == read_json(report.path / "release.json")["schema_version"]
+    assert verify_checksums(report.path) == []
+    sums = (report.path / "SHA256SUMS").read_text().splitlines()
+    assert len(sums) == len(report.files) and all("  " in line for line in sums)
+    out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=report.path, capture_output=True, text=True)
+    assert out.returncode == 0, out.stdout
+    (report.path / "claims" / "test.parquet").write_bytes(b"tampered")
+    assert verify_checksums(report.path) == ["claims/test.parquet"]
+
+
+# ---- versions are promises ---------------------------------------------------------------------
+
+
+def test_an_existing_version_is_never_overwritten(project: Path, cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli(["release", "1.0.0"]) == 0
+    before = (project / "export" / "1.0.0" / "SHA256SUMS").read_bytes()
+    _edit_gold(project, EN, lambda r: r["claims"][0].update(verdict="refuted"))
+    capsys.readouterr()
+    assert cli(["release", "1.0.0"]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (project / "export" / "1.0.0" / "SHA256SUMS").read_bytes() == before
+    with pytest.raises(ConflictError):
+        build_release("v1.0.0", ReleaseOptions())
+
+
+def test_versions_must_go_up_and_bring_something_new(project: Path) -> None:
+    build_release("1.2.0", ReleaseOptions())
+    with pytest.raises(ReleaseError, match="lower than the latest"):
+        build_release("1.1.9", ReleaseOptions())
+    with pytest.raises(ReleaseError, match="nothing changed"):
+        build_release("1.2.1", ReleaseOptions())
+    with pytest.raises(ReleaseError, match="not a semantic version"):
+        build_release("1.2", ReleaseOptions())
+    assert list_releases() == ["1.2.0"]
+    assert not list((project / "export").glob(f"{BUILDING_PREFIX}*"))
+
+
+def test_a_schema_major_change_needs_a_major_bump(project: Path) -> None:
+    build_release("0.9.0", ReleaseOptions())
+    manifest_path = project / "export" / "0.9.0" / "release.json"
+    write_json(manifest_path, read_json(manifest_path) | {"schema_version": "0.9.0"})  # built on an older schema
+    with pytest.raises(ReleaseError, match="major bump") as error:
+        build_release("0.10.0", ReleaseOptions())
+    assert error.value.facts["expected"] == ">= 1.0.0"
+    _edit_gold(project, EN, lambda r: r["claims"][0].update(verdict="refuted"))
+    assert build_release("1.0.0", ReleaseOptions()).previous == "0.9.0"
+
+
+def test_a_release_killed_midway_leaves_no_version(project: Path) -> None:
+    env = os.environ | {PAUSE_ENV: "60"}
+    code = "import sys; from goldkit.release.build import build_release; build_release('1.0.0')"
+    child = subprocess.Popen([sys.executable, "-c", code], env=env)
+    building = project / "export" / f"{BUILDING_PREFIX}1.0.0-{child.pid}"
+    deadline = time.monotonic() + 60
+    while not (building / "SHA256SUMS").exists():  # everything is written; only the rename is left
+        assert child.poll() is None and time.monotonic() < deadline, "release did not reach the pause"
+        time.sleep(0.05)
+    os.kill(child.pid, signal.SIGKILL)
+    child.wait()
+    assert list_releases() == []
+    assert not (project / "export" / "1.0.0").exists()
+    report = build_release("1.0.0", ReleaseOptions())  # the next release clears the dead build
+    assert report.path.is_dir() and not building.exists()
+
+
+def test_the_same_inputs_give_byte_identical_files(project: Path, tmp_path: Path) -> None:
+    first = build_release("1.0.0", ReleaseOptions(out=tmp_path / "a", annotations=FIXTURE / "pull"))
+    second = build_release("1.0.0", ReleaseOptions(out=tmp_path / "b", annotations=FIXTURE / "pull"))
+    assert first.files == second.files
+    for name in first.files:
+        assert (first.path / name).read_bytes() == (second.path / name).read_bytes(), name
+
+
+def test_the_collector_runs_rarely_during_a_release_and_as_before_after_it(
+    project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gc
+
+    from goldkit.release import rows as release_rows
+    from goldkit.jsonio import GC_THRESHOLDS
+
+    before = gc.get_threshold()
+    seen = []
+    load_gold = release_rows.load_gold
+    monkeypatch.setattr(
+        release_rows, "load_gold", lambda options: seen.append(gc.get_threshold()) or load_gold(options)
+    )
+    build_release("1.0.0", ReleaseOptions(out=tmp_path / "a"))
+    assert seen == [GC_THRESHOLDS] and gc.get_threshold() == before
+    with pytest.raises(ConflictError):  # a failed release restores them too
+        build_release("1.0.0", ReleaseOptions(out=tmp_path / "a"))
+    assert gc.get_threshold() == before
+
+
+def test_bad_gold_is_refused_with_every_problem_and_nothing_written(project: Path) -> None:
+    def break_record(record: dict) -> None:
+        record["entities"][0]["span"]["text"] = "Jeddah"
+        record["claims"][0]["event"] = "ev99"
+        record["events"][0]["type"] = "party"
+
+    _edit_gold(project, EN, break_record)
+    with pytest.raises(ValidationError) as error:
+        build_release("1.0.0", ReleaseOptions())
+    pointers = {p.pointer for p in error.value.problems}
+    assert "/events/0/type" in pointers
+    assert not (project / "export" / "1.0.0").exists()
+    _edit_gold(project, EN, lambda r: r["events"][0].update(type="meeting"))
+    with pytest.raises(ValidationError) as error:
+        build_release("1.0.0", ReleaseOptions())
+    assert {p.pointer for p in error.value.problems} == {"/entities/0/span/text", "/claims/0/event"}
+
+
+# ---- changelog and diff ------------------------------------------------------------------------
+
+
+def _known_change(record: dict) -> None:
+    record["claims"][1]["verdict"] = "refuted"  # en c2
+    record["claims"][1]["evidence"] = [{"kind": "url", "ref": "https://example.org/report"}]
+    record["entities"] = [e for e in record["entities"] if e["id"] != "e6"]
+
+
+def test_changelog_lists_a_known_change(project: Path, cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    build_release("1.0.0", ReleaseOptions())
+    _edit_gold(project, EN, _known_change)
+    report = build_release("1.1.0", ReleaseOptions())
+    assert report.changes["labels"] == {
+        EN: {
+            "entities": {"added": [], "removed": ["e6"], "changed": []},
+            "claims": {"added": [], "removed": [], "changed": ["c2"]},
+        }
+    }
+    changelog = (report.path / "CHANGELOG.md").read_text()
+    assert f"  - {EN} claims: changed c2" in changelog
+    assert f"  - {EN} entities: removed e6" in changelog
+    assert changelog.index("## v1.1.0") < changelog.index("## v1.0.0 — first release")
+    capsys.readouterr()
+    assert cli(["diff", "1.0.0", "v1.1.0", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["labels"] == report.changes["labels"]
+    assert cli(["diff", "1.0.0", "1.1.0"]) == 0
+    assert "claims: changed c2" in capsys.readouterr().out
+
+
+def test_diff_reports_added_documents_and_schema(project: Path, tmp_path: Path) -> None:
+    from goldkit.release.diff import diff_releases
+
+    old = build_release("1.0.0", ReleaseOptions(out=tmp_path / "one"))
+    (project / "annotations" / "gold" / f"{AR}.json").rename(tmp_path / "ar.json")
+    links = project / "annotations" / "gold" / "links.jsonl"
+    links.rename(tmp_path / "links.jsonl")
+    new = build_release("1.0.0", ReleaseOptions(out=tmp_path / "two"))
+    diff = diff_releases(new.path, old.path)
+    assert diff.documents_added == [AR] and diff.documents_removed == []
+    assert diff.links.added == ["l1", "l2", "l3"]
+    assert not diff.schema_changed and diff.new_schema == diff.old_schema
+
+
+# ---- stand-off ---------------------------------------------------------------------------------
+
+
+def test_no_text_release_attaches_back_to_the_full_release(project: Path, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    standoff = build_release("1.0.0", ReleaseOptions(no_text=True, annotations=FIXTURE / "pull"))
+    full = build_release("1.0.0", ReleaseOptions(out=tmp_path / "full", annotations=FIXTURE / "pull"))
+    docs = load(standoff.path, "documents")
+    assert docs["text"] == [None, None] and all(len(s) == 64 for s in docs["sha256"])
+    claims = read_config(standoff.path, "claims")
+    assert all(c["span"]["text"] is None and c["span"]["end"] > 0 for c in claims)
+    out = tmp_path / "attached"
+    assert cli(["attach", "1.0.0", "--corpus", str(project / "corpus"), "--out", str(out)]) == 0
+    for config in config_features():
+        assert read_config(out, config) == read_config(full.path, config), config
+    assert verify_checksums(out) == []
+
+
+def test_attach_names_the_document_whose_text_differs(project: Path, cli, capsys, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    build_release("1.0.0", ReleaseOptions(no_text=True))
+    article = project / "corpus" / "meeting_ar.txt"
+    article.write_text(article.read_text().replace("الخميس", "الجمعة"))
+    out = tmp_path / "attached"
+    assert cli(["attach", "1.0.0", "--corpus", str(project / "corpus"), "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert AR in err and "sha256 differs" in err and EN not in err
+    assert not out.exists()
+    with pytest.raises(InputError):
+        from goldkit.release.build import attach
+
+        attach(project / "export" / "1.0.0", tmp_path / "empty", tmp_path / "x")
+
+
+# ---- CLI ---------------------------------------------------------------------------------------
+
+
+def test_cli_release_json_and_dry_run_push(project: Path, cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    args = ["release", "1.0.0", "--annotations", str(FIXTURE / "pull"), "--push-to-hub", "org/news", "--dry-run"]
+    assert cli([*args, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["rows"]["annotations"] == 4
+    methods = [op["method"] for op in result["hub"]["operations"]]
+    assert methods == ["create_repo", "upload_folder", "create_tag"] and result["hub"]["dry_run"]
+    assert result["hub"]["operations"][2]["kwargs"]["tag"] == "v1.0.0"
+
+
+def test_label_names_become_class_label_ids_column_wise_and_unknown_names_fail() -> None:
+    from goldkit.errors import ReleaseError
+    from goldkit.generate.features import config_features
+    from goldkit.release.tables import to_table
+
+    features = config_features()["events"]
+    span = {"start": 0, "end": 3, "text": "met"}
+    arguments = [{"role": "place", "entity_id": "x", "span": span}, {"role": "time", "entity_id": "y", "span": None}]
+    row = {"document_id": "d", "language": "ar", "id": "e1", "type": "meeting", "trigger": span,
+           "realis": "planned", "polarity": "positive", "arguments": arguments}  # fmt: skip
+    table = to_table([row, {**row, "arguments": None}], features)
+    assert table.column("realis").to_pylist() == [features["realis"].str2int("planned")] * 2
+    roles = [[features["arguments"].feature["role"].int2str(a["role"]) for a in args or []]
+             for args in table.column("arguments").to_pylist()]  # fmt: skip
+    assert roles == [["place", "time"], []]
+    assert table.column("arguments").to_pylist()[1] is None  # a null list stays null
+    with pytest.raises(ReleaseError, match="party"):
+        to_table([{**row, "type": "party"}], features)
+
+
+def test_diff_compares_mentions_per_document_whatever_their_row_order() -> None:
+    import pyarrow as pa
+
+    from goldkit.release.diff import _label_changes
+
+    def rows(*items: tuple[str, str, str]) -> pa.StructArray:
+        return pa.array([{"document_id": d, "id": i, "type": t} for d, i, t in items])
+
+    old = rows(("a", "e1", "gpe"), ("a", "e2", "person"), ("b", "e1", "gpe"), ("c", "e1", "gpe"))
+    new = rows(("b", "e1", "gpe"), ("a", "e2", "org"), ("d", "e1", "gpe"), ("a", "e3", "gpe"), ("b", "e2", "gpe"))
+    changes = {doc: c.to_dict() for doc, c in _label_changes(old, new).items()}
+    assert changes == {
+        "a": {"added": ["e3"], "removed": ["e1"], "changed": ["e2"]},
+        "b": {"added": ["e2"], "removed": [], "changed": []},
+        "c": {"added": [], "removed": ["e1"], "changed": []},
+        "d": {"added": ["e1"], "removed": [], "changed": []},
+    }
+    assert _label_changes(old, old) == {} and _label_changes(None, None) == {}

@@ -1,0 +1,1 @@
+"""Inter-annotator agreement: span F1, Krippendorff's alpha on attributes, unitizing alpha."""

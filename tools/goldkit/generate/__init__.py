@@ -1,0 +1,1 @@
+"""Files generated from the schema: Label Studio configs, guidelines, Hugging Face Features, drift check."""

@@ -1,0 +1,119 @@
+"""Hugging Face `Features` for each released dataset config, derived from the schema.
+
+Closed label sets become `ClassLabel` with the schema's values in schema order; lists of structs use
+`List`. These are the row shapes the release writes:
+
+- documents:   one row per document (text is null in a `--no-text` stand-off release)
+- entities:    one row per gold entity mention
+- events:      one row per gold event mention; arguments resolved to the entity's span
+- claims:      one row per gold claim; claimant resolved to the entity's span when it is a mention
+- links:       one row per cross-document link; `cluster_id` groups same-event links into event clusters
+- annotations: one row per (annotator, document) with every layer, for agreement research
+
+Span texts are null in a stand-off release; offsets and hashes stay.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from datasets import ClassLabel, Features, List, Value
+
+from goldkit.schema.loading import label_values
+
+CONFIGS = ("documents", "entities", "events", "claims", "links", "annotations")
+
+
+def class_label(label_set: str) -> ClassLabel:
+    """A ClassLabel whose names are the schema's label set, in schema order."""
+    return ClassLabel(names=label_values(label_set))
+
+
+def span() -> dict[str, Any]:
+    return {"start": Value("int32"), "end": Value("int32"), "text": Value("string")}
+
+
+def _entity() -> dict[str, Any]:
+    return {"id": Value("string"), "span": span(), "type": class_label("EntityType"), "canonical": Value("string")}
+
+
+def _event() -> dict[str, Any]:
+    return {
+        "id": Value("string"),
+        "type": class_label("EventType"),
+        "trigger": span(),
+        "realis": class_label("Realis"),
+        "polarity": class_label("Polarity"),
+        "arguments": List({"role": class_label("ArgumentRole"), "entity_id": Value("string"), "span": span()}),
+    }
+
+
+def _claim() -> dict[str, Any]:
+    return {
+        "id": Value("string"),
+        "span": span(),
+        "types": List(class_label("ClaimType")),
+        "claimant_kind": class_label("ClaimantKind"),
+        "claimant_entity_id": Value("string"),
+        "claimant_span": span(),
+        "cue": span(),
+        "attribution": class_label("AttributionQuality"),
+        "modality": class_label("Modality"),
+        "check_worthy": Value("bool"),
+        "verifiable": Value("bool"),
+        "verdict": class_label("Verdict"),
+        "evidence": List({"kind": class_label("EvidenceKind"), "ref": Value("string"), "note": Value("string")}),
+        "event_id": Value("string"),
+    }
+
+
+def _in_document() -> dict[str, Any]:
+    return {"document_id": Value("string"), "language": class_label("Language")}
+
+
+def config_features() -> dict[str, Features]:
+    """Return the Features of every dataset config, keyed by config name."""
+    document = {
+        "id": Value("string"),
+        "language": class_label("Language"),
+        "title": Value("string"),
+        "text": Value("string"),
+        "sha256": Value("string"),
+        "source_file": Value("string"),
+        "published": Value("string"),
+        "author": Value("string"),
+        "dateline": Value("string"),
+        "boilerplate": List(
+            {
+                "start": Value("int32"),
+                "end": Value("int32"),
+                "text": Value("string"),
+                "kind": class_label("BoilerplateKind"),
+            }
+        ),
+        "normalizations": List(class_label("Normalization")),
+    }
+    mention = {"document_id": Value("string"), "id": Value("string"), "language": class_label("Language")}
+    link = {
+        "id": Value("string"),
+        "relation": class_label("LinkRelation"),
+        "source": mention,
+        "target": mention,
+        "note": Value("string"),
+        "cluster_id": Value("string"),
+    }
+    annotation = {
+        "annotator": Value("string"),
+        **_in_document(),
+        "entities": List(_entity()),
+        "events": List(_event()),
+        "claims": List(_claim()),
+    }
+    return {
+        "documents": Features(document),
+        "entities": Features({**_in_document(), **_entity()}),
+        "events": Features({**_in_document(), **_event()}),
+        "claims": Features({**_in_document(), **_claim()}),
+        "links": Features(link),
+        "annotations": Features(annotation),
+    }

@@ -1,0 +1,1 @@
+"""Ingest: delivered article files become document records, text kept exactly, page furniture marked."""

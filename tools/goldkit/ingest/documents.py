@@ -1,0 +1,383 @@
+"""Turn delivered article files into document records: text kept exactly, page furniture marked.
+
+Reading a file: the bytes must be non-empty UTF-8 text within the size limit. The only changes made
+are a leading BOM removed and CRLF turned into LF, each declared in `normalizations`; offsets count
+code points into the normalized text.
+
+Reading an article (language-neutral rules over lines):
+- The *header* is the run of leading short lines (at most 25 words) before the first paragraph or
+  dateline line. In it: a first line of ' / '-separated crumbs is a `breadcrumb`; a line carrying a full
+  date (dateparser, in the article's language) or starting with 'By …' is the `byline` (author = the
+  words before the date, without a 'Label:' prefix or icons rendered as '<word> icon'); the first other
+  line is the headline, and later header lines equal to it are `duplicate_title`.
+- Title: the headline when there is one, else the first sentence of the body (after any dateline).
+- Dateline: an upper-case place (or one or two Arabic words) followed by a dash, e.g. 'RIYADH – '.
+- After the header: a trailing short line starting with a share word is the `share` footer; a short
+  line (2-12 words) without end punctuation between paragraphs is a `section_heading`.
+Nothing is deleted: each of these is a boilerplate span with offsets into the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from goldkit.errors import InputError, Problem
+from goldkit.jsonio import iter_jsonl, write_jsonl
+from goldkit.paths import corpus_dir, documents_path
+from goldkit.schema.loading import definition, label_values, schema_value, schema_version
+
+DEFAULT_MAX_BYTES = 5_000_000
+INGEST_COMMAND = "goldkit ingest corpus/"
+
+# Writing system of the letters -> the schema language written with it. Checked against $defs/Language.
+SCRIPT_LANGUAGE = {"LATIN": "en", "ARABIC": "ar"}
+# Guards so a script does not stand for every language written in it (French, Persian, Urdu …).
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    {"the", "and", "of", "to", "that", "for", "with", "was", "were", "is", "are", "it", "its", "from", "by", "this"}
+    | {"which", "has", "have"}
+)
+_NOT_ARABIC_LETTERS = frozenset("پچژگکیےٹڈڑں")
+
+_HEADER_MAX_WORDS = 25
+_HEADER_MAX_LINES = 8
+_HEADING_WORDS = range(2, 13)
+_END_PUNCTUATION = tuple(".!?؟:;…\"”'’»)")
+_SHARE_WORDS = ("share", "شارك", "مشاركة")
+_BYLINE_LEADS = re.compile(r"^(?:by|بقلم|كتب)\s+", re.IGNORECASE)
+_BYLINE_LABEL = re.compile(r"^[^:\n]{1,20}:\s*")
+_ICON_WORDS = re.compile(r"\b[a-z]+ icon\b", re.IGNORECASE)
+_CRUMB_SEPARATOR = re.compile(r"\s+[/›»>]\s+")
+_DATELINES = {
+    "LATIN": re.compile(r"^(?P<place>[A-Z][A-Z.'’-]+(?:[ ,]+[A-Z][A-Z.'’-]+)*)\s*(?:\([^)\n]*\)\s*)?[–—-]+\s+"),
+    "ARABIC": re.compile(r"^(?P<place>[\u0621-\u064A]+(?: [\u0621-\u064A]+)?)\s*(?:\([^)\n]*\)\s*)?[–—-]\s+"),
+}
+_SENTENCE_END = re.compile(r"[.!?؟…](?=\s|$)")
+
+
+@dataclass
+class IngestReport:
+    """What ingest read: one document record per article file, in id order."""
+
+    documents: list[dict[str, Any]]
+    files: list[Path] = field(default_factory=list)
+
+
+class _FileProblem(Exception):
+    """One input file is unusable; the message says why and how to fix it."""
+
+
+@dataclass(frozen=True)
+class _Line:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+# ---- files -------------------------------------------------------------------------------------
+
+
+def _collect_files(paths: Iterable[Path], problems: list[Problem]) -> list[tuple[Path, str]]:
+    """Expand folders to their *.txt files; return (file, source_file) pairs, each file once."""
+    found: dict[Path, str] = {}
+    for path in paths:
+        if path.is_dir():
+            files = sorted(path.glob("*.txt"))
+            if not files:
+                problems.append(_problem(path, "folder has no .txt files — put the articles here as UTF-8 .txt files"))
+            for file in files:
+                found.setdefault(file.resolve(), file.relative_to(path).as_posix())
+        elif path.is_file():
+            if path.suffix != ".txt":
+                problems.append(_problem(path, "not a .txt file — articles are delivered as UTF-8 .txt files"))
+                continue
+            found.setdefault(path.resolve(), _source_name(path))
+        else:
+            problems.append(_problem(path, "no such file or folder — check the path"))
+    return sorted(found.items(), key=lambda item: (item[1], str(item[0])))
+
+
+def _source_name(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(corpus_dir().resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _problem(path: Path, message: str, got: Any = None) -> Problem:
+    return Problem(pointer="", message=message, got=got, path=str(path))
+
+
+def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[str]]:
+    """Return a file's text and the normalizations applied; raise _FileProblem when it is unusable."""
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise _FileProblem(f"{size:,} bytes, over the limit of {max_bytes:,} — split the file or raise --max-bytes")
+    data = path.read_bytes()
+    if (nul := data.find(b"\x00")) >= 0:
+        raise _FileProblem(f"binary file (NUL byte at byte {nul}) — not an article; remove it")
+    normalizations: list[str] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+        normalizations.append(schema_value("Normalization", "bom_removed"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        offset = e.start + (3 if normalizations else 0)
+        if _looks_binary(data):
+            raise _FileProblem(f"binary file (undecodable from byte {offset}) — not an article; remove it") from e
+        raise _FileProblem(
+            f"not UTF-8 at byte {offset} (0x{data[e.start]:02x}) — re-save it as UTF-8, e.g. iconv -f cp1256 -t utf-8"
+        ) from e
+    if "\r\n" in text:
+        text = text.replace("\r\n", "\n")
+        normalizations.append(schema_value("Normalization", "crlf_to_lf"))
+    if not text.strip():
+        raise _FileProblem(f"empty file ({size} bytes, no text) — put the article text in it or remove it")
+    return text, normalizations
+
+
+def _looks_binary(data: bytes) -> bool:
+    control = sum(1 for byte in data[:4096] if byte < 0x09 or 0x0E <= byte < 0x20)
+    return control > len(data[:4096]) * 0.1
+
+
+# ---- language ----------------------------------------------------------------------------------
+
+
+def detect_language(text: str) -> str:
+    """Return the schema language of text from its dominant script; raise _FileProblem if unsupported."""
+    scripts = Counter(unicodedata.name(ch, "?").split(" ")[0] for ch in text if ch.isalpha())
+    supported = label_values("Language")
+    if not scripts:
+        raise _FileProblem(f"no letters, so no language — goldkit reads articles in: {', '.join(supported)}")
+    script, count = scripts.most_common(1)[0]
+    language = SCRIPT_LANGUAGE.get(script)
+    if language and not _script_fits(script, text, count):
+        language = None
+    if language is None or language not in supported:
+        raise _FileProblem(
+            f"language not supported (mostly {script.title()} script) — goldkit reads: {', '.join(supported)}"
+        )
+    return language
+
+
+def _script_fits(script: str, text: str, letters: int) -> bool:
+    if script == "LATIN":
+        words = re.findall(r"[^\W\d_]+", text.lower())
+        return sum(word in _ENGLISH_FUNCTION_WORDS for word in words) >= 0.08 * max(len(words), 1)
+    if script == "ARABIC":
+        return sum(ch in _NOT_ARABIC_LETTERS for ch in text) <= 0.03 * letters
+    return True
+
+
+def _script(language: str) -> str:
+    return next(script for script, lang in SCRIPT_LANGUAGE.items() if lang == language)
+
+
+# ---- article structure -------------------------------------------------------------------------
+
+
+def _lines(text: str) -> list[_Line]:
+    """Return the non-blank lines with offsets of their stripped content."""
+    lines, offset = [], 0
+    for raw in text.split("\n"):
+        stripped = raw.strip()
+        if stripped:
+            start = offset + raw.index(stripped)
+            lines.append(_Line(start, start + len(stripped), stripped))
+        offset += len(raw) + 1
+    return lines
+
+
+def _span(line: _Line, kind: str) -> dict[str, Any]:
+    return {"start": line.start, "end": line.end, "text": line.text, "kind": schema_value("BoilerplateKind", kind)}
+
+
+def _dateline(line: _Line | None, language: str) -> str | None:
+    match = _DATELINES[_script(language)].match(line.text) if line else None
+    return match.group("place").strip(" ,") if match else None
+
+
+def _header_size(lines: list[_Line], language: str) -> int:
+    """Count the leading short lines before the first paragraph or dateline."""
+    size = 0
+    for line in lines[:_HEADER_MAX_LINES]:
+        if line.words > _HEADER_MAX_WORDS or _dateline(line, language):
+            break
+        size += 1
+    return size
+
+
+def _byline(line: _Line, language: str, after_title: bool) -> tuple[str | None, str | None] | None:
+    """Return (author, published ISO date) if the line is a byline, else None.
+
+    A dated line is a byline anywhere in the header; an undated 'By Jane Doe' only after the headline,
+    so a headline such as 'By the numbers: …' stays a headline.
+    """
+    from dateparser.search import search_dates  # slow import: only when an article has a header
+
+    found = search_dates(line.text, languages=[language], settings={"REQUIRE_PARTS": ["day", "month", "year"]})
+    found = [(words, when) for words, when in found or [] if any(ch.isdigit() for ch in words)]
+    if not found and not (after_title and line.words <= 6 and _BYLINE_LEADS.match(line.text)):
+        return None
+    before = line.text[: line.text.find(found[0][0])] if found else line.text
+    author = _ICON_WORDS.sub(" ", _BYLINE_LEADS.sub("", _BYLINE_LABEL.sub("", before, count=1)))
+    author = " ".join(author.split()).strip(" |-–—,،")
+    return author or None, found[0][1].date().isoformat() if found else None
+
+
+def _first_sentence(line: _Line, dateline: str | None, language: str) -> str:
+    text = line.text
+    if dateline:
+        text = text[_DATELINES[_script(language)].match(text).end() :]  # type: ignore[union-attr]
+    for match in _SENTENCE_END.finditer(text):
+        word = text[: match.start()].rsplit(maxsplit=1)[-1] if text[: match.start()].strip() else ""
+        if len(word) > 3 or (word and not word[0].isupper() and len(word) > 1):
+            return text[: match.end()].strip()
+    return text.strip() or line.text
+
+
+def read_structure(text: str, language: str) -> dict[str, Any]:
+    """Return title, author, published, dateline and boilerplate spans of an article's text."""
+    lines = _lines(text)
+    size = _header_size(lines, language)
+    header, body = lines[:size], lines[size:]
+    spans: list[dict[str, Any]] = []
+    author = published = title = None
+    for index, line in enumerate(header):
+        if index == 0 and len(_CRUMB_SEPARATOR.findall(line.text)) >= 2:
+            spans.append(_span(line, "breadcrumb"))
+        elif title is not None and line.text == title:
+            spans.append(_span(line, "duplicate_title"))
+        elif author is None and published is None and (found := _byline(line, language, title is not None)):
+            author, published = found
+            spans.append(_span(line, "byline"))
+        elif title is None:
+            title = line.text
+    dateline = _dateline(body[0] if body else None, language)
+    spans += _body_spans(body)
+    if title is None:
+        title = _first_sentence(body[0], dateline, language) if body else header[0].text
+    spans.sort(key=lambda span: (span["start"], span["end"]))
+    return {"title": title, "author": author, "published": published, "dateline": dateline, "boilerplate": spans}
+
+
+def _body_spans(body: list[_Line]) -> list[dict[str, Any]]:
+    spans = []
+    if body and body[-1].words <= 6 and body[-1].text.casefold().startswith(_SHARE_WORDS):
+        spans.append(_span(body[-1], "share"))
+        body = body[:-1]
+    for line in body[1:-1]:
+        if line.words in _HEADING_WORDS and not line.text.endswith(_END_PUNCTUATION):
+            spans.append(_span(line, "section_heading"))
+    return spans
+
+
+# ---- documents ---------------------------------------------------------------------------------
+
+
+def build_document(text: str, normalizations: list[str], source_file: str) -> dict[str, Any]:
+    """Return the document record of one article's (normalized) text."""
+    sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    doc_id = f"{Path(source_file).stem}-{sha[:8]}"
+    if not re.fullmatch(definition("Id")["pattern"], doc_id):
+        raise _FileProblem(
+            f"the file name makes an invalid id {doc_id!r} — rename it with letters, digits, '_', '.', '-'"
+        )
+    language = detect_language(text)
+    structure = read_structure(text, language)
+    return {
+        "record_type": "document",
+        "schema_version": schema_version(),
+        "id": doc_id,
+        "language": language,
+        "title": structure["title"],
+        "author": structure["author"],
+        "published": structure["published"],
+        "dateline": structure["dateline"],
+        "source_file": source_file,
+        "sha256": sha,
+        "normalizations": normalizations,
+        "boilerplate": structure["boilerplate"],
+        "text": text,
+    }
+
+
+def ingest(
+    paths: list[Path],
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> IngestReport:
+    """Read article files and folders of *.txt into document records; raise one InputError for all bad files."""
+    problems: list[Problem] = []
+    files = _collect_files(paths, problems)
+    documents: list[dict[str, Any]] = []
+    first_by_sha: dict[str, Path] = {}
+    for done, (path, source_file) in enumerate(files, 1):
+        try:
+            document = build_document(*read_article(path, max_bytes), source_file)
+        except _FileProblem as e:
+            problems.append(_problem(path, str(e)))
+            continue
+        finally:
+            if progress:
+                progress(done, len(files))
+        if (first := first_by_sha.setdefault(document["sha256"], path)) != path:
+            problems.append(_problem(path, f"same text as {first} (sha256 {document['sha256'][:8]}) — keep one"))
+            continue
+        documents.append(document)
+    if problems:
+        raise _input_error(problems, paths)
+    return IngestReport(documents=sorted(documents, key=lambda d: d["id"]), files=[path for path, _ in files])
+
+
+def _input_error(problems: list[Problem], paths: list[Path]) -> InputError:
+    count = len(problems)
+    lines = "\n".join(f"  {problem.path}: {problem.message}" for problem in problems)
+    again = "goldkit ingest " + " ".join(str(path) for path in paths)
+    return InputError(
+        f"{count} input file{'s' if count > 1 else ''} cannot be ingested; nothing was written:\n{lines}",
+        hint=f"fix or remove the file{'s' if count > 1 else ''} named above, then run: {again}",
+        problems=problems,
+    )
+
+
+def write_documents(documents: Iterable[dict[str, Any]], path: Path | None = None) -> Path:
+    """Write document records atomically as JSONL sorted by id (default annotations/documents.jsonl)."""
+    path = path or documents_path()
+    write_jsonl(path, sorted(documents, key=lambda d: d["id"]))
+    return path
+
+
+def load_documents(path: Path | None = None) -> dict[str, dict[str, Any]]:
+    """Read ingested documents as id -> document record."""
+    path = path or documents_path()
+    if not path.is_file():
+        raise InputError(
+            f"no ingested documents at {path}", hint=f"ingest the articles first with: {INGEST_COMMAND}", path=str(path)
+        )
+    documents: dict[str, dict[str, Any]] = {}
+    for lineno, document in iter_jsonl(path):
+        doc_id = document.get("id") if isinstance(document, dict) else None
+        if not isinstance(doc_id, str) or doc_id in documents:
+            problem = "has no id" if not isinstance(doc_id, str) else f"repeats id {doc_id}"
+            raise InputError(
+                f"{path}:{lineno}: document {problem}",
+                hint=f"regenerate the file with: {INGEST_COMMAND}",
+                path=str(path),
+                line=lineno,
+            )
+        documents[doc_id] = document
+    return documents

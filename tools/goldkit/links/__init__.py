@@ -1,0 +1,1 @@
+"""Cross-document links: candidates, Label Studio linking tasks and their sync, link agreement and clusters."""

@@ -1,0 +1,244 @@
+"""Push link candidates to Label Studio linking projects and sort their answers into link records.
+
+`push_links` proposes candidate pairs from per-document records (gold or pulled), builds link tasks,
+and imports them into one linking project per (kind, source direction, target direction), found
+again by title. It is idempotent like the document push: tasks are keyed by `data.pair_id`, so a
+second run imports nothing and new candidates are added.
+
+`sort_link_tasks` turns one linking project's export into link records, quarantine entries (with the
+raw answer and the reasons) and counts that reconcile: annotations = valid + quarantined + cancelled.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import task_index
+from goldkit.errors import InputError, NotFound, ReconcileError
+from goldkit.jsonio import dumps, jsonl_text, write_folder
+from goldkit.links.tasks import (
+    LinkTask,
+    answer_to_link,
+    build_tasks,
+    link_label_config,
+    links_title_prefix,
+    project_title,
+)
+from goldkit.links.candidates import CandidateReport, candidate_pairs
+from goldkit.schema.layers import PROJECT_PREFIX
+from goldkit.paths import link_pulls_dir
+from goldkit.schema.validate import validate_record
+
+if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
+    from label_studio_sdk import LabelStudio
+
+    from goldkit.pull import PullReport
+
+IMPORT_BATCH = 250
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class LinkProjectPush:
+    title: str
+    project_id: int | None
+    created: bool = False
+    imported: int = 0
+    unchanged: int = 0
+
+
+@dataclass
+class LinkPushReport:
+    url: str
+    dry_run: bool
+    candidates: CandidateReport
+    projects: list[LinkProjectPush] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return sum(p.imported for p in self.projects)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "url": self.url,
+            "dry_run": self.dry_run,
+            "groups": self.candidates.groups,
+            "candidates": len(self.candidates.candidates),
+            "compared_event_pairs": self.candidates.compared_event_pairs,
+            "compared_claim_pairs": self.candidates.compared_claim_pairs,
+            "imported": self.imported,
+            "projects": [p.__dict__ for p in self.projects],
+        }
+
+
+def find_by_title(client: LabelStudio, title: str) -> Any | None:
+    """Return the one project with exactly this title, or None; two is a conflict the user must settle."""
+    hint = "rename or delete the extra ones in Label Studio, then run: goldkit push --links"
+    return lsclient.projects_by_title(client, [title], hint=hint)[title]
+
+
+def push_links(
+    records: Iterable[Mapping[str, Any]],
+    documents: Mapping[str, Mapping[str, Any]],
+    *,
+    overlap: int = 2,
+    dry_run: bool = False,
+    client: LabelStudio | None = None,
+    progress: Progress | None = None,
+    project_prefix: str = PROJECT_PREFIX,
+) -> LinkPushReport:
+    """Propose candidate pairs and import the new ones as link tasks, one project per kind and directions."""
+    by_doc = {r["document_id"]: dict(r) for r in records}
+    candidates = candidate_pairs(by_doc.values())
+    grouped: dict[tuple[str, str, str], list[LinkTask]] = defaultdict(list)
+    for task in build_tasks(candidates.candidates, by_doc, documents):
+        grouped[(task.kind, task.source_dir, task.target_dir)].append(task)
+    client = client or lsclient.connect()
+    report = LinkPushReport(lsclient.client_url(client), dry_run, candidates)
+    done, total = 0, sum(len(t) for t in grouped.values())
+    for (kind, source_dir, target_dir), tasks in sorted(grouped.items()):
+        title = project_title(kind, source_dir, target_dir, project_prefix)
+        project = find_by_title(client, title)
+        plan = LinkProjectPush(title, project.id if project else None, created=project is None)
+        existing = _existing_pairs(client, plan.project_id) if plan.project_id else set()
+        new = [t for t in tasks if t.data["pair_id"] not in existing]
+        plan.imported, plan.unchanged = len(new), len(tasks) - len(new)
+        report.projects.append(plan)
+        if dry_run or not new:
+            continue
+        if plan.project_id is None:
+            config = link_label_config(kind, source_dir, target_dir)
+            with lsclient.errors_mapped(client, what=f"create project {title!r}"):
+                plan.project_id = client.projects.create(
+                    title=title, label_config=config, maximum_annotations=overlap
+                ).id
+        for start in range(0, len(new), IMPORT_BATCH):
+            batch = [{"data": t.data} for t in new[start : start + IMPORT_BATCH]]
+            with lsclient.errors_mapped(client, what=f"import link tasks into project {plan.project_id}"):
+                client.projects.import_tasks(id=cast(int, plan.project_id), request=cast(Any, batch))
+            done += len(batch)
+            if progress:
+                progress(done, total)
+    return report
+
+
+def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
+    return {t["data"].get("pair_id") for t in task_index.existing_tasks(client, project_id) if t.get("data")}
+
+
+def link_projects(client: LabelStudio, project_prefix: str = PROJECT_PREFIX) -> list[tuple[int, str]]:
+    """(id, title) of every linking project on the server whose title starts with the prefix's."""
+    start = links_title_prefix(project_prefix)
+    with lsclient.errors_mapped(client, what="list projects"):
+        listed = cast(Any, client.projects.list())
+        return sorted((p.id, p.title) for p in listed if (p.title or "").startswith(start))
+
+
+@dataclass
+class LinkSort:
+    links: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[dict[str, Any]] = field(default_factory=list)
+    annotations: int = 0
+    cancelled: int = 0
+
+    def balanced(self) -> bool:
+        return self.annotations == len(self.links) + len(self.quarantine) + self.cancelled
+
+
+def sort_link_tasks(project_id: int, tasks: Iterable[Mapping[str, Any]], emails: Mapping[int, str]) -> LinkSort:
+    """Turn a linking project's exported tasks into link records and quarantine entries; count everything."""
+    from goldkit.pull import with_email
+
+    out = LinkSort()
+    for task in tasks:
+        for annotation in task.get("annotations") or []:
+            out.annotations += 1
+            if annotation.get("was_cancelled"):
+                out.cancelled += 1
+                continue
+            annotation = with_email(annotation, emails)
+            record, problems = answer_to_link({**task, "project": project_id}, annotation)
+            if record is not None:
+                problems = validate_record(record, location=f"project {project_id} task {task.get('id')}")
+            if record is None or problems:
+                out.quarantine.append(
+                    {
+                        "project_id": project_id,
+                        "task_id": task.get("id"),
+                        "annotation_id": annotation.get("id"),
+                        "reasons": [p.to_dict() for p in problems],
+                        "annotation": annotation,
+                    }
+                )
+            else:
+                out.links.append(record)
+    return out
+
+
+LINKS_FILE, QUARANTINE_FILE, MANIFEST_FILE = "links.jsonl", "quarantine.jsonl", "manifest.json"
+
+
+def pull_links(
+    *,
+    out_root: Path | None = None,
+    client: LabelStudio | None = None,
+    url: str | None = None,
+    project_prefix: str = PROJECT_PREFIX,
+) -> PullReport:
+    """Export every linking project and write link records, quarantine and a manifest in one new folder.
+
+    Counts reconcile per project (annotations = valid + quarantined + cancelled) or nothing is written.
+    """
+    from goldkit.pull import ProjectCounts, PullReport, ls_version, new_pull_id, user_emails
+
+    root = out_root or link_pulls_dir()
+    client = client or lsclient.connect(url)
+    now = datetime.now(UTC)
+    pull_id = new_pull_id(root, now)
+    report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
+    projects = link_projects(client, project_prefix)
+    if not projects:
+        raise NotFound(
+            f"no linking projects at {report.url}", hint="push link candidates first with: goldkit push --links"
+        )
+    emails = user_emails(client)
+    links: list[dict[str, Any]] = []
+    quarantine: list[dict[str, Any]] = []
+    for project_id, title in projects:
+        tasks = lsclient.export_project_json(client, project_id)
+        out = sort_link_tasks(project_id, tasks, emails)
+        counts = ProjectCounts(project_id, title, len(tasks), out.annotations, len(out.links), len(out.quarantine))
+        counts.cancelled = out.cancelled
+        report.projects.append(counts)
+        report.reasons.update(r.get("message", "").split(": ", 1)[-1] for q in out.quarantine for r in q["reasons"])
+        if not out.balanced():
+            raise ReconcileError(
+                f"link pull {pull_id}: project {project_id} does not add up", manifest=report.manifest()
+            )
+        links += out.links
+        quarantine += out.quarantine
+    manifest = {**report.manifest(), "kind": "links"}
+    write_folder(
+        report.folder,
+        {
+            LINKS_FILE: jsonl_text(sorted(links, key=lambda r: (r["id"], r["provenance"]["annotator"]))),
+            QUARANTINE_FILE: jsonl_text(sorted(quarantine, key=lambda q: (q["task_id"], q["annotation_id"]))),
+            MANIFEST_FILE: dumps(manifest),
+        },
+    )
+    return report
+
+
+def latest_link_pull(root: Path | None = None) -> Path:
+    """The newest link pull folder."""
+    root = root or link_pulls_dir()
+    folders = sorted(p for p in root.glob("*") if (p / LINKS_FILE).is_file()) if root.is_dir() else []
+    if not folders:
+        raise InputError(f"no link pull under {root}", hint="pull the link answers first with: goldkit pull --links")
+    return folders[-1]

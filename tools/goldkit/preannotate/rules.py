@@ -1,0 +1,478 @@
+"""Pre-annotation: suggest annotation records that annotators correct instead of starting blank.
+
+Pre-annotators live in REGISTRY (name -> callable(document, context) -> annotation record with
+provenance.method 'preannotation'). The rule-based one ('rules', model_version 'rules-1') suggests:
+
+- quantities: a number in Western, Arabic-Indic or Persian digits, with the word after it when that
+  word is what it counts ('12 مسؤولاً', '9000 كيلومتر'); clock times are skipped;
+- dates: weekday and month names, numeric dates and relative expressions ('in the coming months',
+  'اليوم', 'خلال الأشهر المقبلة') from per-language patterns;
+- known entities: every surface form the gold records give a canonical key (the gazetteer), found
+  at word boundaries (Arabic: also after a one-letter proclitic such as 'ل' in 'لكازاخستان');
+- claims: quoted speech ("…", “…”, «…») with the reporting verb before it as cue, and indirect speech
+  (cue + 'that' / 'أن' up to the end of the clause); a known person just before the cue is the
+  claimant; and the clause around each quantity as a numerical claim.
+
+Nothing is suggested inside boilerplate. `evaluate` scores suggestions against gold records per
+layer and label with goldkit.agreement's span matching (exact and overlap).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from goldkit.agreement.spans import MATCH_MODES, match_items
+from goldkit.jsonio import read_json
+from goldkit.paths import annotations_dir, gold_dir
+from goldkit.schema.records import Record, canonicalize
+from goldkit.schema.loading import label_values, schema_value, schema_version
+
+RULES_VERSION = "rules-1"
+
+PERSON = schema_value("EntityType", "person")
+DATETIME = schema_value("EntityType", "datetime")
+QUANTITY = schema_value("EntityType", "quantity")
+QUOTE = schema_value("ClaimType", "quote")
+NUMERICAL = schema_value("ClaimType", "numerical")
+MENTION = schema_value("ClaimantKind", "mention")
+UNATTRIBUTED = schema_value("ClaimantKind", "unattributed")
+AUTHOR = schema_value("ClaimantKind", "author")
+ANONYMOUS = schema_value("AttributionQuality", "anonymous")
+UNVERIFIABLE = schema_value("AttributionQuality", "unverifiable_source")
+NO_SOURCE = schema_value("AttributionQuality", "none")
+ASSERTED = schema_value("Modality", "asserted")
+HEDGED = schema_value("Modality", "hedged")
+UNCHECKED = schema_value("Verdict", "unchecked")
+PREANNOTATION = "preannotation"  # a Provenance.method enum value (not a label set)
+
+DIGITS = "0-9٠-٩۰-۹"
+NUMBER = re.compile(rf"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
+MARKS = "\u064b-\u065f\u0670"  # Arabic vowel marks (tanwin, shadda …) belong to a word but are not \w
+WORD = re.compile(rf"[^\W\d_](?:[^\W\d_]|[{MARKS}])*")
+CLAUSE_END = re.compile(r"[.!?؟؛;،,\n]")
+QUOTES = re.compile(r"\"([^\"\n]{2,400})\"|“([^”\n]{2,400})”|«([^»\n]{2,400})»")
+ARABIC_PROCLITICS = "وفبلك"
+
+MONTHS = {
+    "en": "January|February|March|April|May|June|July|August|September|October|November|December",
+    "ar": "يناير|فبراير|مارس|أبريل|إبريل|مايو|يونيو|يوليو|أغسطس|سبتمبر|أكتوبر|نوفمبر|ديسمبر",
+}
+DATE_PATTERNS = {
+    "en": [
+        r"\b(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b",
+        rf"\b(?:\d{{1,2}} )?(?:{MONTHS['en']}) \d{{1,2}}(?:, \d{{4}})?\b",
+        rf"\b\d{{1,2}} (?:{MONTHS['en']})(?: \d{{4}})?\b",
+        rf"\b(?:{MONTHS['en']}) \d{{4}}\b",
+        r"\b(?:today|yesterday|tomorrow|tonight)\b",
+        r"\b(?:earlier|later) this (?:week|month|year)\b",
+        r"\b(?:last|next|this) (?:week|month|year)\b",
+        r"\bin (?:the )?(?:coming|next|past|last|recent) (?:days|weeks|months|years)\b",
+    ],
+    "ar": [
+        r"(?:يوم )?(?:الأحد|الاثنين|الإثنين|الثلاثاء|الأربعاء|الخميس|الجمعة|السبت)",
+        rf"[{DIGITS}]{{1,2}} (?:{MONTHS['ar']})(?: [{DIGITS}]{{4}})?",
+        r"اليوم|أمس|غداً|غدا",
+        r"(?:خلال |في )?(?:الأيام|الأسابيع|الأشهر|الشهور|السنوات|الأعوام) (?:المقبلة|القادمة|الماضية|الأخيرة)",
+    ],
+}
+CUES = {
+    "en": r"said|says|stressed|stresses|added|noted|stated|told|described|suggest|suggests|suggested|warned|"
+    r"according to|emphasized|emphasised|argued|believes|expects|expect",
+    "ar": r"أكد|أكدت|وصف|وصفت|قال|قالت|أضاف|أضافت|أشار|مشيراً|مشيرا|مؤكداً|مؤكدا|يعتبر|اعتبر|صرح|أوضح|"
+    r"يتوقعون|يتوقع|توقع|لوحظ",
+}
+THAT = {"en": r"\s+that\s+", "ar": r"\s+(?:إلى\s+)?أن\s+"}
+ACCORDING_TO = re.compile(r"(?<!\w)(?P<cue>[Aa]ccording to|وفقاً ل|وفقا ل|بحسب)[^,،\n]{1,60}[,،] ")
+HEDGES = {"en": r"\b(?:suggest\w*|likely|may|might|could|expect\w*)\b", "ar": r"يتوقع|ربما|قد "}
+
+
+@dataclass(frozen=True)
+class GazetteerEntry:
+    """One surface form the gold gives a canonical key, with what a claim by it is usually worth."""
+
+    surface: str
+    type: str
+    canonical: str
+    attribution: str | None = None
+
+
+@dataclass
+class Context:
+    """What a pre-annotator may use besides the document: the gazetteer and a clock."""
+
+    gazetteer: list[GazetteerEntry] = field(default_factory=list)
+    created_at: str | None = None
+
+
+PreAnnotator = Callable[[Record, Context], Record]
+
+
+# ---- gazetteer ---------------------------------------------------------------------------------
+
+
+def build_gazetteer(records: Iterable[Record]) -> list[GazetteerEntry]:
+    """Collect every (surface, type, canonical) of the gold, longest surface first."""
+    entries: dict[tuple[str, str], GazetteerEntry] = {}
+    for record in records:
+        attribution = _attribution_by_entity(record)
+        for entity in record.get("entities", []):
+            if not entity.get("canonical"):
+                continue
+            key = (entity["span"]["text"], entity["type"])
+            known = entries.get(key)
+            entries[key] = GazetteerEntry(
+                key[0],
+                key[1],
+                entity["canonical"],
+                attribution.get(entity["id"]) or (known.attribution if known else None),
+            )
+    return sorted(entries.values(), key=lambda e: (-len(e.surface), e.surface, e.type))
+
+
+def _attribution_by_entity(record: Record) -> dict[str, str]:
+    return {c["claimant"]["entity"]: c["attribution"] for c in record.get("claims", []) if c["claimant"].get("entity")}
+
+
+def load_gold(folder: Path | None = None) -> dict[str, Record]:
+    """Read gold annotation records (annotations/gold/*.json) as document_id -> record."""
+    folder = folder or gold_dir()
+    records = [read_json(path) for path in sorted(folder.glob("*.json"))]
+    return {r["document_id"]: r for r in records if isinstance(r, dict) and r.get("record_type") == "annotation"}
+
+
+def default_out_path(name: str) -> Path:
+    return annotations_dir() / "preannotations" / f"{name}.jsonl"
+
+
+# ---- spans -------------------------------------------------------------------------------------
+
+
+def _span(text: str, start: int, end: int) -> dict[str, Any]:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return {"start": start, "end": end, "text": text[start:end]}
+
+
+def _free(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return all(end <= s or e <= start for s, e in spans)
+
+
+def _in_word(char: str) -> bool:
+    return char.isalnum() or unicodedata.category(char) == "Mn"
+
+
+def _at_word_start(text: str, start: int, language: str) -> bool:
+    if start == 0 or not _in_word(text[start - 1]):
+        return True
+    one_letter_prefix = start == 1 or not _in_word(text[start - 2])
+    return language == "ar" and text[start - 1] in ARABIC_PROCLITICS and one_letter_prefix
+
+
+def _at_word_end(text: str, end: int) -> bool:
+    return end == len(text) or not _in_word(text[end])
+
+
+def find_quantities(text: str, language: str) -> list[dict[str, Any]]:
+    """Numbers with the word they count; clock times and parts of dates are left to find_dates."""
+    spans = []
+    months = re.compile(MONTHS[language])
+    for match in NUMBER.finditer(text):
+        start, end = match.span()
+        if text[end : end + 1] == ":" or text[start - 1 : start] == ":":
+            continue
+        word = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
+        if word and not months.fullmatch(word.group()):
+            end = word.end()
+        spans.append(_span(text, start, end))
+    return spans
+
+
+def find_dates(text: str, language: str) -> list[dict[str, Any]]:
+    """Date expressions from DATE_PATTERNS, longest first, not overlapping each other."""
+    found: list[tuple[int, int]] = []
+    candidates = [m.span() for p in DATE_PATTERNS[language] for m in re.finditer(p, text)]
+    for start, end in sorted(candidates, key=lambda se: (se[0] - se[1], se[0])):
+        if _at_word_start(text, start, language) and _at_word_end(text, end) and _free(found, start, end):
+            found.append((start, end))
+    return [_span(text, s, e) for s, e in sorted(found)]
+
+
+def find_known(text: str, language: str, gazetteer: list[GazetteerEntry]) -> list[tuple[GazetteerEntry, dict]]:
+    """Gazetteer surfaces at word boundaries; a longer match hides shorter ones of the same type."""
+    taken: dict[str, list[tuple[int, int]]] = {}
+    hits = []
+    for entry in gazetteer:
+        for match in re.finditer(re.escape(entry.surface), text):
+            start, end = match.span()
+            spans = taken.setdefault(entry.type, [])
+            if _at_word_start(text, start, language) and _at_word_end(text, end) and _free(spans, start, end):
+                spans.append((start, end))
+                hits.append((entry, _span(text, start, end)))
+    return sorted(hits, key=lambda h: (h[1]["start"], h[1]["end"]))
+
+
+def _sentence_start(text: str, pos: int) -> int:
+    return max(text.rfind(ch, 0, pos) for ch in ".!?؟\n") + 1
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    ends = [i for i in (text.find(ch, pos) for ch in ".!?؟؛;\n") if i >= 0]
+    return min(ends, default=len(text))
+
+
+def _cue_before(text: str, start: int, language: str) -> dict[str, Any] | None:
+    window_start = max(_sentence_start(text, start), start - 80)
+    cues = list(re.finditer(rf"(?<!\w)(?:{CUES[language]})(?!\w)", text[window_start:start], re.IGNORECASE))
+    if not cues:
+        return None
+    return _span(text, window_start + cues[-1].start(), window_start + cues[-1].end())
+
+
+def _claimant(cue: dict | None, people: list[tuple[GazetteerEntry | None, dict]], text: str) -> tuple:
+    """Return (claimant kind, entity index or None, attribution) for a claim with this cue."""
+    if cue is None:
+        return AUTHOR, None, NO_SOURCE
+    sentence = _sentence_start(text, cue["start"])
+    near = [
+        (i, entry)
+        for i, (entry, span) in enumerate(people)
+        if sentence <= span["start"] and 0 <= cue["start"] - span["end"] <= 60
+    ]
+    if near:
+        index, entry = near[-1]
+        return MENTION, index, (entry.attribution if entry and entry.attribution else UNVERIFIABLE)
+    return UNATTRIBUTED, None, ANONYMOUS
+
+
+def _claim(text: str, language: str, span: dict, types: list[str], cue: dict | None, claimant: tuple) -> dict:
+    hedged = re.search(HEDGES[language], span["text"] + " " + (cue or {}).get("text", ""), re.IGNORECASE)
+    numerical = NUMERICAL in types
+    return {
+        "span": span,
+        "types": types,
+        "claimant": {"kind": claimant[0], "entity": claimant[1]},
+        "cue": cue,
+        "attribution": claimant[2],
+        "modality": HEDGED if hedged else ASSERTED,
+        "check_worthy": numerical,
+        "verifiable": numerical,
+        "verdict": UNCHECKED,
+        "evidence": [],
+        "event": None,
+    }
+
+
+def find_claims(text: str, language: str, people: list, quantities: list[dict]) -> list[dict[str, Any]]:
+    """Quoted and indirect speech with cue and claimant, then the clause around each quantity.
+
+    `people` are (gazetteer entry or None, span) pairs; a claimant entity is given as its index there.
+    """
+    claims: list[dict[str, Any]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(span: dict, types: list[str], cue: dict | None) -> None:
+        if span["text"] and _free(taken, span["start"], span["end"]):
+            taken.append((span["start"], span["end"]))
+            claims.append(_claim(text, language, span, types, cue, _claimant(cue, people, text)))
+
+    for match in QUOTES.finditer(text):
+        group = next(g for g in range(1, 4) if match.group(g) is not None)
+        add(_span(text, match.start(group), match.end(group)), [QUOTE], _cue_before(text, match.start(), language))
+    for match in re.finditer(rf"(?<!\w)(?:{CUES[language]})(?:{THAT[language]})", text, re.IGNORECASE):
+        if text[match.end() : match.end() + 1] in '"“«':
+            continue
+        cue = re.match(rf"(?:{CUES[language]})", match.group(), re.IGNORECASE)
+        cue_end = match.start() + (len(cue.group()) if cue else 0)
+        add(_span(text, match.end(), _sentence_end(text, match.end())), [QUOTE], _span(text, match.start(), cue_end))
+    for match in ACCORDING_TO.finditer(text):
+        add(_span(text, match.end(), _sentence_end(text, match.end())), [QUOTE], _span(text, *match.span("cue")))
+    for quantity in quantities:
+        left = max(text.rfind(ch, 0, quantity["start"]) for ch in ".!?؟؛;،,\n") + 1
+        right = min((i for i in (text.find(ch, quantity["end"]) for ch in ".!?؟؛;،,\n") if i >= 0), default=len(text))
+        add(_span(text, left, right), [NUMERICAL], None)
+    return sorted(claims, key=lambda c: (c["span"]["start"], c["span"]["end"]))
+
+
+# ---- the rule-based pre-annotator --------------------------------------------------------------
+
+
+def _outside(boilerplate: list[dict[str, Any]], span: dict[str, Any]) -> bool:
+    return all(span["end"] <= b["start"] or b["end"] <= span["start"] for b in boilerplate)
+
+
+def rules_preannotator(document: Record, context: Context) -> Record:
+    """Suggest quantities, dates, gazetteer entities and quote/number claims for one document."""
+    text, language = document["text"], document["language"]
+    keep = lambda span: span["text"] and _outside(document.get("boilerplate", []), span)  # noqa: E731
+    dates = [s for s in find_dates(text, language) if keep(s)]
+    quantities = [
+        q
+        for q in find_quantities(text, language)
+        if keep(q) and all(_free([(d["start"], d["end"])], q["start"], q["end"]) for d in dates)
+    ]
+    known = [(e, s) for e, s in find_known(text, language, context.gazetteer) if keep(s)]
+    entities: list[tuple[GazetteerEntry | None, str, dict[str, Any]]] = [(None, DATETIME, s) for s in dates]
+    entities += [(None, QUANTITY, q) for q in quantities]
+    entities += [(entry, entry.type, span) for entry, span in known]
+    entities.sort(key=lambda item: (item[2]["start"], item[2]["end"], item[1]))
+    ids = [f"pre-e{n}" for n in range(1, len(entities) + 1)]
+    people = [(entry, span) for entry, typ, span in entities if typ == PERSON]
+    person_ids = [ids[i] for i, (_, typ, _) in enumerate(entities) if typ == PERSON]
+    claims = []
+    for n, claim in enumerate((c for c in find_claims(text, language, people, quantities) if keep(c["span"])), 1):
+        if claim["claimant"]["entity"] is not None:
+            claim["claimant"]["entity"] = person_ids[claim["claimant"]["entity"]]
+        claims.append({"id": f"pre-c{n}", **claim})
+    return canonicalize(
+        {
+            "record_type": "annotation",
+            "schema_version": schema_version(),
+            "document_id": document["id"],
+            "document_sha256": document["sha256"],
+            "provenance": {
+                "annotator": "goldkit-preannotate:rules",
+                "method": PREANNOTATION,
+                "model_version": RULES_VERSION,
+                "created_at": context.created_at,
+                "note": "Rule-based suggestions (numbers, dates, gold gazetteer, quotes); to be corrected by people.",
+            },
+            "entities": [
+                {"id": ids[i], "span": span, "type": typ, "canonical": entry.canonical if entry else None}
+                for i, (entry, typ, span) in enumerate(entities)
+            ],
+            "events": [],
+            "claims": claims,
+        }
+    )
+
+
+REGISTRY: dict[str, PreAnnotator] = {"rules": rules_preannotator}
+GAZETTEER_POLICIES = ("all", "leave-one-out")
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def preannotate(
+    documents: Mapping[str, Record],
+    name: str = "rules",
+    gold: Mapping[str, Record] | None = None,
+    gazetteer: str = "all",
+) -> list[Record]:
+    """Run pre-annotator `name` over documents; 'leave-one-out' builds each gazetteer without that document's gold."""
+    if name not in REGISTRY:
+        raise ValueError(f"unknown pre-annotator {name!r}; choose from {sorted(REGISTRY)}")
+    if gazetteer not in GAZETTEER_POLICIES:
+        raise ValueError(f"unknown gazetteer policy {gazetteer!r}; choose from {GAZETTEER_POLICIES}")
+    gold = gold or {}
+    created_at = _now()
+    shared = build_gazetteer(gold.values())
+    records = []
+    for doc_id in sorted(documents):
+        entries = shared
+        if gazetteer == "leave-one-out":
+            entries = build_gazetteer(r for d, r in gold.items() if d != doc_id)
+        records.append(REGISTRY[name](documents[doc_id], Context(entries, created_at)))
+    return records
+
+
+# ---- evaluation --------------------------------------------------------------------------------
+
+LAYER_LABELS = {"entities": "EntityType", "events": "EventType", "claims": None}
+ALL = "*"
+
+
+@dataclass
+class Score:
+    """Counts and P/R/F1 of one (layer, label, match mode), summed over documents."""
+
+    layer: str
+    label: str
+    mode: str
+    gold: int = 0
+    predicted: int = 0
+    matched: int = 0
+
+    @property
+    def precision(self) -> float | None:
+        return self.matched / self.predicted if self.predicted else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.matched / self.gold if self.gold else None
+
+    @property
+    def f1(self) -> float | None:
+        total = self.gold + self.predicted
+        return 2 * self.matched / total if total else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "precision": self.precision, "recall": self.recall, "f1": self.f1}
+
+
+def _labels(layer: str) -> list[str]:
+    label_set = LAYER_LABELS[layer]
+    return [ALL] + (label_values(label_set) if label_set else [])
+
+
+def _subset(items: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
+    return items if label == ALL else [x for x in items if x.get("type") == label]
+
+
+def evaluate(
+    predictions: Iterable[Record], gold: Mapping[str, Record], modes: Iterable[str] = MATCH_MODES
+) -> list[Score]:
+    """Score predicted records against gold per layer and label (ALL = every label, labelled match)."""
+    by_doc = {r["document_id"]: r for r in predictions}
+    scores = {
+        (layer, label, mode): Score(layer, label, mode)
+        for layer in LAYER_LABELS
+        for label in _labels(layer)
+        for mode in modes
+    }
+    for doc_id, reference in gold.items():
+        predicted = by_doc.get(doc_id, {})
+        for (layer, label, mode), score in scores.items():
+            g, p = _subset(reference.get(layer, []), label), _subset(predicted.get(layer, []), label)
+            score.gold += len(g)
+            score.predicted += len(p)
+            score.matched += len(match_items(g, p, layer, mode, labelled=LAYER_LABELS[layer] is not None))
+    return [s for s in scores.values() if s.gold or s.predicted]
+
+
+@dataclass
+class EvaluationReport:
+    """Scores of one pre-annotator against the gold, under each gazetteer policy."""
+
+    annotator: str
+    model_version: str
+    documents: list[str]
+    scores: dict[str, list[Score]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "annotator": self.annotator,
+            "model_version": self.model_version,
+            "documents": self.documents,
+            "scores": {policy: [s.to_dict() for s in rows] for policy, rows in self.scores.items()},
+        }
+
+
+def evaluate_against_gold(
+    documents: Mapping[str, Record], gold: Mapping[str, Record], name: str = "rules"
+) -> EvaluationReport:
+    """Pre-annotate the gold's documents under both gazetteer policies and score each run."""
+    shared = {d: documents[d] for d in sorted(gold) if d in documents}
+    runs = {policy: preannotate(shared, name, gold, policy) for policy in GAZETTEER_POLICIES}
+    version = runs["all"][0]["provenance"].get("model_version") if runs["all"] else None
+    gold_shared = {d: gold[d] for d in shared}
+    return EvaluationReport(name, str(version), sorted(shared), {p: evaluate(r, gold_shared) for p, r in runs.items()})

@@ -1,0 +1,1 @@
+"""Releases: versioned Hugging Face datasets built from the gold (tables, rows, card, diff, Hub upload)."""

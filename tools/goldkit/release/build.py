@@ -1,0 +1,371 @@
+"""Build versioned dataset releases from the gold: export/<VERSION>/, loadable with datasets.load_dataset.
+
+A release is built in a hidden folder inside export/ and renamed into place at the very end, so a crash
+leaves no partial version. The Parquet files depend only on the inputs (stable row order, fixed writer
+options, no timestamps), so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from goldkit.release import rows as release_rows
+from goldkit.release import tables as release_tables
+from goldkit.errors import ConflictError, InputError, ReleaseError
+from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
+from goldkit.paths import SCHEMA_PATH, export_dir
+from goldkit.schema.loading import load_schema, schema_version
+
+SPLIT = "test"  # gold is evaluation data: see the card's "Splits" section
+MANIFEST = "release.json"
+CHANGELOG = "CHANGELOG.md"
+CHECKSUMS = "SHA256SUMS"
+SCHEMA_COPY = Path("schema") / "goldkit.schema.json"
+BUILDING_PREFIX = ".building-"
+PAUSE_ENV = "GOLDKIT_TEST_PAUSE_BEFORE_RENAME"  # seconds; lets tests kill a release midway
+# Fixed so the bytes depend on the data only (pyarrow records its own version in the footer).
+PARQUET_OPTIONS: dict[str, Any] = {
+    "compression": "zstd",
+    "compression_level": 3,
+    "use_dictionary": True,
+    "write_statistics": True,
+    "version": "2.6",
+    "data_page_version": "1.0",
+    "row_group_size": 64 * 1024,
+}
+_SEMVER = re.compile(r"v?(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)")
+
+
+@dataclass(frozen=True)
+class ReleaseOptions:
+    """Where the inputs are and how to build the release (None: the project's default paths)."""
+
+    gold: Path | None = None
+    documents: Path | None = None
+    annotations: Path | None = None
+    agreement: Path | None = None
+    no_text: bool = False
+    out: Path | None = None
+    date: str | None = None
+    license: str = "cc-by-4.0"
+    repo_id: str | None = None
+    annotations_creators: str | None = None
+
+
+@dataclass
+class ReleaseReport:
+    """What a release wrote: where, how many rows per config, and how it differs from the previous one."""
+
+    version: str
+    path: Path
+    previous: str | None
+    rows: dict[str, int]
+    files: dict[str, str]
+    changes: dict[str, Any] | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "path": str(self.path),
+            "previous": self.previous,
+            "rows": self.rows,
+            "files": self.files,
+            "changes": self.changes,
+            "warnings": self.warnings,
+        }
+
+
+# ---- versions ----------------------------------------------------------------------------------
+
+
+def parse_version(version: str) -> tuple[int, int, int]:
+    """Return (major, minor, patch) of 'X.Y.Z' or 'vX.Y.Z'; raise ReleaseError otherwise."""
+    match = _SEMVER.fullmatch(version.strip())
+    if not match:
+        raise ReleaseError(
+            f"{version!r} is not a semantic version", hint="give MAJOR.MINOR.PATCH, e.g.: goldkit release 1.0.0"
+        )
+    major, minor, patch = (int(part) for part in match.groups())
+    return major, minor, patch
+
+
+def version_name(version: str) -> str:
+    """Return the folder name of a version: 'v1.2.0' -> '1.2.0'."""
+    return "{}.{}.{}".format(*parse_version(version))
+
+
+def list_releases(export: Path | None = None) -> list[str]:
+    """Return the versions released in export/, oldest first (hidden build folders are not versions)."""
+    export = export or export_dir()
+    if not export.is_dir():
+        return []
+    names = [p.name for p in export.iterdir() if p.is_dir() and _SEMVER.fullmatch(p.name) and p.name[0] != "v"]
+    return sorted(names, key=parse_version)
+
+
+def check_version(version: str, export: Path, new_schema: str) -> str | None:
+    """Check the promises a new version makes; return the previous version (None for the first)."""
+    released = list_releases(export)
+    if version in released:
+        raise ConflictError(
+            f"release {version} already exists in {export / version}; a published version is never overwritten",
+            hint=f"release a new version instead, e.g.: goldkit release {_bump(released[-1], 2)}",
+            path=str(export / version),
+        )
+    previous = released[-1] if released else None
+    if previous is None:
+        return None
+    if parse_version(version) < parse_version(previous):
+        raise ReleaseError(
+            f"version {version} is lower than the latest release {previous}",
+            hint=f"use a higher version, e.g.: goldkit release {_bump(previous, 2)}",
+            expected=f"> {previous}",
+            got=version,
+        )
+    old_schema = read_manifest(export / previous)["schema_version"]
+    if (
+        parse_version(new_schema)[0] > parse_version(old_schema)[0]
+        and parse_version(version)[0] <= parse_version(previous)[0]
+    ):
+        raise ReleaseError(
+            f"the schema went from {old_schema} to {new_schema} (a major change): the release needs a major bump",
+            hint=f"run: goldkit release {_bump(previous, 0)}",
+            expected=f">= {_bump(previous, 0)}",
+            got=version,
+        )
+    return previous
+
+
+def _bump(version: str, part: int) -> str:
+    numbers = list(parse_version(version))
+    numbers[part] += 1
+    numbers[part + 1 :] = [0] * (2 - part)
+    return "{}.{}.{}".format(*numbers)
+
+
+def read_manifest(release_dir: Path) -> dict[str, Any]:
+    """Read a release's release.json."""
+    return read_json(release_dir / MANIFEST)
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write a table with the fixed options that make the bytes reproducible."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    pq.write_table(table, path, **PARQUET_OPTIONS)
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def write_checksums(folder: Path) -> dict[str, str]:
+    """Write SHA256SUMS (sha256sum -c format) over every file of folder; return path -> sha256."""
+    files = sorted(p for p in folder.rglob("*") if p.is_file() and p.name != CHECKSUMS)
+    sums = {p.relative_to(folder).as_posix(): sha256_file(p) for p in files}
+    atomic_write_text(folder / CHECKSUMS, "".join(f"{sha}  {name}\n" for name, sha in sums.items()))
+    return sums
+
+
+def verify_checksums(folder: Path) -> list[str]:
+    """Return the files of a release whose sha256 no longer matches SHA256SUMS (missing files included)."""
+    bad = []
+    for line in (folder / CHECKSUMS).read_text(encoding="utf-8").splitlines():
+        sha, name = line.split("  ", 1)
+        if not (folder / name).is_file() or sha256_file(folder / name) != sha:
+            bad.append(name)
+    return bad
+
+
+# ---- the release -------------------------------------------------------------------------------
+
+
+def build_release(
+    version: str, options: ReleaseOptions = ReleaseOptions(), progress: Callable[[int, int | None], None] | None = None
+) -> ReleaseReport:
+    """Build export/<version>/ from the gold; refuse to overwrite, to go backwards or to release nothing new."""
+    with rare_collections():
+        return _build_release(version, options, progress)
+
+
+def _build_release(
+    version: str, options: ReleaseOptions, progress: Callable[[int, int | None], None] | None
+) -> ReleaseReport:
+    from goldkit.release import diff as release_diff  # card imports this module
+    from goldkit.release import card
+
+    version = version_name(version)
+    export = options.out or export_dir()
+    schema = load_schema()
+    previous = check_version(version, export, schema_version(schema))
+    gold = release_rows.load_gold(options)
+    export.mkdir(parents=True, exist_ok=True)
+    _remove_stale_builds(export)
+    building = export / f"{BUILDING_PREFIX}{version}-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
+    try:
+        tables = _write_tables(gold, not options.no_text, building, progress)
+        (building / SCHEMA_COPY).parent.mkdir(parents=True)
+        shutil.copyfile(SCHEMA_PATH, building / SCHEMA_COPY)
+        changes = release_diff.diff_releases(export / previous, building) if previous else None
+        if changes is not None and changes.is_empty():
+            raise ReleaseError(
+                f"nothing changed since release {previous}: same data and same schema",
+                hint="change the gold or the schema first, then run: goldkit release " + _bump(previous or version, 2),
+            )
+        manifest = _manifest(version, previous, gold, tables, options)
+        write_json(building / MANIFEST, manifest)
+        old_log = (export / previous / CHANGELOG).read_text(encoding="utf-8") if previous else None
+        atomic_write_text(building / CHANGELOG, card.render_changelog(manifest, changes, old_log))
+        history = [read_manifest(export / v) for v in list_releases(export)] + [manifest]
+        atomic_write_text(building / "README.md", card.render_card(manifest, gold, tables, history, options))
+        files = write_checksums(building)
+        _pause_for_tests()
+        _move_into_place(building, export / version)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    changed = changes.to_dict() if changes else None
+    return ReleaseReport(version, export / version, previous, manifest["rows"], files, changed, gold.warnings)
+
+
+def _write_tables(
+    gold: release_rows.Gold, keep_text: bool, folder: Path, progress: Callable[[int, int | None], None] | None
+) -> dict[str, pa.Table]:
+    total = len(release_tables.config_names(gold))
+    tables: dict[str, pa.Table] = {}
+    for done, (config, table) in enumerate(release_tables.build_tables(gold, keep_text), 1):
+        tables[config] = table
+        write_parquet(table, folder / config / f"{SPLIT}.parquet")
+        if progress:
+            progress(done, total)
+    return tables
+
+
+def _manifest(
+    version: str, previous: str | None, gold: release_rows.Gold, tables: dict[str, pa.Table], options: ReleaseOptions
+) -> dict[str, Any]:
+    return {
+        "version": version,
+        "previous": previous,
+        "schema_version": schema_version(),
+        "date": options.date or gold.date,
+        "split": SPLIT,
+        "stand_off": options.no_text,
+        "rows": {config: table.num_rows for config, table in tables.items()},
+        "documents": {doc_id: doc["sha256"] for doc_id, doc in sorted(gold.documents.items())},
+    }
+
+
+def _move_into_place(building: Path, target: Path) -> None:
+    try:
+        building.rename(target)  # atomic; fails if another process released the same version meanwhile
+    except OSError as e:
+        raise ConflictError(
+            f"{target} appeared while this release was being built; it was not overwritten",
+            hint="check who released it, then release a higher version",
+            path=str(target),
+        ) from e
+
+
+def _remove_stale_builds(export: Path) -> None:
+    """Remove build folders left by releases that were killed (their process is gone)."""
+    for folder in export.glob(f"{BUILDING_PREFIX}*"):
+        pid = folder.name.rsplit("-", 1)[-1]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _pause_for_tests() -> None:
+    if seconds := os.environ.get(PAUSE_ENV):
+        time.sleep(float(seconds))
+
+
+# ---- stand-off: attach the texts again ---------------------------------------------------------
+
+
+@dataclass
+class AttachReport:
+    """Where the texts were attached and for how many documents."""
+
+    release: Path
+    out: Path
+    documents: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"release": str(self.release), "out": str(self.out), "documents": self.documents}
+
+
+def attach(release: Path, corpus: Path, out: Path) -> AttachReport:
+    """Copy a stand-off release to out/ with texts and span texts read from the user's corpus files."""
+    if out.exists():
+        raise ConflictError(f"{out} already exists; attach writes a new folder", hint="choose another --out")
+    documents = pq.read_table(release / "documents" / f"{SPLIT}.parquet").to_pylist()
+    texts = release_rows.read_corpus_texts(documents, corpus)
+    building = out.parent / f"{BUILDING_PREFIX}{out.name}-{os.getpid()}"
+    shutil.copytree(release, building)
+    try:
+        for parquet in sorted(building.glob(f"*/{SPLIT}.parquet")):
+            table = pq.read_table(parquet)
+            rows = [_attach_row(row, texts) for row in table.to_pylist()]
+            write_parquet(pa.Table.from_pylist(rows, schema=table.schema), parquet)
+        manifest = read_manifest(building) | {"stand_off": False, "attached_from": read_manifest(release)["version"]}
+        write_json(building / MANIFEST, manifest)
+        write_checksums(building)
+        building.rename(out)
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return AttachReport(release, out, len(texts))
+
+
+def _attach_row(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    if "document_id" in row:
+        return release_rows.fill_texts(row, texts[row["document_id"]])
+    if "sha256" in row:  # a document row
+        return release_rows.fill_texts(row, texts[row["id"]]) | {"text": texts[row["id"]]}
+    return row  # links: no text
+
+
+def resolve_release(name: str, export: Path | None = None) -> Path:
+    """Return the folder of a release given as a version ('1.0.0', 'v1.0.0') or a path."""
+    path = Path(name)
+    if (path / MANIFEST).is_file():
+        return path
+    export = export or export_dir()
+    if _SEMVER.fullmatch(name) and (export / version_name(name) / MANIFEST).is_file():
+        return export / version_name(name)
+    known = ", ".join(list_releases(export)) or "none yet"
+    raise InputError(
+        f"no release {name!r} (releases in {export}: {known})",
+        hint="build one with: goldkit release 1.0.0",
+        path=str(path),
+    )

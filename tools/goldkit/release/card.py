@@ -1,0 +1,482 @@
+"""Render a release's dataset card (README.md with YAML metadata) and its CHANGELOG.md.
+
+Everything in the card is read from the inputs: label definitions from the schema, counts from the tables,
+how the gold was made from the records' provenance (never claimed beyond what it says), and the version
+history from earlier releases. Nothing here looks at the clock, so a rebuild gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+from datasets import ClassLabel, DatasetInfo, Features, List, SplitDict, SplitInfo
+from datasets.info import DatasetInfosDict
+from datasets.utils.metadata import MetadataConfigs
+from huggingface_hub import DatasetCard, DatasetCardData
+
+from goldkit.generate import features as features_module
+from goldkit.generate.features import config_features
+from goldkit.links.agreement import event_clusters
+from goldkit.links.candidates import group_documents
+from goldkit.release.diff import ReleaseDiff
+from goldkit.release.rows import Gold, contributors
+from goldkit.schema.loading import definition, labels, load_schema, schema_value
+
+SPLIT = "test"
+DEFAULT_CONFIG = "claims"
+PLACEHOLDER_REPO = "ORG/DATASET"
+TASK_CATEGORIES = ["token-classification", "text-classification"]
+TASK_IDS = ["named-entity-recognition", "fact-checking"]
+_SIZES = [(1_000, "n<1K"), (10_000, "1K<n<10K"), (100_000, "10K<n<100K"), (1_000_000, "100K<n<1M")]
+
+
+# ---- metadata ----------------------------------------------------------------------------------
+
+
+def config_descriptions() -> dict[str, str]:
+    """What one row of each config is, read from goldkit.generate.features' docstring (written once, there)."""
+    doc = features_module.__doc__ or ""
+    return dict(re.findall(r"^- (\w+):\s+(.+)$", doc, flags=re.MULTILINE))
+
+
+def _size_category(rows: dict[str, int]) -> str:
+    largest = max(rows.values(), default=0)
+    return next((name for limit, name in _SIZES if largest < limit), "n>1M")
+
+
+def annotations_creators(gold: Gold) -> str:
+    """HF `annotations_creators`: machine-generated when provenance names a model, else expert-generated."""
+    provenances = [r["provenance"] for r in gold.records + gold.links]
+    return "machine-generated" if any(p.get("model_version") for p in provenances) else "expert-generated"
+
+
+def card_data(manifest: dict[str, Any], gold: Gold, options: Any, languages: list[str]) -> DatasetCardData:
+    """Return the card's YAML metadata: configs with data_files and dataset_info with the Features."""
+    data = DatasetCardData(
+        pretty_name=f"goldkit news events and claims ({', '.join(languages)})",
+        language=languages,
+        license=options.license,
+        multilinguality="multilingual" if len(languages) > 1 else "monolingual",
+        task_categories=TASK_CATEGORIES,
+        task_ids=TASK_IDS,
+        annotations_creators=[getattr(options, "annotations_creators", None) or annotations_creators(gold)],
+        language_creators=["found"],
+        source_datasets=["original"],
+        size_categories=[_size_category(manifest["rows"])],
+        tags=["events", "claims", "fact-checking", "cross-document"],
+    )
+    features = config_features()
+    infos = {}
+    for config, count in manifest["rows"].items():
+        splits = SplitDict()
+        splits.add(SplitInfo(name=SPLIT, num_examples=count))
+        infos[config] = DatasetInfo(features=features[config], splits=splits, config_name=config)
+    DatasetInfosDict(infos).to_dataset_card_data(data)
+    configs = {
+        config: {"data_files": [{"split": SPLIT, "path": f"{config}/{SPLIT}.parquet"}]}
+        | ({"default": True} if config == DEFAULT_CONFIG else {})
+        for config in manifest["rows"]
+    }
+    MetadataConfigs(configs).to_dataset_card_data(data)
+    return data
+
+
+# ---- body --------------------------------------------------------------------------------------
+
+
+def _label_sets() -> dict[tuple[str, ...], str]:
+    """Map each closed label set's values to its `$defs` name."""
+    defs = load_schema()["$defs"]
+    return {
+        tuple(item["const"] for item in node["oneOf"]): name
+        for name, node in defs.items()
+        if "oneOf" in node and all("const" in item for item in node["oneOf"])
+    }
+
+
+def _class_labels(feature: Any) -> list[ClassLabel]:
+    if isinstance(feature, ClassLabel):
+        return [feature]
+    if isinstance(feature, List):
+        return _class_labels(feature.feature)
+    if isinstance(feature, dict):
+        return [c for sub in feature.values() for c in _class_labels(sub)]
+    return []
+
+
+def label_definitions(config_names: list[str]) -> list[str]:
+    """Markdown: every label set the released configs use, with the schema's titles and descriptions."""
+    features = config_features()
+    by_values = _label_sets()
+    used: list[str] = []
+    for config in config_names:
+        for label in _class_labels(features[config]):
+            name = by_values[tuple(label.names)]
+            if name not in used:
+                used.append(name)
+    lines = []
+    for name in used:
+        node = definition(name)
+        lines += [f"### {node.get('title', name)} (`{name}`)", "", node.get("description", ""), ""]
+        lines += ["| id | value | title | description |", "| --- | --- | --- | --- |"]
+        lines += [f"| {i} | `{lab.value}` | {lab.title} | {lab.description} |" for i, lab in enumerate(labels(name))]
+        lines.append("")
+    return lines
+
+
+def _counted_columns(features: Features) -> list[str]:
+    return [
+        name
+        for name, feature in features.items()
+        if name != "language"
+        and (isinstance(feature, ClassLabel) or (isinstance(feature, List) and isinstance(feature.feature, ClassLabel)))
+    ]
+
+
+def label_counts(tables: dict[str, pa.Table], languages: list[str]) -> list[str]:
+    """Markdown tables: rows per label value and language, for each label column of each config."""
+    features = config_features()
+    language_ids = {name: i for i, name in enumerate(_language_order())}
+    lines = []
+    for config in ("documents", "entities", "events", "claims", "links"):
+        table = tables[config]
+        columns = ["language"] if config == "documents" else _counted_columns(features[config])
+        language = table.column("source" if config == "links" else "language").combine_chunks()
+        if config == "links":
+            language = language.field("language")  # a link counts under its source's language
+        for column in columns:
+            names = _class_labels(features[config][column])[0].names
+            counts = _id_counts(table.column(column).combine_chunks(), language)
+            lines += [f"**{config}.{column}**", "", "| value | " + " | ".join(languages) + " | total |"]
+            lines.append("| --- |" + " ---: |" * (len(languages) + 1))
+            for label_id, name in enumerate(names):
+                per = [counts.get((label_id, language_ids[lang]), 0) for lang in languages]
+                lines.append(f"| `{name}` | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
+            lines.append("")
+    return lines
+
+
+def _id_counts(values: pa.Array, language: pa.Array) -> dict[tuple[int, int], int]:
+    """Count (label id, language id) pairs; a list column counts each of its items with its row's language."""
+    if isinstance(values, pa.ListArray):
+        language = language.take(pc.list_parent_indices(values))
+        values = values.flatten()
+    pairs = pa.table({"value": values, "language": language}).group_by(["value", "language"])
+    counted = pairs.aggregate([([], "count_all")]).to_pydict()
+    return dict(zip(zip(counted["value"], counted["language"], strict=True), counted["count_all"], strict=True))
+
+
+def _pseudonymize(text: str, pseudonyms: dict[str, str]) -> str:
+    for account in sorted(pseudonyms, key=len, reverse=True):
+        text = text.replace(account, pseudonyms[account])
+    return text
+
+
+def gold_provenance(gold: Gold) -> dict[str, Any]:
+    """Summarize how the gold was made, from the provenance of its records and links."""
+    provenances = [r["provenance"] for r in gold.records + gold.links]
+    people = sorted({gold.pseudonyms[a] for p in provenances for a in contributors(p)}, key=lambda s: (len(s), s))
+    return {
+        "records": len(gold.records),
+        "links": len(gold.links),
+        "annotators": people,
+        "adjudicated": sum(1 for p in provenances if p.get("annotators")),
+        "methods": Counter(p["method"] for p in provenances),
+        "strategies": Counter(p["strategy"] for p in provenances if p.get("strategy")),
+        "notes": Counter(_pseudonymize(p["note"], gold.pseudonyms) for p in provenances if p.get("note")),
+        "models": sorted({p["model_version"] for p in provenances if p.get("model_version")}),
+    }
+
+
+def how_made(summary: dict[str, Any]) -> list[str]:
+    """Markdown: how the gold was made, saying no more than the provenance does."""
+    n, people = summary["records"] + summary["links"], summary["annotators"]
+    if summary["adjudicated"] == 0 and len(people) == 1:
+        lead = (
+            f"**Single annotator, not adjudicated.** Every gold record ({summary['records']} documents) and link "
+            f"({summary['links']}) was made by one annotator, `{people[0]}`. No second annotator labelled these "
+            "documents and nothing was adjudicated, so the labels are that one annotator's reading."
+        )
+    elif summary["adjudicated"] == 0:
+        lead = (
+            f"**Not adjudicated.** The gold comes from {len(people)} annotators ({', '.join(people)}), but each "
+            "record is one annotator's work: no record was adjudicated from several annotations."
+        )
+    else:
+        lead = (
+            f"**Adjudicated.** {summary['adjudicated']} of {n} gold records and links were adjudicated from the "
+            f"annotations of {', '.join(people)}."
+        )
+    method_help = definition("Provenance")["properties"]["method"]["description"]
+    lines = [lead, "", f"Method, as each record's provenance states it ({method_help}):", ""]
+    lines += [f"- `{method}`: {count} record(s)" for method, count in sorted(summary["methods"].items())]
+    if summary["strategies"]:
+        lines += ["", "Adjudication strategies: " + ", ".join(f"`{s}` ({c})" for s, c in summary["strategies"].items())]
+    if summary["notes"]:
+        lines += ["", "Notes in the provenance, quoted:", ""]
+        lines += [f"> {note} ({count} record(s))" for note, count in sorted(summary["notes"].items())]
+    if summary["models"]:
+        lines += ["", "Model versions named in the provenance: " + ", ".join(f"`{m}`" for m in summary["models"])]
+    lines += ["", "Annotators appear under stable pseudonyms (`annotator_N`); the mapping is not released."]
+    return lines
+
+
+def agreement_section(gold: Gold, summary: dict[str, Any]) -> list[str]:
+    """Markdown: agreement figures when given, otherwise why there are none."""
+    if gold.agreement is not None:
+        rows = sorted(_numbers(gold.agreement))
+        lines = ["Agreement between annotators, as given to this release (`--agreement`):", "", "| measure | value |"]
+        lines += ["| --- | ---: |"] + [f"| {key} | {value:.4g} |" for key, value in rows] + [""]
+        if summary["adjudicated"] == 0:
+            lines += [
+                "These figures are about the annotators' own labels; the gold itself was not adjudicated from them.",
+                "",
+            ]
+        return lines
+    if summary["adjudicated"] == 0 and len(summary["annotators"]) <= 1:
+        return ["None: the gold has one annotator, so there was no second annotation to agree with.", ""]
+    return ["No agreement figures were given to this release (pass them with `goldkit release --agreement`).", ""]
+
+
+def _numbers(value: Any, prefix: str = "") -> list[tuple[str, float]]:
+    if isinstance(value, dict):
+        return [pair for key, sub in value.items() for pair in _numbers(sub, f"{prefix}{key}.")]
+    if isinstance(value, list):
+        return [pair for i, sub in enumerate(value) for pair in _numbers(sub, f"{prefix}{i}.")]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return [(prefix.rstrip("."), float(value))]
+    return []
+
+
+def render_card(
+    manifest: dict[str, Any],
+    gold: Gold,
+    tables: dict[str, pa.Table],
+    history: list[dict[str, Any]],
+    options: Any,
+) -> str:
+    """Return README.md: YAML metadata and a body derived from the inputs."""
+    languages = [lang for lang in _language_order() if any(d["language"] == lang for d in gold.documents.values())]
+    data = card_data(manifest, gold, options, languages)
+    summary = gold_provenance(gold)
+    body = _body(manifest, gold, tables, history, options, languages, summary)
+    return f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body).rstrip() + "\n"
+
+
+def _language_order() -> list[str]:
+    return [label.value for label in labels("Language")]
+
+
+def _body(
+    manifest: dict[str, Any],
+    gold: Gold,
+    tables: dict[str, pa.Table],
+    history: list[dict[str, Any]],
+    options: Any,
+    languages: list[str],
+    summary: dict[str, Any],
+) -> list[str]:
+    version = manifest["version"]
+    descriptions = config_descriptions()
+    counts = manifest["rows"]
+    summary_text = (
+        f"News articles in {', '.join(languages)} with gold annotations: {counts['entities']} entity mentions, "
+        f"{counts['events']} event mentions with their arguments, {counts['claims']} claims with claimant, "
+        f"attribution, check-worthiness and verdict, and {counts['links']} cross-document links between events "
+        f"and claims. Labels follow the goldkit schema {manifest['schema_version']} (copied in `schema/`)."
+    )
+    lines = [f"# goldkit news events and claims — v{version}", "", summary_text, ""]
+    lines += [
+        f"- Version: `{version}` (git tag `v{version}`), schema `{manifest['schema_version']}`",
+        f"- Date: {manifest['date'] or 'not recorded in the inputs'} (from the records' provenance, not the clock)",
+        f"- Languages: {', '.join(languages)}; {len(gold.documents)} documents",
+        "- Text: "
+        + ("not included (stand-off: offsets, sha256, source files)" if manifest["stand_off"] else "included"),
+        "",
+        "## Configs",
+        "",
+        "| config | rows | one row is |",
+        "| --- | ---: | --- |",
+    ]
+    lines += [f"| `{c}` | {n} | {descriptions.get(c, '')} |" for c, n in manifest["rows"].items()]
+    lines += ["", "## Documents", "", *documents_section(gold)]
+    lines += ["", "## Split", "", *_split_text(), "", "## How to load", "", *_load_text(version, options), ""]
+    lines += [
+        "## How the gold was made",
+        "",
+        *how_made(summary),
+        "",
+        "## Agreement",
+        "",
+        *agreement_section(gold, summary),
+    ]
+    if "annotations" in tables:
+        annotators = tables["annotations"].column("annotator").unique().to_pylist()
+        pseudonyms = sorted(annotators, key=lambda s: (len(s), s))
+        lines += [f"The `annotations` config holds each annotator's own labels ({', '.join(pseudonyms)}).", ""]
+    lines += ["## Counts per label and language", "", *label_counts(tables, languages)]
+    lines += ["## Label definitions", "", *label_definitions(list(manifest["rows"]))]
+    lines += ["## Limitations", "", *_limitations(manifest, tables, summary, gold), ""]
+    lines += ["## License", "", *_license_text(manifest, options), ""]
+    lines += ["## Version history", "", *_history(history), ""]
+    return lines
+
+
+def _split_text() -> list[str]:
+    return [
+        f"Everything is in one split, `{SPLIT}`: this is hand-made gold meant for evaluating systems, and it is "
+        "too small to train on. Use it as a test set; if you must tune on it, use cross-validation by document "
+        "and say so."
+    ]
+
+
+def _load_text(version: str, options: Any) -> list[str]:
+    repo = getattr(options, "repo_id", None) or PLACEHOLDER_REPO
+    return [
+        "```python",
+        "from datasets import load_dataset",
+        "",
+        f'claims = load_dataset("{repo}", "claims", revision="v{version}", split="{SPLIT}")',
+        'print(claims.features["verdict"].int2str(claims[0]["verdict"]))  # labels are ClassLabel ids',
+        "",
+        f'# from this folder: load_dataset("export/{version}", "claims", split="{SPLIT}")',
+        "```",
+        "",
+        "Pin `revision` to a tag: each version is a promise, and later versions may change labels.",
+        "`SHA256SUMS` lists the sha256 of every file (`sha256sum -c SHA256SUMS`); `schema/goldkit.schema.json` "
+        "is the schema the labels follow.",
+    ]
+
+
+MAX_LISTED_DOCUMENTS = 50
+
+
+def documents_section(gold: Gold) -> list[str]:
+    """List the documents (up to MAX_LISTED_DOCUMENTS) with what the gold marks in each."""
+    by_doc = {r["document_id"]: r for r in gold.records}
+    lines = [
+        "| document | language | title | published | author | entities | events | claims |",
+        "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
+    ]
+    for doc_id, doc in sorted(gold.documents.items())[:MAX_LISTED_DOCUMENTS]:
+        record = by_doc.get(doc_id, {})
+        title = str(doc["title"]).replace("|", "\\|")
+        title = title if len(title) <= 90 else title[:89] + "…"
+        counts = " | ".join(str(len(record.get(key, []))) for key in ("entities", "events", "claims"))
+        lines.append(
+            f"| `{doc_id}` | {doc['language']} | {title} | {doc.get('published') or '—'} | "
+            f"{doc.get('author') or '—'} | {counts} |"
+        )
+    if len(gold.documents) > MAX_LISTED_DOCUMENTS:
+        lines.append(f"| … {len(gold.documents) - MAX_LISTED_DOCUMENTS} more | | | | | | | |")
+    return lines
+
+
+def _stories_and_clusters(gold: Gold) -> str:
+    stories = group_documents({r["document_id"]: r for r in gold.records})
+    clusters = event_clusters(gold.links)
+    sizes = ", ".join(str(len(c)) for c in clusters) or "none"
+    return (
+        f"- The {len(gold.documents)} documents tell {len(stories)} stor{'y' if len(stories) == 1 else 'ies'} "
+        f"(grouped by shared canonical entities); same-event links join their event mentions into "
+        f"{len(clusters)} cross-document event cluster(s) (mentions per cluster: {sizes}). Figures from so few "
+        "events do not generalise."
+    )
+
+
+def _limitations(
+    manifest: dict[str, Any], tables: dict[str, pa.Table], summary: dict[str, Any], gold: Gold
+) -> list[str]:
+    unchecked = schema_value("Verdict", "unchecked")
+    verdicts = tables["claims"].column("verdict")
+    unchecked_id = config_features()["claims"]["verdict"].str2int(unchecked)
+    open_claims = pc.sum(pc.equal(verdicts, unchecked_id)).as_py() or 0
+    lines = [
+        f"- Small: {tables['documents'].num_rows} documents. Counts per label above show which labels are rare or "
+        "absent.",
+        _stories_and_clusters(gold),
+        f"- {open_claims} of {len(verdicts)} claims have verdict `{unchecked}`: no one checked them yet.",
+        "- Offsets count Unicode code points (`text[start:end]` in Python), not bytes or UTF-16 units.",
+        "- Boilerplate (page furniture) is marked in `documents.boilerplate`, not removed from the text.",
+    ]
+    if summary["adjudicated"] == 0 and len(summary["annotators"]) <= 1:
+        lines.append("- One annotator and no adjudication: expect that annotator's systematic errors.")
+    if manifest["stand_off"]:
+        lines.append(
+            "- Texts are not included: re-attach them with `goldkit attach` from your own copy of the articles."
+        )
+    return lines
+
+
+def _license_text(manifest: dict[str, Any], options: Any) -> list[str]:
+    text = (
+        "The article texts are not in this release; you need your own copy (checked by sha256 when attached)."
+        if manifest["stand_off"]
+        else "The article texts included here belong to their publishers; they are included for research use only."
+    )
+    return [f"The annotations (labels, offsets, links) are released under `{options.license}`. {text}"]
+
+
+def _history(history: list[dict[str, Any]]) -> list[str]:
+    lines = ["| version | date | schema | documents | claims |", "| --- | --- | --- | ---: | ---: |"]
+    for m in reversed(history):
+        rows = m["rows"]
+        lines.append(
+            f"| v{m['version']} | {m['date'] or '—'} | {m['schema_version']} "
+            f"| {rows['documents']} | {rows.get('claims', 0)} |"
+        )
+    return lines + ["", "What changed in each version is in `CHANGELOG.md`."]
+
+
+# ---- changelog ---------------------------------------------------------------------------------
+
+
+def diff_lines(diff: ReleaseDiff) -> list[str]:
+    """Markdown list of what changed from diff.old to diff.new (shared by CHANGELOG.md and goldkit diff)."""
+    schema = (
+        f"{diff.old_schema} → {diff.new_schema}" + ("" if diff.old_schema != diff.new_schema else " (content changed)")
+        if diff.schema_changed
+        else f"{diff.new_schema} (unchanged)"
+    )
+    lines = [f"- Schema: {schema}"]
+    lines.append(f"- Documents added: {', '.join(diff.documents_added) or 'none'}")
+    lines.append(f"- Documents removed: {', '.join(diff.documents_removed) or 'none'}")
+    changed = [f"{d['id']} (sha256 {d['old_sha256'][:12]} → {d['new_sha256'][:12]})" for d in diff.documents_changed]
+    lines.append(f"- Documents changed: {', '.join(changed) or 'none'}")
+    if not diff.labels:
+        lines.append("- Labels changed: none")
+    else:
+        lines.append("- Labels changed:")
+        for doc_id, layers in diff.labels.items():
+            for layer, change in layers.items():
+                parts = [f"{kind} {', '.join(ids)}" for kind, ids in change.to_dict().items() if ids]
+                lines.append(f"  - {doc_id} {layer}: " + "; ".join(parts))
+    for name, change in (("Links", diff.links), ("Annotations", diff.annotations)):
+        parts = [f"{kind} {', '.join(ids)}" for kind, ids in change.to_dict().items() if ids]
+        lines.append(f"- {name}: " + ("; ".join(parts) or "no change"))
+    return lines
+
+
+def render_changelog(manifest: dict[str, Any], diff: ReleaseDiff | None, previous_changelog: str | None) -> str:
+    """Return CHANGELOG.md: this version's entry on top of the previous release's changelog."""
+    if diff is None:
+        counts = ", ".join(f"{n} {c}" for c, n in manifest["rows"].items())
+        entry = [
+            f"## v{manifest['version']} — first release",
+            "",
+            f"- {counts}",
+            f"- Schema: {manifest['schema_version']}",
+        ]
+    else:
+        entry = [f"## v{manifest['version']} — changes since v{diff.old}", "", *diff_lines(diff)]
+    older = (previous_changelog or "").split("\n", 2)[2] if previous_changelog else ""
+    return "# Changelog\n\n" + "\n".join(entry) + "\n\n" + older.lstrip("\n")
+
+
+def parse_card(text: str) -> DatasetCard:
+    """Parse a card as the Hub does locally (YAML front matter -> DatasetCardData)."""
+    return DatasetCard(text)

@@ -1,0 +1,183 @@
+"""Compare two releases: documents added/removed/changed, labels changed per document and layer, schema change.
+
+Rows are read back from each release's Parquet and decoded with that release's own Features (the label
+order may differ between schema versions), column-wise in Arrow. Span texts are left out of the comparison:
+offsets and the document's sha256 already pin them, so a stand-off release compares equal to the same data
+with text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from datasets import Features
+
+from goldkit.jsonio import read_json
+from goldkit.release.tables import to_names, without_text
+
+SPLIT = "test"
+LAYERS = ("entities", "events", "claims")
+SCHEMA_COPY = Path("schema") / "goldkit.schema.json"
+
+
+@dataclass
+class ItemChanges:
+    """Ids of items added, removed and changed between two releases."""
+
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed)
+
+    def to_dict(self) -> dict[str, list[str]]:
+        return {"added": self.added, "removed": self.removed, "changed": self.changed}
+
+
+@dataclass
+class ReleaseDiff:
+    """Everything that differs between release `old` and release `new`."""
+
+    old: str
+    new: str
+    old_schema: str
+    new_schema: str
+    schema_changed: bool
+    documents_added: list[str] = field(default_factory=list)
+    documents_removed: list[str] = field(default_factory=list)
+    documents_changed: list[dict[str, Any]] = field(default_factory=list)
+    labels: dict[str, dict[str, ItemChanges]] = field(default_factory=dict)
+    links: ItemChanges = field(default_factory=ItemChanges)
+    annotations: ItemChanges = field(default_factory=ItemChanges)
+
+    def is_empty(self) -> bool:
+        return not (
+            self.schema_changed
+            or self.documents_added
+            or self.documents_removed
+            or self.documents_changed
+            or self.labels
+            or self.links
+            or self.annotations
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "old": self.old,
+            "new": self.new,
+            "schema": {"old": self.old_schema, "new": self.new_schema, "changed": self.schema_changed},
+            "documents": {
+                "added": self.documents_added,
+                "removed": self.documents_removed,
+                "changed": self.documents_changed,
+            },
+            "labels": {doc: {layer: c.to_dict() for layer, c in layers.items()} for doc, layers in self.labels.items()},
+            "links": self.links.to_dict(),
+            "annotations": self.annotations.to_dict(),
+            "empty": self.is_empty(),
+        }
+
+
+def _decoded_rows(release: Path, config: str) -> pa.StructArray | None:
+    """A release's rows of one config with label names, decoded column-wise (None if there is no such config)."""
+    path = release / config / f"{SPLIT}.parquet"
+    if not path.is_file():
+        return None
+    table = pq.read_table(path)
+    features = Features.from_arrow_schema(table.schema)
+    columns = [to_names(table.column(key).combine_chunks(), sub) for key, sub in features.items()]
+    return pa.StructArray.from_arrays(columns, names=list(features)) if columns else None
+
+
+def read_config(release: Path, config: str) -> list[dict[str, Any]]:
+    """Return a release's rows of one config with label names (empty if the release has no such config)."""
+    rows = _decoded_rows(release, config)
+    return [] if rows is None else rows.to_pylist()
+
+
+def _comparable(release: Path, config: str) -> pa.StructArray | None:
+    """_decoded_rows with every text left out (span texts and the document text): what a diff compares."""
+    rows = _decoded_rows(release, config)
+    return None if rows is None else without_text(rows)
+
+
+def _compare(old: dict[str, Any], new: dict[str, Any]) -> ItemChanges:
+    return ItemChanges(
+        added=sorted(new.keys() - old.keys()),
+        removed=sorted(old.keys() - new.keys()),
+        changed=sorted(k for k in old.keys() & new.keys() if old[k] != new[k]),
+    )
+
+
+def _keyed(rows: pa.StructArray | None, key: Any) -> dict[str, Any]:
+    return {} if rows is None else {key(row): row for row in rows.to_pylist()}
+
+
+def _changes(old: pa.StructArray | None, new: pa.StructArray | None, key: Any) -> ItemChanges:
+    """Compare rows keyed by key(row); equal arrays hold equal rows, so they skip the row by row comparison."""
+    if old is not None and new is not None and old.equals(new):
+        return ItemChanges()
+    return _compare(_keyed(old, key), _keyed(new, key))
+
+
+def _by_document(rows: pa.StructArray | None) -> dict[str, pa.StructArray]:
+    """Split a layer's rows into one slice per document (rows are grouped by document: sorted stably if not)."""
+    if rows is None or len(rows) == 0:
+        return {}
+    documents = rows.field("document_id")
+    if not pc.all(pc.less_equal(documents[:-1], documents[1:])).as_py():
+        rows = rows.take(pc.sort_indices(documents))
+        documents = rows.field("document_id")
+    runs = pc.run_end_encode(documents)
+    ends = runs.run_ends.to_pylist()
+    bounds = zip(runs.values.to_pylist(), [0, *ends[:-1]], ends, strict=True)
+    return {doc: rows.slice(start, end - start) for doc, start, end in bounds}
+
+
+def _label_changes(old: pa.StructArray | None, new: pa.StructArray | None) -> dict[str, ItemChanges]:
+    """Mentions added, removed and changed per document (by mention id); documents with equal rows are skipped."""
+    old_docs, new_docs = _by_document(old), _by_document(new)
+    changes = {}
+    for doc_id in sorted(old_docs.keys() | new_docs.keys()):
+        found = _changes(old_docs.get(doc_id), new_docs.get(doc_id), lambda row: row["id"])
+        if found:
+            changes[doc_id] = found
+    return changes
+
+
+def _schema_version(release: Path) -> str:
+    return str(read_json(release / SCHEMA_COPY)["version"])
+
+
+def diff_releases(old: Path, new: Path) -> ReleaseDiff:
+    """Compare the data and schema of two release folders."""
+    old_schema, new_schema = old / SCHEMA_COPY, new / SCHEMA_COPY
+    diff = ReleaseDiff(
+        old=old.name,
+        new=new.name,
+        old_schema=_schema_version(old),
+        new_schema=_schema_version(new),
+        schema_changed=old_schema.read_bytes() != new_schema.read_bytes(),
+    )
+    old_docs, new_docs = (_keyed(_comparable(r, "documents"), lambda row: row["id"]) for r in (old, new))
+    docs = _compare(old_docs, new_docs)
+    old_sha = {doc_id: row["sha256"] for doc_id, row in old_docs.items()}
+    new_sha = {doc_id: row["sha256"] for doc_id, row in new_docs.items()}
+    diff.documents_added, diff.documents_removed = docs.added, docs.removed
+    diff.documents_changed = [{"id": d, "old_sha256": old_sha[d], "new_sha256": new_sha[d]} for d in docs.changed]
+    for layer in LAYERS:
+        for doc_id, changes in _label_changes(_comparable(old, layer), _comparable(new, layer)).items():
+            diff.labels.setdefault(doc_id, {})[layer] = changes
+    diff.links = _changes(_comparable(old, "links"), _comparable(new, "links"), lambda row: row["id"])
+    diff.annotations = _changes(
+        _comparable(old, "annotations"),
+        _comparable(new, "annotations"),
+        lambda row: f"{row['annotator']}/{row['document_id']}",
+    )
+    return diff

@@ -1,0 +1,305 @@
+"""Read and check the gold a release is made from; the row dicts of the small configs (links, annotations).
+
+Row shapes are those of goldkit.features.config_features(); label values stay names here and become
+ClassLabel ids when the table is written (goldkit.release_tables, which also builds the large configs
+column-wise). Annotator accounts are replaced by stable pseudonyms.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from goldkit.errors import InputError, Problem, ValidationError
+from goldkit.ingest.documents import load_documents, read_article
+from goldkit.jsonio import iter_jsonl, read_json, write_json
+from goldkit.links.agreement import cluster_ids
+from goldkit.paths import gold_dir, pseudonyms_path
+from goldkit.schema.records import canonicalize
+from goldkit.schema.validate import validate_links, validate_record
+
+Row = dict[str, Any]
+LINKS_FILE = "links.jsonl"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass
+class Gold:
+    """The checked inputs of a release."""
+
+    documents: dict[str, dict[str, Any]]
+    records: list[dict[str, Any]]
+    links: list[dict[str, Any]]
+    pull: list[dict[str, Any]] = field(default_factory=list)
+    pseudonyms: dict[str, str] = field(default_factory=dict)
+    agreement: Any = None
+    date: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---- reading and checking ----------------------------------------------------------------------
+
+
+def load_gold(options: Any) -> Gold:
+    """Read documents, gold records, links and (optionally) a pull; raise one ValidationError for all problems."""
+    folder = options.gold or gold_dir()
+    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    if not files:
+        raise InputError(
+            f"no gold records in {folder}", hint="adjudicate first with: goldkit adjudicate", path=str(folder)
+        )
+    documents = load_documents(options.documents)
+    problems: list[Problem] = []
+    records = _read_gold_records(files, documents, problems)
+    gold_documents = {r["document_id"]: documents[r["document_id"]] for r in records if r["document_id"] in documents}
+    links = _read_links(folder / LINKS_FILE, records, problems)
+    gold = Gold(gold_documents, records, links)
+    if options.annotations:
+        gold.pull = _read_pull(options.annotations, gold_documents, problems, gold.warnings)
+    if problems:
+        raise ValidationError(
+            f"{len(problems)} problem(s) in the release inputs; nothing was released",
+            problems,
+            hint=f"fix them, check with: goldkit validate {folder}, then release again",
+        )
+    gold.pseudonyms = assign_pseudonyms(_accounts(gold))
+    gold.agreement = read_json(options.agreement) if options.agreement else None
+    gold.date = _latest_date(records + links)
+    return gold
+
+
+def _read_gold_records(
+    files: list[Path], documents: dict[str, dict[str, Any]], problems: list[Problem]
+) -> list[dict[str, Any]]:
+    records = []
+    for path in files:
+        record = read_json(path)
+        found = validate_record(record, documents.get(_document_id(record)), location=str(path))
+        if _document_id(record) not in documents:
+            found.append(
+                Problem("/document_id", "no such document in documents.jsonl", _document_id(record), path=str(path))
+            )
+        elif record["document_id"] != path.stem:
+            found.append(
+                Problem("/document_id", "must equal the file name", record["document_id"], path.stem, str(path))
+            )
+        problems.extend(found)
+        if isinstance(record, dict) and isinstance(record.get("entities"), list):
+            records.append(canonicalize(record))  # kept even when wrong, so links to it are not reported too
+    return sorted(records, key=lambda r: str(r.get("document_id")))
+
+
+def _document_id(record: Any) -> Any:
+    return record.get("document_id") if isinstance(record, dict) else None
+
+
+def _read_links(path: Path, records: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
+    if not path.is_file():
+        return []
+    numbered = list(iter_jsonl(path))
+    links = [link for _, link in numbered]
+    by_document = {r["document_id"]: r for r in records}
+    problems.extend(validate_links(links, by_document, locations=[f"{path}:{n}" for n, _ in numbered]))
+    return sorted(links, key=lambda link: str(link.get("id")))
+
+
+def _read_pull(
+    source: Path, documents: dict[str, dict[str, Any]], problems: list[Problem], warnings: list[str]
+) -> list[dict[str, Any]]:
+    path = source / "records.jsonl" if source.is_dir() else source
+    records = []
+    for lineno, record in iter_jsonl(path):
+        where = f"{path}:{lineno}"
+        doc_id = _document_id(record)
+        if doc_id not in documents:
+            warnings.append(f"{where}: document {doc_id} has no gold record; left out of 'annotations'")
+            continue
+        found = validate_record(record, documents[doc_id], location=where)
+        problems.extend(found)
+        if not found:
+            records.append(canonicalize(record))
+    return records
+
+
+# ---- pseudonyms, dates -------------------------------------------------------------------------
+
+
+def _accounts(gold: Gold) -> set[str]:
+    accounts: set[str] = set()
+    for record in gold.records + gold.links + gold.pull:
+        accounts.update(contributors(record["provenance"]))
+    return accounts
+
+
+def contributors(provenance: dict[str, Any]) -> list[str]:
+    """Whose annotations a record rests on: the adjudicated-from accounts, else its annotator."""
+    return list(provenance.get("annotators") or [provenance["annotator"]])
+
+
+def assign_pseudonyms(accounts: set[str], path: Path | None = None) -> dict[str, str]:
+    """Return account -> 'annotator_N': earlier assignments kept, new accounts numbered on in sorted order."""
+    path = path or pseudonyms_path()
+    mapping: dict[str, str] = read_json(path) if path.is_file() else {}
+    new = sorted(accounts - mapping.keys())
+    if new:
+        for number, account in enumerate(new, len(mapping) + 1):
+            mapping[account] = f"annotator_{number}"
+        write_json(path, mapping)
+    return mapping
+
+
+def _latest_date(records: list[dict[str, Any]]) -> str | None:
+    stamps = [
+        str(r["provenance"].get(key))[:10]
+        for r in records
+        for key in ("updated_at", "created_at")
+        if r["provenance"].get(key)
+    ]
+    dates = [s for s in stamps if _DATE.fullmatch(s)]
+    return max(dates) if dates else None
+
+
+# ---- rows --------------------------------------------------------------------------------------
+
+
+def _span(span: dict[str, Any] | None, keep_text: bool) -> Row | None:
+    if span is None:
+        return None
+    return {"start": span["start"], "end": span["end"], "text": span["text"] if keep_text else None}
+
+
+def layer_rows(record: dict[str, Any], keep_text: bool) -> dict[str, list[Row]]:
+    """Return the entities, events and claims of one record as rows (without document columns)."""
+    entities = {e["id"]: e for e in record["entities"]}
+
+    def entity_span(entity_id: str | None) -> Row | None:
+        return _span(entities[entity_id]["span"], keep_text) if entity_id else None
+
+    return {
+        "entities": [
+            {"id": e["id"], "span": _span(e["span"], keep_text), "type": e["type"], "canonical": e.get("canonical")}
+            for e in record["entities"]
+        ],
+        "events": [
+            {
+                "id": ev["id"],
+                "type": ev["type"],
+                "trigger": _span(ev["trigger"], keep_text),
+                "realis": ev["realis"],
+                "polarity": ev["polarity"],
+                "arguments": [
+                    {"role": a["role"], "entity_id": a["entity"], "span": entity_span(a["entity"])}
+                    for a in ev["arguments"]
+                ],
+            }
+            for ev in record["events"]
+        ],
+        "claims": [_claim_row(c, entity_span, keep_text) for c in record["claims"]],
+    }
+
+
+def _claim_row(claim: dict[str, Any], entity_span: Any, keep_text: bool) -> Row:
+    return {
+        "id": claim["id"],
+        "span": _span(claim["span"], keep_text),
+        "types": claim["types"],
+        "claimant_kind": claim["claimant"]["kind"],
+        "claimant_entity_id": claim["claimant"]["entity"],
+        "claimant_span": entity_span(claim["claimant"]["entity"]),
+        "cue": _span(claim.get("cue"), keep_text),
+        "attribution": claim["attribution"],
+        "modality": claim["modality"],
+        "check_worthy": claim["check_worthy"],
+        "verifiable": claim["verifiable"],
+        "verdict": claim["verdict"],
+        "evidence": [{"kind": e["kind"], "ref": e["ref"], "note": e.get("note")} for e in claim["evidence"]],
+        "event_id": claim["event"],
+    }
+
+
+def link_rows(gold: Gold) -> list[Row]:
+    """Return the links as rows, by id; `cluster_id` names each link's cross-document event cluster."""
+    language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
+    clusters = cluster_ids(gold.links)
+
+    def mention(ref: dict[str, Any]) -> Row:
+        return {"document_id": ref["document_id"], "id": ref["id"], "language": language[ref["document_id"]]}
+
+    return [
+        {
+            "id": link["id"],
+            "relation": link["relation"],
+            "source": mention(link["source"]),
+            "target": mention(link["target"]),
+            "note": link.get("note"),
+            "cluster_id": clusters.get((link["source"]["document_id"], link["source"]["id"])),
+        }
+        for link in gold.links
+    ]
+
+
+def annotation_rows(gold: Gold, keep_text: bool) -> list[Row]:
+    """Return one row per pulled (annotator, document) with every layer, by document then annotator number."""
+    language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
+    rows = [
+        {
+            "annotator": gold.pseudonyms[record["provenance"]["annotator"]],
+            "document_id": record["document_id"],
+            "language": language[record["document_id"]],
+            **layer_rows(record, keep_text),
+        }
+        for record in gold.pull
+    ]
+    return sorted(rows, key=lambda r: (r["document_id"], int(r["annotator"].rsplit("_", 1)[-1])))
+
+
+# ---- stand-off texts ---------------------------------------------------------------------------
+
+
+def read_corpus_texts(documents: list[Row], corpus: Path) -> dict[str, str]:
+    """Read each document's text from corpus/<source_file>; raise naming every document whose hash differs."""
+    texts: dict[str, str] = {}
+    problems: list[Problem] = []
+    for doc in documents:
+        path = corpus / doc["source_file"]
+        try:
+            text, _ = read_article(path)
+        except Exception as e:  # noqa: BLE001 - a missing file, or any of ingest's reasons a file is unusable
+            problems.append(Problem("", f"document {doc['id']}: cannot read {path}: {e}", path=str(path)))
+            continue
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if sha != doc["sha256"]:
+            problems.append(
+                Problem(
+                    "",
+                    f"document {doc['id']}: {path} is not the released text (sha256 differs)",
+                    sha,
+                    doc["sha256"],
+                    str(path),
+                )
+            )
+            continue
+        texts[doc["id"]] = text
+    if problems:
+        lines = "\n".join(f"  {p.message}" for p in problems)
+        raise InputError(
+            f"{len(problems)} document(s) cannot be attached; nothing was written:\n{lines}",
+            hint=f"put the original articles under {corpus} (named as source_file), then run goldkit attach again",
+            problems=problems,
+        )
+    return texts
+
+
+def fill_texts(value: Any, text: str) -> Any:
+    """Return value with every span's text set to text[start:end] (spans: dicts with start, end, text)."""
+    if isinstance(value, list):
+        return [fill_texts(v, text) for v in value]
+    if isinstance(value, dict):
+        filled = {k: fill_texts(v, text) for k, v in value.items()}
+        if {"start", "end", "text"} <= value.keys() and value["start"] is not None:
+            filled["text"] = text[value["start"] : value["end"]]
+        return filled
+    return value
