@@ -42,12 +42,12 @@ sys.path.insert(0, str(ROOT / "tools"))
 from label_studio_sdk.core.api_error import ApiError  # noqa: E402
 
 from goldkit import push  # noqa: E402
-from goldkit.labelstudio import server  # noqa: E402
-from goldkit.labelstudio import client as lsclient
-from goldkit.generate import render
-from goldkit.labelstudio.convert import record_to_results, results_to_record  # noqa: E402
+from goldkit.generate import render  # noqa: E402
 from goldkit.ingest.documents import build_document  # noqa: E402
 from goldkit.jsonio import rare_collections  # noqa: E402
+from goldkit.labelstudio import client as lsclient  # noqa: E402
+from goldkit.labelstudio import server  # noqa: E402
+from goldkit.labelstudio.convert import record_to_results, results_to_record  # noqa: E402
 
 LS_VENV = ROOT / ".goldkit" / "ls-venv"
 DATA = ROOT / "tests" / "data"

@@ -12,8 +12,8 @@ from jsonschema import Draft202012Validator
 
 from goldkit.ingest.documents import build_document
 from goldkit.jsonio import write_jsonl
-from goldkit.schema.records import iter_spans
 from goldkit.schema.loading import allowed_roles, load_schema
+from goldkit.schema.records import iter_spans
 from goldkit.schema.validate import validate_paths
 
 REPO = Path(__file__).resolve().parent.parent

@@ -17,11 +17,11 @@ from typing import Any
 import pytest
 
 from goldkit import pull, push
-from goldkit.labelstudio import client as lsclient
 from goldkit.cli.main import main
-from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import ReconcileError
 from goldkit.jsonio import iter_jsonl, read_json
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.convert import record_to_results
 
 DATA = Path(__file__).parent / "data"
 EMAILS = {3: "annotator1@goldkit.local", 4: "annotator2@goldkit.local"}

@@ -18,10 +18,10 @@ import httpx
 import pytest
 
 from goldkit import pull, push
-from goldkit.labelstudio import client as lsclient
-from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import LabelStudioError
 from goldkit.ingest.documents import load_documents
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.convert import record_to_results
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parent.parent

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 
 from goldkit import push
-from goldkit.labelstudio import client as lsclient
-from goldkit.schema import layers as lsmap
-from goldkit.generate import render
 from goldkit.cli.main import main
-from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import ConflictError, InputError, ValidationError
+from goldkit.generate import render
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.convert import record_to_results
+from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values
 
 DATA = Path(__file__).parent / "data"

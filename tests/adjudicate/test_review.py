@@ -15,16 +15,16 @@ from typing import Any
 
 import pytest
 
-from goldkit.adjudicate import strategies as adj
 from goldkit import pull, push
-from goldkit.generate import render
 from goldkit.adjudicate import review
+from goldkit.adjudicate import strategies as adj
 from goldkit.agreement.spans import build_study, load_records
 from goldkit.cli import main as cli_main
-from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import InputError, ValidationError
+from goldkit.generate import render
 from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import read_json, write_jsonl
+from goldkit.labelstudio.convert import record_to_results
 from goldkit.schema.validate import validate_record
 
 TIE = Path(__file__).resolve().parents[1] / "data" / "adjudicate_tie" / "input"

@@ -15,9 +15,9 @@ import pytest
 
 from goldkit.agreement import spans as agreement
 from goldkit.agreement.spans import agree, align_units, build_study, load_records, match_spans
+from goldkit.agreement.unitizing import unitizing_alpha
 from goldkit.cli import main as cli_main
 from goldkit.errors import InputError
-from goldkit.agreement.unitizing import unitizing_alpha
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

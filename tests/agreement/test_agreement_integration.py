@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 from goldkit import push
-from goldkit.labelstudio import client as lsclient
 from goldkit.adjudicate import review
 from goldkit.cli.main import main
-from goldkit.labelstudio.convert import record_to_results
 from goldkit.jsonio import iter_jsonl, read_json, write_jsonl
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.convert import record_to_results
 from goldkit.labelstudio.server import ADMIN_EMAIL
 from goldkit.schema.validate import validate_record
 

@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from goldkit.schema import layers as lsmap
-from goldkit.generate import render
 from goldkit.cli import main as cli_main
 from goldkit.errors import SchemaError
+from goldkit.generate import render
 from goldkit.paths import SCHEMA_PATH
+from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values, load_schema
 
 REPO = SCHEMA_PATH.parents[1]

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 
 from goldkit import pull, push
+from goldkit.jsonio import iter_jsonl
 from goldkit.labelstudio import client as lsclient
 from goldkit.schema import layers as lsmap
-from goldkit.jsonio import iter_jsonl
 from goldkit.schema.loading import label_values
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]

@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from goldkit.schema import layers as lsmap
 from goldkit.labelstudio.convert import (
     CUE_SUFFIX,
     REASONS,
@@ -22,8 +21,9 @@ from goldkit.labelstudio.convert import (
     results_to_record,
 )
 from goldkit.paths import SCHEMA_PATH
-from goldkit.schema.records import canonicalize
+from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values
+from goldkit.schema.records import canonicalize
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = sorted(p.name for p in DATA.glob("convert_*") if (p / "expected.json").exists())

@@ -1,4 +1,4 @@
-"""goldkit.labelstudio.convert evidence lines: the split without backtracking reads lines as the documented pattern does."""
+"""labelstudio.convert evidence lines: the split without backtracking reads lines as the documented pattern does."""
 
 from __future__ import annotations
 

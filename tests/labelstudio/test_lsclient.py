@@ -9,9 +9,9 @@ import httpx
 import pytest
 from label_studio_sdk.core.api_error import ApiError
 
+from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, ServerNotRunning
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import server
-from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, ServerNotRunning
 
 
 @pytest.fixture(autouse=True)

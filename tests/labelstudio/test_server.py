@@ -15,9 +15,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from goldkit.labelstudio import server
 from goldkit.cli.main import main
 from goldkit.errors import ConfigError
+from goldkit.labelstudio import server
 
 # ---------------------------------------------------------------- unit
 

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from goldkit import push
+from goldkit.ingest.documents import build_document
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
-from goldkit.ingest.documents import build_document
 
 pytestmark = pytest.mark.integration
 

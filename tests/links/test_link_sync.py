@@ -12,8 +12,8 @@ from typing import Any
 import datasets
 import pytest
 
-from goldkit.labelstudio import client as lsclient
 from goldkit.cli.main import main
+from goldkit.labelstudio import client as lsclient
 from goldkit.links.sync import link_projects, sort_link_tasks
 
 REPO = Path(__file__).resolve().parents[2]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from label_studio_sdk.label_interface import LabelInterface
 
-from goldkit.links.tasks import answer_to_link, build_tasks, context, direction, link_label_config, pair_id
 from goldkit.links.candidates import Candidate, MentionRef
+from goldkit.links.tasks import answer_to_link, build_tasks, context, direction, link_label_config, pair_id
 from goldkit.schema.loading import link_relations_for
 
 

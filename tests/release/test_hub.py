@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from release_fixtures import project  # noqa: F401
 
-from goldkit.release import hub
 from goldkit.errors import ConfigError
+from goldkit.release import hub
 from goldkit.release.build import ReleaseOptions, build_release
 
 

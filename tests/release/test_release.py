@@ -203,8 +203,8 @@ def test_the_collector_runs_rarely_during_a_release_and_as_before_after_it(
 ) -> None:
     import gc
 
-    from goldkit.release import rows as release_rows
     from goldkit.jsonio import GC_THRESHOLDS
+    from goldkit.release import rows as release_rows
 
     before = gc.get_threshold()
     seen = []

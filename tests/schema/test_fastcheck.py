@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from jsonschema import Draft202012Validator, FormatChecker
 
-from goldkit.schema.fastcheck import Unsupported, compile_definition, definition_source
 from goldkit.jsonio import read_records
+from goldkit.schema.fastcheck import Unsupported, compile_definition, definition_source
 from goldkit.schema.loading import load_schema
 from goldkit.schema.validate import record_checks
 

@@ -12,8 +12,8 @@ import pytest
 
 from goldkit.cli import main as cli_main
 from goldkit.errors import InputError, ValidationError
-from goldkit.schema.fastcheck import Unsupported, compile_definition
 from goldkit.jsonio import read_records
+from goldkit.schema.fastcheck import Unsupported, compile_definition
 from goldkit.schema.loading import label_values, load_schema
 from goldkit.schema.validate import (
     ensure_valid,

@@ -21,8 +21,8 @@ from typing import Any
 from goldkit import paths
 from goldkit.errors import GoldkitError, ReconcileError, SchemaError
 from goldkit.jsonio import iter_jsonl
-from goldkit.schema.records import canonicalize
 from goldkit.schema.loading import schema_value
+from goldkit.schema.records import canonicalize
 
 DEMO_ANNOTATOR = "demo.annotator@goldkit.local"
 DEMO_VERSION = "1.0.0"

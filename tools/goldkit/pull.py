@@ -23,13 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from goldkit import __version__, push
+from goldkit.adjudicate import review
+from goldkit.errors import NotFound, ReconcileError
+from goldkit.generate import render
+from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, read_json, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
-from goldkit.generate import render
-from goldkit.adjudicate import review
 from goldkit.labelstudio.convert import METHOD, annotator, results_to_record
-from goldkit.errors import NotFound, ReconcileError
-from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, read_json, write_folder
 from goldkit.paths import pulls_dir
 from goldkit.schema.loading import schema_version
 

@@ -21,12 +21,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
-from goldkit.labelstudio import client as lsclient
-from goldkit.schema import layers as lsmap
+from goldkit.errors import ConflictError, InputError, Problem, ValidationError
 from goldkit.generate import render
+from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
 from goldkit.labelstudio.convert import record_to_results
-from goldkit.errors import ConflictError, InputError, Problem, ValidationError
+from goldkit.schema import layers as lsmap
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio

@@ -1,1 +1,1 @@
-"""Adjudication: several annotators' records of a document become one gold record (strategies, review rounds, gold files)."""
+"""Adjudication: annotators' records of a document become one gold record (strategies, review rounds, gold files)."""

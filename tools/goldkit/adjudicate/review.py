@@ -25,14 +25,14 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import push
-from goldkit.labelstudio import client as lsclient
-from goldkit.generate import render
 from goldkit.adjudicate.strategies import AdjudicationReport, DocumentResult
 from goldkit.agreement.spans import _recency, build_study, item_span
-from goldkit.labelstudio.convert import record_to_results
 from goldkit.errors import InputError, Problem, ValidationError
-from goldkit.schema.records import SPAN_KEYS, Record
+from goldkit.generate import render
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.convert import record_to_results
 from goldkit.schema.loading import definition
+from goldkit.schema.records import SPAN_KEYS, Record
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio

@@ -33,8 +33,8 @@ from goldkit.agreement.spans import Study, align_units, item_span
 from goldkit.errors import ConflictError, ReconcileError, ValidationError
 from goldkit.jsonio import read_json, write_json
 from goldkit.paths import gold_dir
-from goldkit.schema.records import SPAN_KEYS, Record, canonicalize
 from goldkit.schema.loading import schema_version
+from goldkit.schema.records import SPAN_KEYS, Record, canonicalize
 
 GOLD_ANNOTATOR = "gold"
 ID_PREFIX = {"entities": "e", "events": "v", "claims": "c"}

@@ -32,11 +32,11 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from goldkit.agreement.unitizing import unitizing_alpha
 from goldkit.errors import InputError
 from goldkit.jsonio import read_records
 from goldkit.paths import documents_path, pulls_dir
 from goldkit.schema.records import SPAN_KEYS, Record
-from goldkit.agreement.unitizing import unitizing_alpha
 
 MATCH_MODES = ("exact", "overlap")
 ALL_LABELS = "*"  # row label: every label of the layer, labelled matching

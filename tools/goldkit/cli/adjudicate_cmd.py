@@ -9,13 +9,13 @@ import typer
 from rich.table import Table
 
 from goldkit import push
-from goldkit.labelstudio import client as lsclient
 from goldkit.adjudicate import review
 from goldkit.adjudicate.strategies import STRATEGIES, AdjudicationReport, adjudicate, write_gold
 from goldkit.agreement.spans import build_study, records_from
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
 from goldkit.ingest.documents import load_documents
+from goldkit.labelstudio import client as lsclient
 from goldkit.paths import documents_path
 
 StrategyName = Enum("StrategyName", {name: name for name in STRATEGIES}, type=str)  # type: ignore[misc]

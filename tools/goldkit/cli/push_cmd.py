@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 
 from goldkit import paths
-from goldkit.labelstudio import client as lsclient
 from goldkit.cli.output import JsonOption, console, emit_json, err_console, progress_bar
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
+from goldkit.labelstudio import client as lsclient
 from goldkit.push import PROJECT_PREFIX, PushReport, push
 
 DocumentsOption = Annotated[

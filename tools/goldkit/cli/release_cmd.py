@@ -113,8 +113,8 @@ def diff_cli(
     Example: goldkit diff 1.0.0 1.1.0
     """
     export = out or export_dir()
-    from goldkit.release.card import diff_lines
     from goldkit.release.build import resolve_release
+    from goldkit.release.card import diff_lines
     from goldkit.release.diff import diff_releases
 
     diff = diff_releases(resolve_release(old, export), resolve_release(new, export))

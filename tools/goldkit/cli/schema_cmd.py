@@ -7,9 +7,9 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from goldkit.generate import render
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import SchemaError
+from goldkit.generate import render
 from goldkit.paths import project_root
 from goldkit.schema.loading import definition, labels, schema_version
 

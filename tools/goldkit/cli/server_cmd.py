@@ -7,8 +7,8 @@ from dataclasses import asdict
 import typer
 from rich.status import Status
 
-from goldkit.labelstudio import server
 from goldkit.cli.output import JsonOption, console, emit_json, err_console
+from goldkit.labelstudio import server
 
 server_app = typer.Typer(
     help="Run the embedded Label Studio (own venv and data in .goldkit/).\n\nExample: goldkit server start",

@@ -16,10 +16,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from goldkit.schema import layers as lsmap
 from goldkit.errors import Problem, SchemaError
 from goldkit.jsonio import atomic_write_text, dumps
 from goldkit.paths import project_root
+from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import Label, definition, labels, load_schema, schema_version
 
 SCHEMA_FILE = Path("schema") / "goldkit.schema.json"

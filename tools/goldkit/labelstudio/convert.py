@@ -16,11 +16,11 @@ from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from typing import Any, cast
 
-from goldkit.schema import layers as lsmap
 from goldkit.errors import Problem
 from goldkit.labelstudio.wire import Annotation, Result, Task
-from goldkit.schema.records import SPAN_KEYS, Record, canonicalize, sort_canonically
+from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import definition, label_values, schema_version
+from goldkit.schema.records import SPAN_KEYS, Record, canonicalize, sort_canonically
 from goldkit.schema.validate import validate_record
 
 METHOD = "label_studio"

@@ -18,8 +18,8 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from goldkit.labelstudio import client as lsclient
 from goldkit.jsonio import read_json, write_json
+from goldkit.labelstudio import client as lsclient
 from goldkit.paths import state_dir
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here

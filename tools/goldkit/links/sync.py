@@ -18,10 +18,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from goldkit.labelstudio import client as lsclient
-from goldkit.labelstudio import task_index
 from goldkit.errors import InputError, NotFound, ReconcileError
 from goldkit.jsonio import dumps, jsonl_text, write_folder
+from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import task_index
+from goldkit.links.candidates import CandidateReport, candidate_pairs
 from goldkit.links.tasks import (
     LinkTask,
     answer_to_link,
@@ -30,9 +31,8 @@ from goldkit.links.tasks import (
     links_title_prefix,
     project_title,
 )
-from goldkit.links.candidates import CandidateReport, candidate_pairs
-from goldkit.schema.layers import PROJECT_PREFIX
 from goldkit.paths import link_pulls_dir
+from goldkit.schema.layers import PROJECT_PREFIX
 from goldkit.schema.validate import validate_record
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here

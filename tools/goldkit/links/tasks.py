@@ -14,12 +14,12 @@ from dataclasses import dataclass
 from typing import Any, cast
 from xml.sax.saxutils import quoteattr
 
-from goldkit.labelstudio.convert import provenance
 from goldkit.errors import Problem
-from goldkit.links.candidates import Candidate, MentionRef
-from goldkit.labelstudio.wire import Annotation, Task
-from goldkit.schema.layers import PROJECT_PREFIX
 from goldkit.generate.render import direction
+from goldkit.labelstudio.convert import provenance
+from goldkit.labelstudio.wire import Annotation, Task
+from goldkit.links.candidates import Candidate, MentionRef
+from goldkit.schema.layers import PROJECT_PREFIX
 from goldkit.schema.loading import labels, link_relations_for, schema_version
 
 CONTEXT_CHARS = 280

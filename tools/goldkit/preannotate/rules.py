@@ -30,8 +30,8 @@ from typing import Any
 from goldkit.agreement.spans import MATCH_MODES, match_items
 from goldkit.jsonio import read_json
 from goldkit.paths import annotations_dir, gold_dir
-from goldkit.schema.records import Record, canonicalize
 from goldkit.schema.loading import label_values, schema_value, schema_version
+from goldkit.schema.records import Record, canonicalize
 
 RULES_VERSION = "rules-1"
 

@@ -20,11 +20,11 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from goldkit.release import rows as release_rows
-from goldkit.release import tables as release_tables
 from goldkit.errors import ConflictError, InputError, ReleaseError
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
 from goldkit.paths import SCHEMA_PATH, export_dir
+from goldkit.release import rows as release_rows
+from goldkit.release import tables as release_tables
 from goldkit.schema.loading import load_schema, schema_version
 
 SPLIT = "test"  # gold is evaluation data: see the card's "Splits" section
@@ -209,8 +209,8 @@ def build_release(
 def _build_release(
     version: str, options: ReleaseOptions, progress: Callable[[int, int | None], None] | None
 ) -> ReleaseReport:
-    from goldkit.release import diff as release_diff  # card imports this module
     from goldkit.release import card
+    from goldkit.release import diff as release_diff  # card imports this module
 
     version = version_name(version)
     export = options.out or export_dir()

@@ -16,9 +16,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import ClassLabel, Features, List
 
-from goldkit.release import rows as release_rows
 from goldkit.errors import ReleaseError
 from goldkit.generate.features import config_features
+from goldkit.release import rows as release_rows
 
 Columns = dict[str, pa.Array]
 _KEY_SEPARATOR = "\x00"  # never in an id (schema $defs/Id), so "document\0entity" keys are unique

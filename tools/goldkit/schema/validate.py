@@ -23,12 +23,12 @@ from jsonschema.exceptions import ValidationError as SchemaViolation
 from jsonschema.exceptions import best_match
 
 from goldkit.errors import InputError, Problem, SchemaError, ValidationError
-from goldkit.schema.fastcheck import Predicate, Unsupported, compile_definition
 from goldkit.jsonio import iter_jsonl, read_json, read_records
 from goldkit.paths import documents_path as default_documents_path
 from goldkit.paths import gold_dir
-from goldkit.schema.records import SPAN_KEYS, Record
+from goldkit.schema.fastcheck import Predicate, Unsupported, compile_definition
 from goldkit.schema.loading import allowed_roles, definition, label_values, labels, load_schema, schema_version
+from goldkit.schema.records import SPAN_KEYS, Record
 
 # The label values a rule below hinges on. Each is checked against the schema when first used, so
 # renaming one in the schema fails loudly here instead of quietly switching a rule off.
