@@ -11,12 +11,12 @@ COMPILED := tools/goldkit/_compiled/manifest.json
 PURE_TESTS := tests/labelstudio/test_convert.py tests/schema/test_validate.py tests/schema/test_records.py tests/schema/test_fastcheck.py
 COMPILED_SRC := $(shell find tools/goldkit -name '*.py' -not -path '*/_compiled/*')
 
-.PHONY: help install compiled browser server-install test test-unit check lint typecheck demo clean-state
+.PHONY: help install compiled browser server-install test test-unit check lint typecheck architecture demo clean-state
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded Label Studio"
 	@echo "make test   install everything needed and run the whole test suite"
-	@echo "make check  lint (ruff), types (mypy) and tests"
+	@echo "make check  lint (ruff), types (mypy), architecture (import-linter) and tests"
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -60,7 +60,11 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-check: lint typecheck test
+# import-linter: the layers and independence contracts in pyproject.toml
+architecture: $(STAMP)
+	$(BIN)/lint-imports --no-cache
+
+check: lint typecheck architecture test
 
 demo: $(STAMP) $(COMPILED) server-install
 	$(BIN)/goldkit demo

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from goldkit import pull, push
+from goldkit import paths, pull, pulls, push
 from goldkit.cli.main import main
 from goldkit.errors import ReconcileError
 from goldkit.jsonio import iter_jsonl, read_json
@@ -79,11 +79,11 @@ def test_every_annotation_is_a_record_a_quarantine_line_or_cancelled(tmp_path: P
     assert {r["provenance"]["annotator"] for r in out.records} == set(EMAILS.values())
     lines = {q["annotation_id"]: q for q in out.quarantine}
     assert [r["reason"] for r in lines[5011]["reasons"]] == ["span_offsets"]
-    assert [r["reason"] for r in lines[5013]["reasons"]] == [pull.SECOND_ANNOTATION]
+    assert [r["reason"] for r in lines[5013]["reasons"]] == [pulls.SECOND_ANNOTATION]
     assert lines[5011]["task_id"] == 101 and lines[5011]["reasons"][0]["region_id"] == "e1"
     assert lines[5011]["annotation"] == tasks[0]["annotations"][1]  # exactly as exported: nothing lost
     assert lines[5011]["annotator"] == EMAILS[4]
-    assert report.reasons == {"span_offsets": 1, pull.SECOND_ANNOTATION: 1}
+    assert report.reasons == {"span_offsets": 1, pulls.SECOND_ANNOTATION: 1}
 
 
 def test_counts_that_do_not_add_up_raise_and_write_nothing(tmp_path: Path) -> None:
@@ -101,10 +101,14 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
     out = pull.sort_annotations(report, [(7, "goldkit · en", export())], emails=EMAILS)
     pull.write_pull(report, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p1"]
-    assert sorted(p.name for p in report.folder.iterdir()) == [pull.MANIFEST, pull.QUARANTINE, pull.RECORDS]
-    records = [r for _, r in iter_jsonl(report.folder / pull.RECORDS)]
+    assert sorted(p.name for p in report.folder.iterdir()) == [
+        paths.MANIFEST_FILE,
+        paths.QUARANTINE_FILE,
+        paths.RECORDS_FILE,
+    ]
+    records = [r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)]
     assert [r["document_id"] for r in records] == sorted(r["document_id"] for r in records)
-    manifest = read_json(report.folder / pull.MANIFEST)
+    manifest = read_json(report.folder / paths.MANIFEST_FILE)
     assert manifest["counts"] | {"tasks": 0} == {
         "tasks": 0, "annotations": 6, "valid": 3, "quarantined": 2, "cancelled": 1, "unchanged": 0,
     }  # fmt: skip
@@ -119,7 +123,7 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
     write = jsonio.atomic_write_text
 
     def disk_full(path: Path, text: str) -> None:  # the records and quarantine are written, the manifest fails
-        if path.name == pull.MANIFEST:
+        if path.name == paths.MANIFEST_FILE:
             raise OSError("disk full")
         write(path, text)
 
@@ -141,13 +145,15 @@ def test_since_keeps_only_annotations_updated_at_or_after_it(tmp_path: Path) -> 
 
 
 def test_latest_pull_is_the_newest_complete_manifest(tmp_path: Path) -> None:
-    assert pull.latest_pull(tmp_path) is None
+    assert pulls.latest_manifest(tmp_path) is None
     for pull_id, time in (("a", "2025-12-20T10:00:00+00:00"), ("b", "2025-12-21T10:00:00+00:00")):
         (tmp_path / pull_id).mkdir()
-        (tmp_path / pull_id / pull.MANIFEST).write_text(json.dumps({"pull_id": pull_id, "time": time}))
+        (tmp_path / pull_id / paths.MANIFEST_FILE).write_text(json.dumps({"pull_id": pull_id, "time": time}))
     (tmp_path / ".c.tmp").mkdir()  # a half-written pull is not a base
-    (tmp_path / ".c.tmp" / pull.MANIFEST).write_text(json.dumps({"pull_id": "c", "time": "2030-01-01T00:00:00+00:00"}))
-    assert pull.latest_pull(tmp_path)["pull_id"] == "b"
+    (tmp_path / ".c.tmp" / paths.MANIFEST_FILE).write_text(
+        json.dumps({"pull_id": "c", "time": "2030-01-01T00:00:00+00:00"})
+    )
+    assert pulls.latest_manifest(tmp_path)["pull_id"] == "b"
 
 
 def test_current_records_merge_a_since_last_pull_over_its_base(tmp_path: Path) -> None:
@@ -162,7 +168,7 @@ def test_current_records_merge_a_since_last_pull_over_its_base(tmp_path: Path) -
     delta.time = "9999-01-01T00:00:00+00:00"  # newer than the base
     out = pull.sort_annotations(delta, [(7, "t", [tasks[0], tasks[2]])], emails=EMAILS)
     pull.write_pull(delta, out)
-    current = {(r["document_id"], r["provenance"]["annotator"]): r for r in pull.current_records(tmp_path)}
+    current = {(r["document_id"], r["provenance"]["annotator"]): r for r in pulls.current_records(tmp_path)}
     english, arabic, emoji = (t["data"]["doc_id"] for t in export())
     assert (english, EMAILS[3]) not in current  # its newest version is in quarantine, the stale one is not served
     assert current[(emoji, EMAILS[3])]["provenance"]["lead_time"] == 99.0
@@ -224,7 +230,7 @@ def test_pull_reconciles_two_annotators_quarantine_and_cancelled(seeded: dict[st
     assert report.total("annotations") == len(seeded["created"]) == 6
     assert (report.total("valid"), report.total("quarantined"), report.total("cancelled")) == (4, 1, 1)
     assert report.ls_version and report.ls_version.startswith("1.")
-    records = [r for _, r in iter_jsonl(report.folder / pull.RECORDS)]
+    records = [r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)]
     emails = {a.email for a in seeded["annotators"]}
     assert {r["provenance"]["annotator"] for r in records} == emails
     documents = {d["id"]: d for d in seeded["documents"]}
@@ -236,7 +242,7 @@ def test_pull_reconciles_two_annotators_quarantine_and_cancelled(seeded: dict[st
             assert {k: record[k] for k in ("entities", "events", "claims")} == {
                 k: gold[k] for k in ("entities", "events", "claims")
             }
-    quarantined = [q for _, q in iter_jsonl(report.folder / pull.QUARANTINE)]
+    quarantined = [q for _, q in iter_jsonl(report.folder / paths.QUARANTINE_FILE)]
     assert [q["annotation_id"] for q in quarantined] == [seeded["created"]["broken"]]
     reason = quarantined[0]["reasons"][0]
     assert (reason["reason"], reason["region_id"]) == ("span_offsets", "bad1")
@@ -254,9 +260,9 @@ def test_since_last_pulls_only_what_changed(seeded: dict[str, Any], tmp_path: Pa
     result = [{"id": "g1", "from_name": "entity", "to_name": "text", "type": "labels", "value": span}]
     new_id = second.annotations.create(id=seeded["task_ids"][emoji["id"]], result=result).id
     changed = pull.pull(client=seeded["admin"], out_root=tmp_path, since_last=True, project_prefix=seeded["prefix"])
-    manifest = read_json(changed.folder / pull.MANIFEST)
+    manifest = read_json(changed.folder / paths.MANIFEST_FILE)
     assert manifest["base"] == base.pull_id and manifest["since"] == base.high_water
-    records = [r for _, r in iter_jsonl(changed.folder / pull.RECORDS)]
+    records = [r for _, r in iter_jsonl(changed.folder / paths.RECORDS_FILE)]
     assert [r["provenance"]["ls_annotation"] for r in records] == [new_id]
     assert records[0]["entities"][0]["span"]["text"] == "Astana"
     # the base's newest annotation is stamped exactly at the mark: pulled again rather than risk missing a twin

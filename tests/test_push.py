@@ -17,6 +17,7 @@ from goldkit.cli.main import main
 from goldkit.errors import ConflictError, InputError, ValidationError
 from goldkit.generate import render
 from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import projects
 from goldkit.labelstudio.convert import record_to_results
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values
@@ -197,7 +198,7 @@ def test_same_id_with_other_text_is_a_conflict_not_an_overwrite(client, prefix, 
 def test_dry_run_changes_nothing(client, prefix, english, arabic) -> None:  # type: ignore[no-untyped-def]
     planned = push.push([english], client=client, project_prefix=prefix, dry_run=True)
     assert planned.dry_run and planned.projects[0].created and planned.projects[0].project_id is None
-    assert push.find_project(client, "en", prefix) is None
+    assert projects.find_project(client, "en", prefix) is None
     push.push([english], client=client, project_prefix=prefix)
     newer = _document("convert_emoji_crlf_rtl", doc_id="emoji-22222222", text=english["text"] + " Later.")
     planned = push.push([english, newer], client=client, project_prefix=prefix, dry_run=True)
@@ -272,7 +273,7 @@ def test_invalid_prediction_stops_the_push_before_anything_is_sent(client, prefi
     record["entities"][0]["type"] = "not_a_type"
     with pytest.raises(ValidationError):
         push.push([english], predictions=[record], client=client, project_prefix=prefix)
-    assert push.find_project(client, "en", prefix) is None
+    assert projects.find_project(client, "en", prefix) is None
 
 
 @pytest.mark.integration

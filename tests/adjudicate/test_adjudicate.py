@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 
 from goldkit.adjudicate import strategies as adj
-from goldkit.agreement.spans import build_study, load_records
+from goldkit.agreement.spans import build_study
 from goldkit.cli import main as cli_main
 from goldkit.errors import ReconcileError
+from goldkit.pulls import load_records
 from goldkit.schema.validate import validate_record
 
 DATA = Path(__file__).resolve().parents[1] / "data"

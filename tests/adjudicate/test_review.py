@@ -18,13 +18,15 @@ import pytest
 from goldkit import pull, push
 from goldkit.adjudicate import review
 from goldkit.adjudicate import strategies as adj
-from goldkit.agreement.spans import build_study, load_records
+from goldkit.agreement.spans import build_study
 from goldkit.cli import main as cli_main
 from goldkit.errors import InputError, ValidationError
 from goldkit.generate import render
 from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import read_json, write_jsonl
+from goldkit.labelstudio import projects
 from goldkit.labelstudio.convert import record_to_results
+from goldkit.pulls import load_records
 from goldkit.schema.validate import validate_record
 
 TIE = Path(__file__).resolve().parents[1] / "data" / "adjudicate_tie" / "input"
@@ -47,7 +49,7 @@ def review_export() -> list[dict[str, Any]]:
     annotation = {"id": 501, "completed_by": REVIEWER_ID, "result": record_to_results(chosen), "was_cancelled": False,
                   "ground_truth": False, "created_at": "2025-02-01T10:00:00Z", "updated_at": "2025-02-01T10:00:00Z",
                   "lead_time": 30.0}  # fmt: skip
-    data = {**push.task_data(document()), review.REVIEWED_KEY: ["alice", "bob"]}
+    data = {**push.task_data(document()), projects.REVIEWED_KEY: ["alice", "bob"]}
     task = {"id": 12, "project": REVIEW_PROJECT, "data": data, "predictions": [31, 32],
             "annotations": [annotation], "total_annotations": 1, "cancelled_annotations": 0}  # fmt: skip
     return [task]
@@ -59,10 +61,10 @@ def pulled(title: str = "goldkit-review · en") -> pull.Sorted:
 
 
 def test_review_titles_follow_the_project_prefix() -> None:
-    assert review.review_prefix("goldkit") == "goldkit-review"
-    assert review.is_review_title(push.project_title("ar", review.review_prefix("t-1")))
-    assert not review.is_review_title(push.project_title("ar", "t-1"))
-    assert not review.is_review_title("goldkit-review")  # no language part: not one of ours
+    assert projects.review_prefix("goldkit") == "goldkit-review"
+    assert projects.is_review_title(projects.project_title("ar", projects.review_prefix("t-1")))
+    assert not projects.is_review_title(projects.project_title("ar", "t-1"))
+    assert not projects.is_review_title("goldkit-review")  # no language part: not one of ours
 
 
 def test_review_strategy_is_registered_and_writes_no_gold(tmp_path: Path) -> None:
@@ -109,10 +111,10 @@ def test_pull_stamps_review_project_records_as_adjudicated() -> None:
 
 
 def test_reviewed_annotators_come_from_task_data_else_full_predictions() -> None:
-    assert review.reviewed_annotators(review_export()[0]) == ["alice", "bob"]
+    assert pull.reviewed_annotators(review_export()[0]) == ["alice", "bob"]
     full = [{"id": 1, "model_version": "bob"}, {"id": 2, "model_version": "alice"}, {"id": 3, "model_version": None}]
-    assert review.reviewed_annotators({"data": {}, "predictions": full}) == ["alice", "bob"]
-    assert review.reviewed_annotators({"data": {}, "predictions": [1, 2]}) == []
+    assert pull.reviewed_annotators({"data": {}, "predictions": full}) == ["alice", "bob"]
+    assert pull.reviewed_annotators({"data": {}, "predictions": [1, 2]}) == []
 
 
 def test_records_of_other_projects_are_left_alone() -> None:

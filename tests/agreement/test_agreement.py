@@ -14,10 +14,12 @@ import numpy as np
 import pytest
 
 from goldkit.agreement import spans as agreement
-from goldkit.agreement.spans import agree, align_units, build_study, load_records, match_spans
+from goldkit.agreement.spans import agree, build_study
 from goldkit.agreement.unitizing import unitizing_alpha
 from goldkit.cli import main as cli_main
 from goldkit.errors import InputError
+from goldkit.matching import align_units, match_spans
+from goldkit.pulls import load_records
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from goldkit import push
-from goldkit.adjudicate import review
 from goldkit.cli.main import main
 from goldkit.jsonio import iter_jsonl, read_json, write_jsonl
 from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import projects
 from goldkit.labelstudio.convert import record_to_results
 from goldkit.labelstudio.server import ADMIN_EMAIL
 from goldkit.schema.validate import validate_record
@@ -76,11 +76,11 @@ def test_agree_majority_review_collect_round_trip(
     sent = run(capsys, "adjudicate", "--strategy", "review", "--project-prefix", prefix)["review"]
     assert sent["documents"] == {SEED: emails}
     (project,) = sent["projects"]
-    assert project["title"] == push.project_title("en", review.review_prefix(prefix)) and project["created"]
+    assert project["title"] == projects.project_title("en", projects.review_prefix(prefix)) and project["created"]
     predictions = admin.predictions.list(project=project["project_id"])
     assert sorted(p.model_version for p in predictions) == emails
     review_task = project["task_ids"][SEED]
-    assert admin.tasks.get(id=str(review_task)).data[review.REVIEWED_KEY] == emails
+    assert admin.tasks.get(id=str(review_task)).data[projects.REVIEWED_KEY] == emails
     # a second run adds nothing but what is missing: here one annotator's version, deleted on purpose
     admin.predictions.delete(id=next(p.id for p in predictions if p.model_version == emails[1]))
     again = run(capsys, "adjudicate", "--strategy", "review", "--project-prefix", prefix)["review"]
@@ -91,7 +91,7 @@ def test_agree_majority_review_collect_round_trip(
     reviewed = {**gold, "claims": []}
     admin.annotations.create(id=review_task, result=record_to_results(reviewed))
     pulled = run(capsys, "pull", "--project-prefix", prefix)
-    assert [p["title"] for p in pulled["projects"]] == [push.project_title("en", prefix), project["title"]]
+    assert [p["title"] for p in pulled["projects"]] == [projects.project_title("en", prefix), project["title"]]
     assert pulled["counts"]["valid"] == 3 and pulled["counts"]["quarantined"] == 0
 
     out = tmp_path / "gold-out"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from goldkit import pull, push
+from goldkit import paths, pull, push
 from goldkit.jsonio import iter_jsonl
 from goldkit.labelstudio import client as lsclient
 from goldkit.schema import layers as lsmap
@@ -223,8 +223,8 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(chromium: Any, seeded: dic
         _annotate(page, document["text"], [region])
         _submit(page)
     report = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
-    assert report.total("quarantined") == 0, list(iter_jsonl(report.folder / pull.QUARANTINE))
-    records = {r["document_id"]: r for _, r in iter_jsonl(report.folder / pull.RECORDS)}
+    assert report.total("quarantined") == 0, list(iter_jsonl(report.folder / paths.QUARANTINE_FILE))
+    records = {r["document_id"]: r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)}
     for document, ((start, end), label, choices, texts) in cases:
         record = records[document["id"]]
         assert record["provenance"]["annotator"] == seeded["annotator"].email

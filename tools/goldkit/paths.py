@@ -1,4 +1,4 @@
-"""Where things live: the repository layout from style.md, found from the working directory."""
+"""Where things live: the project's folders and the names of the files goldkit writes in them."""
 
 from __future__ import annotations
 
@@ -56,3 +56,13 @@ def state_dir() -> Path:
 def pseudonyms_path() -> Path:
     """Annotator account -> stable pseudonym; kept out of every release."""
     return annotations_dir() / "pseudonyms.json"
+
+
+# File names inside those folders: typed here once, imported everywhere else.
+RECORDS_FILE = "records.jsonl"  # a pull's valid records, one per annotator per document
+QUARANTINE_FILE = "quarantine.jsonl"  # a pull's annotations that could not be records, each with its reasons
+MANIFEST_FILE = "manifest.json"  # a pull's counts, server, base pull
+LINKS_FILE = "links.jsonl"  # link records: a link pull's, or the gold links in annotations/gold/
+ADJUDICATION_SUFFIX = ".adjudication.json"  # adjudicate's vote sidecar per document, beside the gold
+RELEASE_MANIFEST = "release.json"  # a release's own manifest in export/<VERSION>/
+CHANGELOG_FILE = "CHANGELOG.md"

@@ -16,29 +16,30 @@ Deletions are not carried: a full pull (without --since-last) gives the whole cu
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from goldkit import __version__, push
-from goldkit.adjudicate import review
+from goldkit import __version__
 from goldkit.errors import NotFound, ReconcileError
 from goldkit.generate import render
-from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, read_json, write_folder
+from goldkit.jsonio import dumps, jsonl_text, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
-from goldkit.labelstudio.convert import METHOD, annotator, results_to_record
-from goldkit.paths import pulls_dir
-from goldkit.schema.loading import schema_version
+from goldkit.labelstudio import projects as ls_projects
+from goldkit.labelstudio.convert import annotator, results_to_record
+from goldkit.paths import MANIFEST_FILE, QUARANTINE_FILE, RECORDS_FILE, pulls_dir
+from goldkit.pulls import SECOND_ANNOTATION, annotator_key, latest_manifest, recency
+from goldkit.schema.loading import definition, schema_version
+from goldkit.schema.provenance import ADJUDICATED, REVIEW_STRATEGY
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
 
 Progress = Callable[[int, int | None], None]
-SECOND_ANNOTATION = "second_annotation"  # a pull-level reason: one record per annotator per document
-MANIFEST, RECORDS, QUARANTINE = "manifest.json", "records.jsonl", "quarantine.jsonl"
+MANIFEST, RECORDS, QUARANTINE = MANIFEST_FILE, RECORDS_FILE, QUARANTINE_FILE
 
 
 @dataclass
@@ -110,36 +111,6 @@ def _parse_time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value.replace("Z", "+00:00"))
 
 
-def latest_pull(root: Path | None = None) -> dict[str, Any] | None:
-    """Return the manifest of the most recent complete pull, or None."""
-    folder = root or pulls_dir()
-    manifests = [read_json(p) for p in folder.glob(f"*/{MANIFEST}") if not p.parent.name.startswith(".")]
-    return max(manifests, key=lambda m: (m["time"], m["pull_id"]), default=None)
-
-
-def current_records(root: Path | None = None) -> list[dict[str, Any]]:
-    """The current records: the newest pull merged over its chain of bases, down to a full pull.
-
-    A later pull's record (or quarantine line) for the same document and annotator replaces the earlier
-    record, so an annotation changed into something invalid is not answered with its stale version.
-    """
-    folder = root or pulls_dir()
-    manifest = latest_pull(folder)
-    chain: list[Path] = []
-    while manifest is not None:
-        chain.append(folder / manifest["pull_id"])
-        base = manifest.get("base")
-        manifest = read_json(folder / base / MANIFEST) if base else None
-    current: dict[tuple[str, str, str], dict[str, Any] | None] = {}
-    for pull_folder in reversed(chain):
-        for _, record in iter_jsonl(pull_folder / RECORDS):
-            current[_annotator_key(record)] = record
-        for _, line in iter_jsonl(pull_folder / QUARANTINE):
-            if line.get("document_id") and SECOND_ANNOTATION not in {r["reason"] for r in line["reasons"]}:
-                current[(line["document_id"], line["annotator"], METHOD)] = None
-    return sorted((r for r in current.values() if r), key=_annotator_key)
-
-
 def ls_version(client: LabelStudio) -> str | None:
     """The server's release, for the manifest (None when it does not say)."""
     with lsclient.errors_mapped(client, what="read the server version"):
@@ -154,7 +125,7 @@ def user_emails(client: LabelStudio) -> dict[int, str]:
 
 
 def goldkit_projects(
-    client: LabelStudio, ids: list[int] | None = None, prefix: str = push.PROJECT_PREFIX
+    client: LabelStudio, ids: list[int] | None = None, prefix: str = ls_projects.PROJECT_PREFIX
 ) -> list[tuple[int, str]]:
     """Return (id, title) of the projects to pull: the given ids, else every language's goldkit project."""
     if ids:
@@ -163,13 +134,13 @@ def goldkit_projects(
             with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
                 out.append((project_id, client.projects.get(id=project_id).title or ""))
         return out
-    prefixes = (prefix, review.review_prefix(prefix))  # review projects: their records become adjudicated ones
-    found = [push.find_project(client, language, p) for p in prefixes for language in render.languages()]
+    prefixes = (prefix, ls_projects.review_prefix(prefix))  # review projects: their records become adjudicated ones
+    found = [ls_projects.find_project(client, language, p) for p in prefixes for language in render.languages()]
     projects = [(p.id, p.title) for p in found if p is not None]
     if not projects:
         raise NotFound(
             f"no goldkit projects at {lsclient.client_url(client)} "
-            f"(titles like {push.project_title(render.languages()[0], prefix)!r})",
+            f"(titles like {ls_projects.project_title(render.languages()[0], prefix)!r})",
             hint="push the documents first with: goldkit push",
         )
     return projects
@@ -237,25 +208,19 @@ def sort_project(
                     out.quarantine.append(_quarantine_line(project_id, task, raw, reasons, who))
 
 
-def _annotator_key(record: dict[str, Any]) -> tuple[str, str, str]:
-    """(document, annotator, method): a reviewer's adjudicated record is not a second annotation of theirs."""
-    return record["document_id"], record["provenance"]["annotator"], record["provenance"]["method"]
-
-
 def _one_per_annotator(out: Sorted) -> None:
     """Keep each annotator's latest annotation of a document; quarantine the others (never drop them)."""
     latest: dict[tuple[str, str, str], dict[str, Any]] = {}
     for record in out.records:
-        key = _annotator_key(record)
-        order = (record["provenance"]["updated_at"] or "", record["provenance"]["ls_annotation"] or 0)
+        key = annotator_key(record)
         kept = latest.get(key)
-        if kept is None or order > (kept["provenance"]["updated_at"] or "", kept["provenance"]["ls_annotation"] or 0):
+        if kept is None or recency(record) > recency(kept):
             latest[key] = record
     kept_ids = {id(r) for r in latest.values()}
     for record in out.records:
         if id(record) not in kept_ids:
             project_id, task, annotation = out.sources[record["provenance"]["ls_annotation"]]
-            winner = latest[_annotator_key(record)]["provenance"]["ls_annotation"]
+            winner = latest[annotator_key(record)]["provenance"]["ls_annotation"]
             reason = {
                 "reason": SECOND_ANNOTATION,
                 "message": f"{record['provenance']['annotator']} has a later annotation ({winner}) of this document",
@@ -316,6 +281,30 @@ def _high_water(tasks: list[dict[str, Any]], mark: str | None) -> str | None:
     return max(stamps, key=lambda s: _parse_time(s) or datetime.min.replace(tzinfo=UTC), default=None)
 
 
+def mark_reviews(title: str, tasks: Sequence[Mapping[str, Any]], records: Sequence[dict[str, Any]]) -> None:
+    """Stamp records pulled from a review project as adjudicated by the reviewer (in place)."""
+    if not ls_projects.is_review_title(title):
+        return
+    reviewed = {task.get("id"): reviewed_annotators(task) for task in tasks}
+    order = list(definition("Provenance")["properties"])
+    for record in records:
+        provenance = record["provenance"]
+        provenance |= {
+            "method": ADJUDICATED,
+            "strategy": REVIEW_STRATEGY,
+            "annotators": reviewed.get(provenance.get("ls_task"), []),
+        }
+        record["provenance"] = {key: provenance[key] for key in order if key in provenance}
+
+
+def reviewed_annotators(task: Mapping[str, Any]) -> list[str]:
+    """Whose versions a review task shows: its data says; else full predictions' model versions, if exported."""
+    listed = (task.get("data") or {}).get(ls_projects.REVIEWED_KEY)
+    if listed is None:
+        listed = [p.get("model_version") for p in task.get("predictions") or [] if isinstance(p, dict)]
+    return sorted({str(who) for who in listed if who})
+
+
 def sort_annotations(
     report: PullReport,
     exports: Iterable[tuple[int, str, list[dict[str, Any]]]],
@@ -334,7 +323,7 @@ def sort_annotations(
         counts = by_project[project_id]
         first = len(out.records)
         sort_project(project_id, tasks, counts, out, emails=emails, since=since)
-        review.mark_reviews(title, tasks, out.records[first:])
+        mark_reviews(title, tasks, out.records[first:])
         mark = _high_water(tasks, mark)
     report.high_water = mark
     _one_per_annotator(out)
@@ -366,11 +355,11 @@ def pull(
     progress: Progress | None = None,
     client: LabelStudio | None = None,
     url: str | None = None,
-    project_prefix: str = push.PROJECT_PREFIX,
+    project_prefix: str = ls_projects.PROJECT_PREFIX,
 ) -> PullReport:
     """Export each goldkit project, convert every annotation and write one pull folder (atomically)."""
     root = out_root or pulls_dir()
-    base = latest_pull(root) if since_last else None
+    base = latest_manifest(root) if since_last else None
     client = client or lsclient.connect(url)
     now = datetime.now(UTC)
     pull_id = new_pull_id(root, now)

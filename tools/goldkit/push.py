@@ -26,13 +26,12 @@ from goldkit.generate import render
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
 from goldkit.labelstudio.convert import record_to_results
+from goldkit.labelstudio.projects import DUPLICATE_HINT, PROJECT_PREFIX, find_project, project_title
 from goldkit.schema import layers as lsmap
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
 
-PROJECT_PREFIX = lsmap.PROJECT_PREFIX
-PROJECT_TITLE = "{prefix} · {language}"
 IMPORT_BATCH = 1000  # each import call costs ~0.1 s on the server: 250/call ran at ~55% of 1000/call
 DEFAULT_MODEL_VERSION = "goldkit-preannotation"
 RELATIONS = "<relations>"  # pseudo control name for relation labels (relations carry no from_name)
@@ -100,20 +99,6 @@ def label_interface(config: str) -> Any:
     from label_studio_sdk.label_interface import LabelInterface
 
     return LabelInterface(config)
-
-
-def project_title(language: str, prefix: str = PROJECT_PREFIX) -> str:
-    """Title of the project for one language, e.g. 'goldkit · en' (tests use their own prefix)."""
-    return PROJECT_TITLE.format(prefix=prefix, language=language)
-
-
-DUPLICATE_HINT = "rename or delete the extra ones in Label Studio, then run: goldkit push"
-
-
-def find_project(client: LabelStudio, language: str, prefix: str = PROJECT_PREFIX) -> Any | None:
-    """Return the goldkit project for `language` (found by title), or None; two with that title is an error."""
-    title = project_title(language, prefix)
-    return lsclient.projects_by_title(client, [title], hint=DUPLICATE_HINT)[title]
 
 
 def task_data(document: dict[str, Any]) -> dict[str, Any]:
@@ -213,7 +198,7 @@ def prediction_results(
             problems.append(Problem(f"{where}/document_id", "second pre-annotation for one document", document["id"]))
         else:
             results = record_to_results(record)
-            problems += _prediction_problems(results, configs[document["language"]], where)
+            problems += prediction_problems(results, configs[document["language"]], where)
             out[document["id"]] = results
     if problems:
         raise ValidationError(
@@ -224,7 +209,7 @@ def prediction_results(
     return out
 
 
-def _prediction_problems(results: list[Any], config: str, where: str) -> list[Problem]:
+def prediction_problems(results: list[Any], config: str, where: str) -> list[Problem]:
     messages = label_interface(config).validate_prediction({"result": results}, return_errors=True)
     problems = [Problem(where, str(message)) for message in messages or []]
     relation_labels = config_labels(config)[RELATIONS]
@@ -266,8 +251,8 @@ def push(
     titles = {language: project_title(language, project_prefix) for language in by_language}
     found = lsclient.projects_by_title(client, titles.values(), hint=DUPLICATE_HINT)  # one listing for all
     for language, docs in sorted(by_language.items()):
-        settings = _settings(overlap, model_version)
-        project = _push_language(
+        settings = project_settings(overlap, model_version)
+        project = push_language(
             client, language, project_prefix, docs, configs[language], settings, results, dry_run, known,
             found[titles[language]],
         )  # fmt: skip
@@ -277,7 +262,7 @@ def push(
     return report
 
 
-def _settings(overlap: int, model_version: str | None) -> dict[str, Any]:
+def project_settings(overlap: int, model_version: str | None) -> dict[str, Any]:
     """Project settings push keeps in line: overlap, instructions, and the model version annotators see."""
     settings: dict[str, Any] = {
         "maximum_annotations": overlap,
@@ -289,7 +274,7 @@ def _settings(overlap: int, model_version: str | None) -> dict[str, Any]:
     return settings
 
 
-def _push_language(
+def push_language(
     client: LabelStudio,
     language: str,
     prefix: str,
@@ -418,7 +403,7 @@ def _import_all(
         for start in range(0, len(docs), IMPORT_BATCH):
             batch = docs[start : start + IMPORT_BATCH]
             payload = [_task_payload(d, results.get(d["id"]), model_version) for d in batch]
-            assert plan.project_id is not None  # created in _push_language unless dry_run
+            assert plan.project_id is not None  # created in push_language unless dry_run
             with lsclient.errors_mapped(client, what=f"import tasks into project {plan.project_id}"):
                 answer = client.projects.import_tasks(
                     id=plan.project_id, request=cast(Any, payload), return_task_ids=True

@@ -7,7 +7,7 @@ Round trip:
    document is a prediction whose `model_version` is the annotator's name as in the records, so the
    reviewer sees them side by side and submits one annotation. The task data also lists those names
    (`reviewed_annotators`): the JSON export gives a task's predictions as bare ids.
-2. `goldkit pull` pulls the review projects with the others; `mark_reviews` (called by pull) stamps
+2. `goldkit pull` pulls the review projects with the others; `pull.mark_reviews` stamps
    their records as adjudicated: strategy `review`, `annotators` = the reviewed annotators,
    `annotator` = the reviewer. Agreement ignores them (they are not annotators' work).
 3. `collect` picks those records out of a pull (the latest per document), checks them against the
@@ -26,36 +26,26 @@ from typing import TYPE_CHECKING, Any, cast
 
 from goldkit import push
 from goldkit.adjudicate.strategies import AdjudicationReport, DocumentResult
-from goldkit.agreement.spans import _recency, build_study, item_span
+from goldkit.agreement.spans import build_study
 from goldkit.errors import InputError, Problem, ValidationError
 from goldkit.generate import render
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio.convert import record_to_results
-from goldkit.schema.loading import definition
+from goldkit.labelstudio.projects import PROJECT_PREFIX, REVIEWED_KEY, review_prefix
+from goldkit.matching import item_span
+from goldkit.pulls import recency
+from goldkit.schema.provenance import ADJUDICATED, REVIEW_STRATEGY
 from goldkit.schema.records import SPAN_KEYS, Record
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
 
-STRATEGY = "review"
-METHOD = "adjudicated"
-REVIEW_SUFFIX = "-review"
+STRATEGY = REVIEW_STRATEGY
+METHOD = ADJUDICATED
 REVIEWERS_PER_TASK = 1
-REVIEWED_KEY = "reviewed_annotators"  # task data: whose versions the task shows as predictions
 NEXT_STEPS = (
     "submit the reviews in Label Studio, then run: goldkit pull && goldkit adjudicate --strategy review --collect"
 )
-
-
-def review_prefix(prefix: str = push.PROJECT_PREFIX) -> str:
-    """Title prefix of the review projects that go with the projects titled `prefix · <language>`."""
-    return prefix + REVIEW_SUFFIX
-
-
-def is_review_title(title: str) -> bool:
-    """Say whether a project title is a review project's ('<prefix>-review · <language>')."""
-    prefix, separator, _ = title.rpartition(push.project_title(language="", prefix=""))
-    return bool(separator) and prefix.endswith(REVIEW_SUFFIX)
 
 
 @dataclass
@@ -92,7 +82,7 @@ def review_predictions(
             )
             continue
         results = record_to_results(record)
-        problems += push._prediction_problems(results, config, f"{where}/{who}")
+        problems += push.prediction_problems(results, config, f"{where}/{who}")
         predictions.append({"model_version": who, "result": results})
     return predictions, problems
 
@@ -104,7 +94,7 @@ def push_review(
     *,
     all_documents: bool = False,
     client: LabelStudio | None = None,
-    project_prefix: str = push.PROJECT_PREFIX,
+    project_prefix: str = PROJECT_PREFIX,
 ) -> ReviewPush:
     """Create or update the review projects and add each document under review with its annotators' versions."""
     chosen = needs_review(report, all_documents)
@@ -131,10 +121,10 @@ def push_review(
     settled = [d.document_id for d in report.documents if d.document_id not in set(chosen)]
     out = ReviewPush(lsclient.client_url(client), [], settled=settled)
     out.documents = {doc_id: [p["model_version"] for p in predictions[doc_id]] for doc_id in chosen}
-    settings = push._settings(REVIEWERS_PER_TASK, None)
+    settings = push.project_settings(REVIEWERS_PER_TASK, None)
     prefix = review_prefix(project_prefix)
     for language, docs in sorted(by_language.items()):
-        plan = push._push_language(client, language, prefix, docs, configs[language], settings, {}, False)
+        plan = push.push_language(client, language, prefix, docs, configs[language], settings, {}, False)
         out.projects.append(plan)
         plan.predictions_imported = _import(client, plan, docs, predictions) + _add_missing(
             client, plan, docs, predictions
@@ -148,7 +138,7 @@ def _import(
 ) -> int:
     """Import the documents the plan says are new, each with all its predictions; return predictions sent."""
     wanted = [d for d in docs if d["id"] in set(plan.imported)]
-    assert plan.project_id is not None  # push._push_language created it
+    assert plan.project_id is not None  # push.push_language created it
     for start in range(0, len(wanted), push.IMPORT_BATCH):
         batch = wanted[start : start + push.IMPORT_BATCH]
         payload = [{"data": _data(d, predictions[d["id"]]), "predictions": predictions[d["id"]]} for d in batch]
@@ -190,30 +180,6 @@ def _add_missing(
 # ---------------------------------------------------------------- pulling and collecting reviews
 
 
-def mark_reviews(title: str, tasks: Sequence[Mapping[str, Any]], records: Sequence[Record]) -> None:
-    """Stamp records pulled from a review project as adjudicated by the reviewer (in place)."""
-    if not is_review_title(title):
-        return
-    reviewed = {task.get("id"): reviewed_annotators(task) for task in tasks}
-    order = list(definition("Provenance")["properties"])
-    for record in records:
-        provenance = record["provenance"]
-        provenance |= {
-            "method": METHOD,
-            "strategy": STRATEGY,
-            "annotators": reviewed.get(provenance.get("ls_task"), []),
-        }
-        record["provenance"] = {key: provenance[key] for key in order if key in provenance}
-
-
-def reviewed_annotators(task: Mapping[str, Any]) -> list[str]:
-    """Whose versions a review task shows: its data says; else full predictions' model versions, if exported."""
-    listed = (task.get("data") or {}).get(REVIEWED_KEY)
-    if listed is None:
-        listed = [p.get("model_version") for p in task.get("predictions") or [] if isinstance(p, dict)]
-    return sorted({str(who) for who in listed if who})
-
-
 def is_review(record: Record) -> bool:
     provenance = record.get("provenance") or {}
     return provenance.get("method") == METHOD and provenance.get("strategy") == STRATEGY
@@ -246,7 +212,7 @@ def _result(gold: Record, annotators: Mapping[str, Record]) -> DocumentResult:
 def collect(records: Sequence[Record], documents: Mapping[str, Record] | None = None) -> AdjudicationReport:
     """Turn the reviewed records among `records` into an adjudication report (the latest per document)."""
     latest: dict[str, Record] = {}
-    for record in sorted((r for r in records if is_review(r)), key=_recency):
+    for record in sorted((r for r in records if is_review(r)), key=recency):
         latest[record["document_id"]] = record
     if not latest:
         raise InputError(

@@ -29,9 +29,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldkit.agreement.spans import Study, align_units, item_span
+from goldkit.agreement.spans import Study
 from goldkit.errors import ConflictError, ReconcileError, ValidationError
 from goldkit.jsonio import read_json, write_json
+from goldkit.matching import align_units, item_span
 from goldkit.paths import gold_dir
 from goldkit.schema.loading import schema_version
 from goldkit.schema.records import SPAN_KEYS, Record, canonicalize

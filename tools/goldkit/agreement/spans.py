@@ -1,12 +1,7 @@
 """Inter-annotator agreement on annotation records, the way INCEpTION reports it.
 
-Span layers are the record arrays (`entities`, `events` by trigger, `claims`). Two span lists are
-matched one-to-one by `match_spans(a, b, mode)`:
-
-- exact: equal (start, end); duplicates pair up in order.
-- overlap: every pair sharing at least one code point is a candidate; candidates are taken greedily
-  by largest overlap (min(end) - max(start)), ties by the smaller boundary difference
-  |Δstart| + |Δend|, then by position in a, then in b; a span is used at most once.
+Span layers are the record arrays (`entities`, `events` by trigger, `claims`), matched one-to-one by
+`goldkit.matching.match_spans(a, b, mode)`.
 
 Matching happens inside one layer; "labelled" matching also requires the same type (per-label F1),
 "unlabelled" matching does not (it aligns spans so their types and attributes can be compared).
@@ -29,118 +24,20 @@ import itertools
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 from typing import Any
 
 from goldkit.agreement.unitizing import unitizing_alpha
 from goldkit.errors import InputError
 from goldkit.jsonio import read_records
-from goldkit.paths import documents_path, pulls_dir
+from goldkit.matching import MATCH_MODES, MATCHERS, align_units, item_label, item_span, match_items, start_end
+from goldkit.paths import documents_path
+from goldkit.pulls import recency
+from goldkit.schema.provenance import ANNOTATOR_METHODS
 from goldkit.schema.records import SPAN_KEYS, Record
 
-MATCH_MODES = ("exact", "overlap")
 ALL_LABELS = "*"  # row label: every label of the layer, labelled matching
 SPAN_ONLY = "(span)"  # row label: every label of the layer, unlabelled matching
 POOLED = "pooled"
-ANNOTATOR_METHODS = ("label_studio", "manual")  # whose records are annotators' work
-
-
-def _start_end(span: Mapping[str, Any] | Sequence[int]) -> tuple[int, int]:
-    if isinstance(span, Mapping):
-        return int(span["start"]), int(span["end"])
-    return int(span[0]), int(span[1])
-
-
-def _exact_matches(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    free: dict[tuple[int, int], list[int]] = {}
-    for j, span in enumerate(b):
-        free.setdefault(span, []).append(j)
-    pairs = []
-    for i, span in enumerate(a):
-        if free.get(span):
-            pairs.append((i, free[span].pop(0)))
-    return pairs
-
-
-def _overlap_matches(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    candidates = []
-    for (i, (sa, ea)), (j, (sb, eb)) in itertools.product(enumerate(a), enumerate(b)):
-        overlap = min(ea, eb) - max(sa, sb)
-        if overlap > 0:
-            candidates.append((-overlap, abs(sa - sb) + abs(ea - eb), i, j))
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs = []
-    for _, _, i, j in sorted(candidates):
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            pairs.append((i, j))
-    return sorted(pairs)
-
-
-MATCHERS: dict[str, Callable[[Sequence[tuple[int, int]], Sequence[tuple[int, int]]], list[tuple[int, int]]]] = {
-    "exact": _exact_matches,
-    "overlap": _overlap_matches,
-}
-
-
-def match_spans(a: Sequence[Any], b: Sequence[Any], mode: str = "exact") -> list[tuple[int, int]]:
-    """Match two span lists one-to-one; return (index in a, index in b) pairs sorted by a.
-
-    Spans are Span dicts ({"start", "end", ...}) or (start, end) pairs; mode is a MATCHERS key.
-    """
-    if mode not in MATCHERS:
-        raise ValueError(f"unknown match mode {mode!r}; choose from {sorted(MATCHERS)}")
-    return MATCHERS[mode]([_start_end(s) for s in a], [_start_end(s) for s in b])
-
-
-def item_span(layer: str, item: Mapping[str, Any]) -> dict[str, Any]:
-    """Return the span an item of a record array is located by (an event's trigger)."""
-    return item[SPAN_KEYS[layer]]
-
-
-def item_label(layer: str, item: Mapping[str, Any]) -> str:
-    """Return the label an item is matched under: its type, or the layer name for claims."""
-    return str(item.get("type", layer))
-
-
-def match_items(
-    a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]], layer: str, mode: str, labelled: bool
-) -> list[tuple[int, int]]:
-    """Match two annotators' items of one layer; labelled matching only pairs items of the same type."""
-    if not labelled:
-        return match_spans([item_span(layer, x) for x in a], [item_span(layer, x) for x in b], mode)
-    pairs = []
-    for label in sorted({item_label(layer, x) for x in a} | {item_label(layer, x) for x in b}):
-        ia = [i for i, x in enumerate(a) if item_label(layer, x) == label]
-        ib = [j for j, x in enumerate(b) if item_label(layer, x) == label]
-        sub = match_spans([item_span(layer, a[i]) for i in ia], [item_span(layer, b[j]) for j in ib], mode)
-        pairs += [(ia[i], ib[j]) for i, j in sub]
-    return sorted(pairs)
-
-
-def align_units(
-    items: Mapping[str, Sequence[Mapping[str, Any]]], layer: str, mode: str = "overlap"
-) -> list[dict[str, int]]:
-    """Group n annotators' items of one layer into units: {annotator: item index}, at most one each.
-
-    Annotators are taken in sorted order; each one's items are matched (unlabelled, `mode`) to the
-    first span of every unit so far; unmatched items open new units. Units come sorted by span.
-    """
-    units: list[dict[str, int]] = []
-    seeds: list[dict[str, Any]] = []
-    for annotator in sorted(items):
-        spans = [item_span(layer, x) for x in items[annotator]]
-        matched = dict((j, i) for i, j in match_spans(seeds, spans, mode))
-        for j, span in enumerate(spans):
-            if j in matched:
-                units[matched[j]][annotator] = j
-            else:
-                units.append({annotator: j})
-                seeds.append(span)
-    order = sorted(range(len(units)), key=lambda u: _start_end(seeds[u]))
-    return [units[u] for u in order]
 
 
 @dataclass
@@ -171,11 +68,6 @@ def annotator_of(record: Record) -> str:
     return str((record.get("provenance") or {}).get("annotator", "?"))
 
 
-def _recency(record: Record) -> tuple[str, int]:
-    prov = record.get("provenance") or {}
-    return (str(prov.get("updated_at") or prov.get("created_at") or ""), int(prov.get("ls_annotation") or 0))
-
-
 def build_study(records: Iterable[Record], doc_lengths: Mapping[str, int] | None = None) -> Study:
     """Group annotation records by document and annotator; keep each annotator's latest record."""
     study = Study(docs={}, doc_lengths=dict(doc_lengths or {}))
@@ -189,7 +81,7 @@ def build_study(records: Iterable[Record], doc_lengths: Mapping[str, int] | None
         by = study.docs.setdefault(str(record["document_id"]), {})
         who = annotator_of(record)
         if who in by:
-            old, new = sorted([by[who], record], key=_recency)
+            old, new = sorted([by[who], record], key=recency)
             by[who] = new
             study.superseded.append({"document_id": record["document_id"], "annotator": who, **_ids(old)})
         else:
@@ -200,49 +92,6 @@ def build_study(records: Iterable[Record], doc_lengths: Mapping[str, int] | None
 def _ids(record: Record) -> dict[str, Any]:
     prov = record.get("provenance") or {}
     return {"ls_task": prov.get("ls_task"), "ls_annotation": prov.get("ls_annotation")}
-
-
-def latest_pull() -> Path:
-    """Return the newest pull folder (by name; pull ids sort by time)."""
-    folders = (
-        sorted(p for p in pulls_dir().glob("*") if (p / "records.jsonl").is_file()) if pulls_dir().is_dir() else []
-    )
-    if not folders:
-        raise InputError(
-            f"no pull folder with records.jsonl under {pulls_dir()}",
-            path=str(pulls_dir()),
-            hint="pull annotations from Label Studio first: goldkit pull",
-        )
-    return folders[-1]
-
-
-def records_from(sources: Sequence[Path]) -> tuple[list[Path], list[Record]]:
-    """Records of the given sources; with none, the current pulled records (the newest pull merged over
-    its since-last chain, so a partial pull never hides the annotations it did not change)."""
-    if sources:
-        return list(sources), load_records(sources)
-    from goldkit.pull import MANIFEST, current_records  # pull imports review, which imports this module
-
-    newest = latest_pull()
-    if not (newest / MANIFEST).is_file():  # a folder of records made by hand, not by goldkit pull
-        return [newest], load_records([newest])
-    return [newest], current_records(newest.parent)
-
-
-def load_records(sources: Sequence[Path]) -> list[Record]:
-    """Read annotation records from pull folders (records.jsonl), .jsonl/.json files or folders of .json."""
-    records: list[Record] = []
-    for source in sources:
-        if source.is_dir():
-            files = (
-                [source / "records.jsonl"] if (source / "records.jsonl").is_file() else sorted(source.glob("*.json"))
-            )
-            files = [f for f in files if not f.name.endswith(".adjudication.json")]
-        else:
-            files = [source]
-        for path in files:
-            records += [obj for _, obj in read_records(path) if isinstance(obj, dict)]
-    return records
 
 
 def document_lengths() -> dict[str, int]:
@@ -414,7 +263,7 @@ def nominal_observed_agreement(columns: Sequence[Sequence[Any]]) -> float | None
     return agree / n if n else None
 
 
-def _alpha(columns: list[list[Any]]) -> tuple[float | None, str]:
+def nominal_alpha(columns: list[list[Any]]) -> tuple[float | None, str]:
     import krippendorff
     import numpy as np
 
@@ -437,7 +286,7 @@ def attribute_alpha(study: Study, modes: Sequence[str] = MATCH_MODES) -> list[At
     scores = []
     for attribute in attributes():
         columns, no_span, empty = _unit_values(study, attribute.layer, attribute)
-        alpha, note = _alpha(columns)
+        alpha, note = nominal_alpha(columns)
         pairable = [v for v in columns if len(v) >= 2]
         scores.append(
             AttributeScore(
@@ -544,7 +393,7 @@ def _continuum(
             estimated += 1
             length = max([item_span(layer, x)["end"] for _, x in spans], default=1)
         for r, item in spans:
-            start, end = _start_end(item_span(layer, item))
+            start, end = start_end(item_span(layer, item))
             units[r].append((offset + start, offset + end, item_label(layer, item)))
         offset += length
     return units, offset, estimated

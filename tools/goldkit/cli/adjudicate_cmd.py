@@ -8,15 +8,16 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from goldkit import push
 from goldkit.adjudicate import review
 from goldkit.adjudicate.strategies import STRATEGIES, AdjudicationReport, adjudicate, write_gold
-from goldkit.agreement.spans import build_study, records_from
+from goldkit.agreement.spans import build_study
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
 from goldkit.ingest.documents import load_documents
 from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import projects
 from goldkit.paths import documents_path
+from goldkit.pulls import records_from
 
 StrategyName = Enum("StrategyName", {name: name for name in STRATEGIES}, type=str)  # type: ignore[misc]
 
@@ -31,7 +32,7 @@ _COLLECT = typer.Option(
 )
 _URL = typer.Option(None, "--url", help="review: Label Studio URL (default: $LABEL_STUDIO_URL or embedded).")
 _PREFIX = typer.Option(
-    push.PROJECT_PREFIX, "--project-prefix", help="review: projects are titled '<prefix>-review · <language>'."
+    projects.PROJECT_PREFIX, "--project-prefix", help="review: projects are titled '<prefix>-review · <language>'."
 )
 
 

@@ -18,9 +18,9 @@ from goldkit.agreement.spans import (
     agree,
     build_study,
     document_lengths,
-    records_from,
 )
 from goldkit.cli.output import JsonOption, console, emit_json
+from goldkit.pulls import records_from
 
 Metric = Enum("Metric", {name: name for name in REGISTRY}, type=str)  # type: ignore[misc]
 

@@ -71,7 +71,7 @@ def candidates_cli(
 
 def pull_links_cli(url: str | None, project_prefix: str, as_json: bool) -> None:
     """`goldkit pull --links`."""
-    from goldkit.cli.pull_cmd import summary_table
+    from goldkit.cli.reports import summary_table
     from goldkit.links.sync import pull_links
 
     report = pull_links(url=url, project_prefix=project_prefix)
@@ -83,9 +83,10 @@ def pull_links_cli(url: str | None, project_prefix: str, as_json: bool) -> None:
 
 
 def _links(sources: list[Path]) -> list[dict[str, Any]]:
-    from goldkit.links.sync import LINKS_FILE, latest_link_pull
+    from goldkit.paths import LINKS_FILE
+    from goldkit.pulls import newest_link_pull_folder
 
-    files = [s / LINKS_FILE if s.is_dir() else s for s in sources] or [latest_link_pull() / LINKS_FILE]
+    files = [s / LINKS_FILE if s.is_dir() else s for s in sources] or [newest_link_pull_folder() / LINKS_FILE]
     return [link for file in files for _, link in iter_jsonl(file)]
 
 

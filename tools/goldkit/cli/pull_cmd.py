@@ -5,14 +5,11 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich import box
-from rich.table import Table
 
-from goldkit import push
 from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
-from goldkit.pull import PullReport, pull
-
-TOP_REASONS = 3
+from goldkit.cli.reports import summary_table
+from goldkit.labelstudio import projects
+from goldkit.pull import pull
 
 ProjectOption = Annotated[
     list[int] | None,
@@ -31,7 +28,7 @@ def pull_cli(
     project: ProjectOption = None,
     url: str | None = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or embedded)."),
     project_prefix: str = typer.Option(
-        push.PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
+        projects.PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
     ),
     links: bool = typer.Option(
         False, "--links", help="Pull the linking projects' answers instead (annotations/pulls/links/<id>/)."
@@ -60,21 +57,3 @@ def pull_cli(
         return
     console.print(summary_table(report))
     console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)
-
-
-def summary_table(report: PullReport) -> Table:
-    """One row per project: valid, quarantined (with the top reasons), cancelled, unchanged."""
-    title = f"Pull {report.pull_id}" + (f" (since {report.since}, base {report.base})" if report.base else "")
-    table = Table(title=title, box=box.SIMPLE_HEAD)
-    table.add_column("project", overflow="fold")
-    for column in ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged"):
-        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
-    for p in report.projects:
-        row = (p.tasks, p.annotations, p.valid, p.quarantined, p.cancelled, p.unchanged)
-        table.add_row(f"{p.title} ({p.project_id})", *map(str, row))
-    totals = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged")
-    table.add_row("total", *(str(report.total(name)) for name in totals), style="bold")
-    reasons = ", ".join(f"{reason} ×{n}" for reason, n in report.reasons.most_common(TOP_REASONS))
-    if reasons:
-        table.caption = f"top quarantine reasons: {reasons} — see {report.folder.name}/quarantine.jsonl"
-    return table

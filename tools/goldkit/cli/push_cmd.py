@@ -13,7 +13,8 @@ from goldkit.cli.output import JsonOption, console, emit_json, err_console, prog
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
 from goldkit.labelstudio import client as lsclient
-from goldkit.push import PROJECT_PREFIX, PushReport, push
+from goldkit.labelstudio.projects import PROJECT_PREFIX
+from goldkit.push import PushReport, push
 
 DocumentsOption = Annotated[
     Path | None, typer.Option("--documents", help="Document records (JSONL); default: annotations/documents.jsonl.")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from goldkit.agreement.spans import _alpha, nominal_observed_agreement
+from goldkit.agreement.spans import nominal_alpha, nominal_observed_agreement
 from goldkit.schema.loading import label_values, labels, schema_version
 
 Mention = tuple[str, str]  # (document_id, id)
@@ -116,7 +116,7 @@ def link_agreement(links: Sequence[dict[str, Any]]) -> LinkAgreement:
     """Krippendorff's α on pair labels and pairwise B³ on same-event clusters."""
     table = votes(links)
     columns = [list(answers.values()) for answers in table.values()]
-    alpha, note = _alpha(columns)
+    alpha, note = nominal_alpha(columns)
     by_annotator: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for link in links:
         by_annotator[link["provenance"]["annotator"]].append(link)

@@ -18,21 +18,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from goldkit.errors import InputError, NotFound, ReconcileError
+from goldkit.errors import NotFound, ReconcileError
 from goldkit.jsonio import dumps, jsonl_text, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
+from goldkit.labelstudio.projects import PROJECT_PREFIX, link_project_title, links_title_prefix
 from goldkit.links.candidates import CandidateReport, candidate_pairs
 from goldkit.links.tasks import (
     LinkTask,
     answer_to_link,
     build_tasks,
     link_label_config,
-    links_title_prefix,
-    project_title,
 )
-from goldkit.paths import link_pulls_dir
-from goldkit.schema.layers import PROJECT_PREFIX
+from goldkit.paths import LINKS_FILE, MANIFEST_FILE, QUARANTINE_FILE, link_pulls_dir
 from goldkit.schema.validate import validate_record
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
@@ -103,7 +101,7 @@ def push_links(
     report = LinkPushReport(lsclient.client_url(client), dry_run, candidates)
     done, total = 0, sum(len(t) for t in grouped.values())
     for (kind, source_dir, target_dir), tasks in sorted(grouped.items()):
-        title = project_title(kind, source_dir, target_dir, project_prefix)
+        title = link_project_title(kind, source_dir, target_dir, project_prefix)
         project = find_by_title(client, title)
         plan = LinkProjectPush(title, project.id if project else None, created=project is None)
         existing = _existing_pairs(client, plan.project_id) if plan.project_id else set()
@@ -181,9 +179,6 @@ def sort_link_tasks(project_id: int, tasks: Iterable[Mapping[str, Any]], emails:
     return out
 
 
-LINKS_FILE, QUARANTINE_FILE, MANIFEST_FILE = "links.jsonl", "quarantine.jsonl", "manifest.json"
-
-
 def pull_links(
     *,
     out_root: Path | None = None,
@@ -233,12 +228,3 @@ def pull_links(
         },
     )
     return report
-
-
-def latest_link_pull(root: Path | None = None) -> Path:
-    """The newest link pull folder."""
-    root = root or link_pulls_dir()
-    folders = sorted(p for p in root.glob("*") if (p / LINKS_FILE).is_file()) if root.is_dir() else []
-    if not folders:
-        raise InputError(f"no link pull under {root}", hint="pull the link answers first with: goldkit pull --links")
-    return folders[-1]

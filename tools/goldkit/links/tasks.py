@@ -19,22 +19,11 @@ from goldkit.generate.render import direction
 from goldkit.labelstudio.convert import provenance
 from goldkit.labelstudio.wire import Annotation, Task
 from goldkit.links.candidates import Candidate, MentionRef
-from goldkit.schema.layers import PROJECT_PREFIX
 from goldkit.schema.loading import labels, link_relations_for, schema_version
 
 CONTEXT_CHARS = 280
 RELATION_CONTROL = "relation"
 NOTE_CONTROL = "note"
-
-
-def links_title_prefix(prefix: str = PROJECT_PREFIX) -> str:
-    """What every linking project's title starts with (prefix as the document projects', e.g. 'goldkit')."""
-    return f"{prefix} links · "
-
-
-def project_title(kind: str, source_dir: str, target_dir: str, prefix: str = PROJECT_PREFIX) -> str:
-    """Title a linking project is found again by."""
-    return f"{links_title_prefix(prefix)}{kind} · {source_dir}→{target_dir}"
 
 
 def _side(prefix: str, text_dir: str) -> str:

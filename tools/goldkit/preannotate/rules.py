@@ -27,8 +27,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from goldkit.agreement.spans import MATCH_MODES, match_items
 from goldkit.jsonio import read_json
+from goldkit.matching import MATCH_MODES, match_items
 from goldkit.paths import annotations_dir, gold_dir
 from goldkit.schema.loading import label_values, schema_value, schema_version
 from goldkit.schema.records import Record, canonicalize

@@ -10,7 +10,6 @@ from typing import Literal
 
 from goldkit.schema.loading import Label, labels
 
-PROJECT_PREFIX = "goldkit"  # projects are titled '<prefix> · <language>', linking ones '<prefix> links · …'
 TEXT_NAME = "text"  # the <Text name=...> control, data key $text
 DATA_KEYS = ("text", "doc_id", "sha256", "language", "title")  # what push puts in task data
 

@@ -1,0 +1,29 @@
+"""Rich tables for the reports that several commands print (a pull's summary: pull and pull --links)."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.table import Table
+
+from goldkit.paths import QUARANTINE_FILE
+from goldkit.pull import PullReport
+
+TOP_REASONS = 3
+
+
+def summary_table(report: PullReport) -> Table:
+    """One row per project: valid, quarantined (with the top reasons), cancelled, unchanged."""
+    title = f"Pull {report.pull_id}" + (f" (since {report.since}, base {report.base})" if report.base else "")
+    table = Table(title=title, box=box.SIMPLE_HEAD)
+    table.add_column("project", overflow="fold")
+    for column in ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged"):
+        table.add_column(column, justify="right", no_wrap=True, min_width=len(column))
+    for p in report.projects:
+        row = (p.tasks, p.annotations, p.valid, p.quarantined, p.cancelled, p.unchanged)
+        table.add_row(f"{p.title} ({p.project_id})", *map(str, row))
+    totals = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged")
+    table.add_row("total", *(str(report.total(name)) for name in totals), style="bold")
+    reasons = ", ".join(f"{reason} ×{n}" for reason, n in report.reasons.most_common(TOP_REASONS))
+    if reasons:
+        table.caption = f"top quarantine reasons: {reasons} — see {report.folder.name}/{QUARANTINE_FILE}"
+    return table
