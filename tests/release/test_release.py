@@ -364,3 +364,9 @@ def test_diff_compares_mentions_per_document_whatever_their_row_order() -> None:
         "d": {"added": ["e1"], "removed": [], "changed": []},
     }
     assert _label_changes(old, old) == {} and _label_changes(None, None) == {}
+
+
+def test_release_logs_plain_progress_lines_when_stderr_is_not_a_terminal(project: Path, cli, capsys) -> None:  # type: ignore[no-untyped-def]
+    assert cli(["release", "1.0.0"]) == 0
+    logged = [line for line in capsys.readouterr().err.splitlines() if line.startswith("writing configs: ")]
+    assert logged and logged[-1].split(": ")[1].split("/")[0] == logged[-1].split("/")[1]  # ends at done == total

@@ -9,13 +9,15 @@ import typer
 from rich.table import Table
 
 from goldkit import paths
-from goldkit.cli.output import JsonOption, console, emit_json
+from goldkit.cli.options import CONTEXT_SETTINGS, JsonOption
+from goldkit.cli.output import console, emit_json, show
 from goldkit.jsonio import iter_jsonl, read_records, write_jsonl
 
 links_app = typer.Typer(
     help="Cross-document links: candidate pairs of events and claims across documents and languages.\n\n"
     "Example: goldkit links candidates",
     no_args_is_help=True,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 RecordsArgument = Annotated[
@@ -71,15 +73,11 @@ def candidates_cli(
 
 def pull_links_cli(url: str | None, project_prefix: str, as_json: bool) -> None:
     """`goldkit pull --links`."""
-    from goldkit.cli.reports import summary_table
+    from goldkit.cli.reports import print_summary
     from goldkit.links.sync import pull_links
 
     report = pull_links(url=url, project_prefix=project_prefix)
-    if as_json:
-        emit_json({"folder": str(report.folder), **report.manifest(), "kind": "links"})
-        return
-    console.print(summary_table(report))
-    console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)
+    show({"folder": str(report.folder), **report.manifest(), "kind": "links"}, as_json, lambda: print_summary(report))
 
 
 def _links(sources: list[Path]) -> list[dict[str, Any]]:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import importlib
 import sys
 import traceback
 import types
+from typing import Any
 
 import typer
 from click import exceptions as click_exceptions
 from rich.markup import escape
 
 from goldkit import __version__
+from goldkit.cli.options import CONTEXT_SETTINGS, DebugOption, shared_parameters
 from goldkit.cli.output import emit_json, err_console
 from goldkit.errors import GoldkitError, ValidationError
 
@@ -33,6 +36,7 @@ app = typer.Typer(
         "Example: goldkit ingest corpus/ && goldkit validate annotations/gold/"
     ),
     no_args_is_help=True,
+    context_settings=CONTEXT_SETTINGS,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
@@ -66,14 +70,27 @@ def _register() -> None:
             _registered.append(name)
 
 
-@app.callback()
-def _root(
-    debug: bool = typer.Option(False, "--debug", help="Show the full traceback when something fails."),
-    version: bool = typer.Option(False, "--version", help="Print goldkit's version and exit."),
-) -> None:
-    if version:
+def _print_version(value: bool) -> None:
+    if value:
         typer.echo(f"goldkit {__version__}")
         raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    debug: bool = DebugOption,
+    version: bool = typer.Option(
+        False, "--version", is_eager=True, callback=_print_version, help="Print goldkit's version and exit."
+    ),
+) -> None:
+    """Options before the command name; --debug works after it too."""
+
+
+@functools.cache
+def command() -> Any:
+    """The click command behind `goldkit`: every stage registered, -h and --debug on every command."""
+    _register()
+    return shared_parameters(typer.main.get_command(app))
 
 
 def _print_error(error: GoldkitError, as_json: bool) -> None:
@@ -96,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
     as_json = "--json" in args
     try:
         _register()
-        result = app(args=args, prog_name="goldkit", standalone_mode=False)
+        result = command().main(args=args, prog_name="goldkit", standalone_mode=False)
     except GoldkitError as error:
         if debug:
             traceback.print_exc()

@@ -6,9 +6,9 @@ from typing import Annotated
 
 import typer
 
-from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
-from goldkit.cli.reports import summary_table
-from goldkit.labelstudio import projects
+from goldkit.cli.options import JsonOption, ProjectPrefixOption, UrlOption
+from goldkit.cli.output import progress_bar, show
+from goldkit.cli.reports import print_summary
 from goldkit.pull import pull
 
 ProjectOption = Annotated[
@@ -26,10 +26,8 @@ def pull_cli(
         False, "--since-last", help="Only annotations created or updated since the previous pull (its base)."
     ),
     project: ProjectOption = None,
-    url: str | None = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or embedded)."),
-    project_prefix: str = typer.Option(
-        projects.PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
-    ),
+    url: str | None = UrlOption,
+    project_prefix: str = ProjectPrefixOption,
     links: bool = typer.Option(
         False, "--links", help="Pull the linking projects' answers instead (annotations/pulls/links/<id>/)."
     ),
@@ -48,12 +46,8 @@ def pull_cli(
         from goldkit.cli.links_cmd import pull_links_cli
 
         return pull_links_cli(url, project_prefix, as_json)
-    with progress_bar("exporting and converting", enabled=not as_json) as progress:
+    with progress_bar("exporting and converting", enabled=not as_json, in_logs=True) as progress:
         report = pull(
             projects=project, since_last=since_last, progress=progress, url=url, project_prefix=project_prefix
         )
-    if as_json:
-        emit_json({"folder": str(report.folder), **report.manifest()})
-        return
-    console.print(summary_table(report))
-    console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)
+    show({"folder": str(report.folder), **report.manifest()}, as_json, lambda: print_summary(report))

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from goldkit import paths
-from goldkit.cli.output import JsonOption, console, emit_json, err_console, progress_bar
+from goldkit.cli.options import JsonOption, ProjectPrefixOption, UrlOption
+from goldkit.cli.output import console, err_console, progress_bar, show
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
 from goldkit.labelstudio import client as lsclient
-from goldkit.labelstudio.projects import PROJECT_PREFIX
 from goldkit.push import PushReport, push
+
+if TYPE_CHECKING:
+    from goldkit.links.sync import LinkPushReport
 
 DocumentsOption = Annotated[
     Path | None, typer.Option("--documents", help="Document records (JSONL); default: annotations/documents.jsonl.")
@@ -46,10 +49,8 @@ def push_cli(
     predictions: PredictionsOption = None,
     model_version: str | None = typer.Option(None, "--model-version", help="model_version for the predictions."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would happen; change nothing."),
-    url: str | None = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or embedded)."),
-    project_prefix: str = typer.Option(
-        PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
-    ),
+    url: str | None = UrlOption,
+    project_prefix: str = ProjectPrefixOption,
     links: bool = typer.Option(
         False, "--links", help="Push cross-document link candidates (from --records) to the linking projects."
     ),
@@ -71,7 +72,7 @@ def push_cli(
     docs = _load(documents or paths.documents_path())
     preds = _load(predictions) if predictions else None
     client = lsclient.connect(url)
-    with progress_bar("importing tasks", enabled=not as_json) as progress:
+    with progress_bar("importing tasks", enabled=not as_json, in_logs=True) as progress:
         report = push(
             docs,
             overlap=overlap,
@@ -82,10 +83,7 @@ def push_cli(
             client=client,
             project_prefix=project_prefix,
         )
-    if as_json:
-        emit_json({**asdict(report), "imported": report.imported})
-    else:
-        _print(report)
+    show({**asdict(report), "imported": report.imported}, as_json, lambda: _print(report))
     if report.conflicts:
         raise ConflictError(
             f"{len(report.conflicts)} document(s) already in Label Studio with other text were left alone: "
@@ -111,7 +109,7 @@ def _push_links(
     annotation_records = [r for r in _load(source) if r.get("record_type") == "annotation"]
     docs = load_documents(documents)
     client = lsclient.connect(url)
-    with progress_bar("importing link tasks", enabled=not as_json) as progress:
+    with progress_bar("importing link tasks", enabled=not as_json, in_logs=True) as progress:
         report = push_links(
             annotation_records,
             docs,
@@ -121,19 +119,20 @@ def _push_links(
             progress=progress,
             project_prefix=project_prefix,
         )
-    if as_json:
-        emit_json(report.to_dict())
-        return
+    show(report.to_dict(), as_json, lambda: _print_links(report))
+
+
+def _print_links(report: LinkPushReport) -> None:
     cands = report.candidates
     console.print(
         f"{len(cands.groups)} story group(s); compared {cands.compared_event_pairs} event and "
         f"{cands.compared_claim_pairs} claim pair(s); {len(cands.candidates)} candidate(s)",
         highlight=False,
     )
-    would = "would " if dry_run else ""
+    would = "would " if report.dry_run else ""
     for project in report.projects:
         console.print(f"{project.title}: {would}import {project.imported}, {project.unchanged} already there")
-    if not dry_run:
+    if not report.dry_run:
         err_console.print(f"→ answer the link tasks at {report.url}, then run: goldkit pull --links")
 
 

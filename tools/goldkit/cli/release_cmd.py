@@ -10,7 +10,7 @@ from rich import box
 from rich.markdown import Markdown
 from rich.table import Table
 
-from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
+from goldkit.cli.output import JsonOption, console, emit_json, progress_bar, show
 from goldkit.paths import corpus_dir, export_dir
 
 
@@ -69,7 +69,7 @@ def release_cli(
         repo_id=push_to_hub,
         annotations_creators=annotations_creators,
     )
-    with progress_bar("writing configs", enabled=not as_json) as progress:
+    with progress_bar("writing configs", enabled=not as_json, in_logs=True) as progress:
         report = build_release(version, options, progress=progress)
     result = report.to_dict()
     if push_to_hub:
@@ -77,10 +77,7 @@ def release_cli(
         result["hub"] = {"repo_id": push_to_hub, "dry_run": dry_run, "operations": [op.to_dict() for op in operations]}
         if not dry_run:
             hub.push(operations)
-    if as_json:
-        emit_json(result)
-        return
-    _print_release(result)
+    show(result, as_json, lambda: _print_release(result))
 
 
 def _print_release(result: dict) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich import box
 from rich.table import Table
 
+from goldkit.cli.output import console
 from goldkit.paths import QUARANTINE_FILE
 from goldkit.pull import PullReport
 
@@ -27,3 +28,9 @@ def summary_table(report: PullReport) -> Table:
     if reasons:
         table.caption = f"top quarantine reasons: {reasons} — see {report.folder.name}/{QUARANTINE_FILE}"
     return table
+
+
+def print_summary(report: PullReport) -> None:
+    """The summary table of a pull (of annotations or of links) and the folder it wrote."""
+    console.print(summary_table(report))
+    console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)

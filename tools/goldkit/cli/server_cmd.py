@@ -5,14 +5,15 @@ from __future__ import annotations
 from dataclasses import asdict
 
 import typer
-from rich.status import Status
 
-from goldkit.cli.output import JsonOption, console, emit_json, err_console
+from goldkit.cli.options import CONTEXT_SETTINGS, JsonOption
+from goldkit.cli.output import console, show, status
 from goldkit.labelstudio import server
 
 server_app = typer.Typer(
     help="Run the embedded Label Studio (own venv and data in .goldkit/).\n\nExample: goldkit server start",
     no_args_is_help=True,
+    context_settings=CONTEXT_SETTINGS,
 )
 
 
@@ -26,15 +27,12 @@ def install_cli(as_json: bool = JsonOption) -> None:
 
     Example: goldkit server install
     """
-    with err_console.status(f"installing {server.LS_PACKAGE} into its own venv …"):
+    with status(f"installing {server.LS_PACKAGE} into its own venv …"):
         report = server.install()
-    if as_json:
-        emit_json(asdict(report))
-        return
     verb = (
         f"installed in {report.seconds:.0f} s with {report.installer}" if report.installed_now else "already installed"
     )
-    console.print(f"Label Studio {report.version} {verb}: {report.venv}")
+    show(asdict(report), as_json, lambda: console.print(f"Label Studio {report.version} {verb}: {report.venv}"))
 
 
 @server_app.command("start")
@@ -47,17 +45,14 @@ def start_cli(
     Example: goldkit server start --port 8080
     """
     if not server.ServerPaths.default().installed():  # also an older install without gunicorn
-        with err_console.status(f"installing {server.LS_PACKAGE} into its own venv (first time only) …"):
+        with status(f"installing {server.LS_PACKAGE} into its own venv (first time only) …"):
             server.install()
-    with Status("starting Label Studio …", console=err_console) as spinner:
+    with status("starting Label Studio …") as progress:
+        report = server.start(port=port, progress=lambda waited, phase: progress(waited, f"Label Studio: {phase}"))
+    show(asdict(report), as_json, lambda: _print_started(report))
 
-        def progress(waited: float, phase: str) -> None:
-            spinner.update(f"Label Studio: {phase} — {waited:.0f} s")
 
-        report = server.start(port=port, progress=progress)
-    if as_json:
-        emit_json(asdict(report))
-        return
+def _print_started(report: server.StartReport) -> None:
     if report.already_running:
         console.print(f"Label Studio is already running at {report.url} (pid {report.pid})")
         return
@@ -72,12 +67,8 @@ def stop_cli(as_json: bool = JsonOption) -> None:
     Example: goldkit server stop
     """
     result = server.stop()
-    if as_json:
-        emit_json(result)
-    elif result["stopped"]:
-        console.print(f"stopped Label Studio (pid {result['pid']})")
-    else:
-        console.print(f"nothing to stop: {result['reason']}")
+    stopped = f"stopped Label Studio (pid {result['pid']})" if result["stopped"] else ""
+    show(result, as_json, lambda: console.print(stopped or f"nothing to stop: {result['reason']}"))
 
 
 @server_app.command("status")
@@ -87,9 +78,10 @@ def status_cli(as_json: bool = JsonOption) -> None:
     Example: goldkit server status --json
     """
     report = server.status()
-    if as_json:
-        emit_json(asdict(report))
-        return
+    show(asdict(report), as_json, lambda: _print_status(report))
+
+
+def _print_status(report: server.ServerStatus) -> None:
     state = "running" if report.running else "stopped"
     console.print(f"Label Studio {report.version or '(not installed)'}: {state}", highlight=False)
     if report.url:
@@ -112,9 +104,10 @@ def add_user_cli(
     Example: goldkit server add-user annotator1@example.org
     """
     account = server.create_user(email)
-    if as_json:
-        emit_json({"email": account.email, "user_id": account.user_id, "has_token": bool(account.token)})
-        return
-    console.print(
-        f"created {account.email} (user {account.user_id}); password in {server.ServerPaths.default().credentials}"
+    credentials = server.ServerPaths.default().credentials
+    created = f"created {account.email} (user {account.user_id}); password in {credentials}"
+    show(
+        {"email": account.email, "user_id": account.user_id, "has_token": bool(account.token)},
+        as_json,
+        lambda: console.print(created),
     )
