@@ -56,6 +56,7 @@ COMMAND_MODULES = [
     "preannotate_cmd",
     "demo_cmd",
     "links_cmd",
+    "evaluate_cmd",
 ]
 
 
