@@ -130,7 +130,7 @@ def test_write_gold_and_sidecar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     assert out["written"] == [str(gold_path)]
     gold = json.loads(gold_path.read_text())
     assert validate_record(gold) == [] and gold["provenance"]["method"] == "adjudicated"
-    sidecar = json.loads((gold_path.parent / f"{doc_id}.adjudication.json").read_text())
+    sidecar = json.loads((tmp_path / "annotations" / "adjudication" / f"{doc_id}.adjudication.json").read_text())
     assert {i["id"] for i in sidecar["items"]} == {"e1", "e2", "v1", "c1"} and len(sidecar["rejected"]) == 2
     # same again: identical gold is fine; a different strategy's gold needs --force
     assert cli_main.main(["adjudicate", src, "--strategy", "majority"]) == 0
@@ -151,4 +151,87 @@ def test_unresolved_documents_get_no_gold(
 
 
 def test_strategy_choices_come_from_the_registry() -> None:
-    assert set(adj.STRATEGIES) == {"ground-truth", "majority", "review"}
+    assert set(adj.STRATEGIES) == {"ground-truth", "majority", "single", "review"}
+
+
+def test_adjudicate_then_validate_then_release_needs_no_hand_step(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # the vote sidecars and the unresolved list used to land in annotations/gold/, where validate and
+    # release read them as gold records ("missing required field 'record_type'") and refused the folder
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    src = DATA / "adjudicate_majority" / "input"
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "documents.jsonl").write_bytes((src / "documents.jsonl").read_bytes())
+    assert cli_main.main(["adjudicate", str(src), "--strategy", "majority", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    gold = tmp_path / "annotations" / "gold"
+    assert sorted(p.name for p in gold.iterdir()) == [Path(p).name for p in out["written"]]
+    sidecars = tmp_path / "annotations" / "adjudication"
+    assert sorted(str(p) for p in sidecars.iterdir()) == sorted(out["sidecars"])
+    assert json.loads((sidecars / "unresolved.json").read_text())["unresolved"] == out["unresolved"]
+    assert cli_main.main(["validate", str(gold)]) == 0
+    capsys.readouterr()
+    assert cli_main.main(["release", "0.1.0", "--json"]) == 0
+    released = json.loads(capsys.readouterr().out)
+    assert released["rows"]["documents"] == 1
+
+
+def test_legacy_sidecars_in_the_gold_folder_are_not_read_as_gold(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # gold folders adjudicated by an earlier goldkit still hold <doc>.adjudication.json beside the gold
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    src = DATA / "adjudicate_majority" / "input"
+    (tmp_path / "annotations").mkdir()
+    (tmp_path / "annotations" / "documents.jsonl").write_bytes((src / "documents.jsonl").read_bytes())
+    assert cli_main.main(["adjudicate", str(src), "--strategy", "majority"]) == 0
+    for sidecar in (tmp_path / "annotations" / "adjudication").glob("*.adjudication.json"):
+        sidecar.rename(tmp_path / "annotations" / "gold" / sidecar.name)
+    capsys.readouterr()
+    assert cli_main.main(["validate", str(tmp_path / "annotations" / "gold"), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["files"] == 1
+
+
+def _one_annotator(tmp_path: Path) -> Path:
+    records = [json.loads(line) for line in (DATA / "adjudicate_majority" / "input" / "records.jsonl").open()]
+    path = tmp_path / "alice.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records if r["provenance"]["annotator"] == "alice"))
+    return path
+
+
+def test_majority_over_one_annotator_is_refused_and_says_how_to_release_it_honestly(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    # it used to write {"method": "adjudicated"} gold from one annotator (default min-votes n//2+1 = 1)
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    source = _one_annotator(tmp_path)
+    assert cli_main.main(["adjudicate", str(source), "--strategy", "majority"]) == 1
+    err = capsys.readouterr().err
+    assert "one annotator" in err and "goldkit adjudicate --strategy single" in err
+    assert not (tmp_path / "annotations" / "gold").exists()
+    # the single pass, said to be one: the annotator's own provenance, strategy single_annotator
+    assert cli_main.main(["adjudicate", str(source), "--strategy", "single", "--json"]) == 0
+    (written,) = json.loads(capsys.readouterr().out)["written"]
+    gold = json.loads(Path(written).read_text())
+    source_record = json.loads(source.read_text())
+    assert gold["provenance"] == {**source_record["provenance"], "strategy": "single_annotator"}
+    assert gold["entities"] == source_record["entities"] and validate_record(gold) == []
+
+
+def test_majority_leaves_a_document_with_one_annotator_unresolved(tmp_path: Path) -> None:
+    # among documents with two annotators, one with a single annotator is neither gold nor refused
+    records = load_records([DATA / "adjudicate_majority" / "input"])
+    alone = [{**r, "document_id": "other"} for r in records if r["provenance"]["annotator"] == "alice"]
+    report = adj.adjudicate(build_study(records + alone), "majority")
+    by_doc = {d.document_id: d for d in report.documents}
+    assert by_doc["other"].gold is None and by_doc["other"].items == []
+    assert {u["field"] for u in by_doc["other"].unresolved} == {"annotators"}
+    assert len(by_doc["other"].unresolved) == sum(len(alone[0][layer]) for layer in ("entities", "events", "claims"))
+    assert by_doc[records[0]["document_id"]].gold is not None
+
+
+def test_single_refuses_documents_with_several_annotators() -> None:
+    doc = result("adjudicate_majority", "single")
+    assert doc.gold is None and {u["field"] for u in doc.unresolved} == {"annotators"}

@@ -143,10 +143,10 @@ def test_collect_makes_the_review_gold_with_voters_and_rejected(tmp_path: Path) 
     assert [(i["span"]["text"], i["voters"]) for i in doc.items] == [("Sadenov", ["alice", "bob"]),
                                                                      ("Riyadh", ["alice", "bob"])]  # fmt: skip
     assert [(r["span"]["text"], r["voters"]) for r in doc.rejected] == [("Thursday", ["bob"])]
-    written = adj.write_gold(report, tmp_path)
-    assert written == [str(tmp_path / "story-ef5f91f8.json")]
-    assert read_json(tmp_path / "story-ef5f91f8.json") == doc.gold
-    assert read_json(tmp_path / "story-ef5f91f8.adjudication.json")["strategy"] == "review"
+    written = adj.write_gold(report, tmp_path / "gold")
+    assert written == [str(tmp_path / "gold" / "story-ef5f91f8.json")]
+    assert read_json(tmp_path / "gold" / "story-ef5f91f8.json") == doc.gold
+    assert read_json(tmp_path / "gold.adjudication" / "story-ef5f91f8.adjudication.json")["strategy"] == "review"
 
 
 def test_collect_takes_the_latest_review_of_a_document() -> None:

@@ -105,5 +105,5 @@ def test_agree_majority_review_collect_round_trip(
     assert provenance["annotators"] == emails and provenance["ls_project"] == project["project_id"]
     assert spans(written, "entities") == spans(gold, "entities") and written["claims"] == []
     assert spans(written, "events", "trigger") == spans(gold, "events", "trigger")
-    sidecar = read_json(out / f"{SEED}.adjudication.json")
+    sidecar = read_json(tmp_path / "gold-out.adjudication" / f"{SEED}.adjudication.json")
     assert len([r for r in sidecar["rejected"] if r["layer"] == "claims"]) == len(set(spans(gold, "claims")))

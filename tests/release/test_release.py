@@ -370,3 +370,36 @@ def test_release_logs_plain_progress_lines_when_stderr_is_not_a_terminal(project
     assert cli(["release", "1.0.0"]) == 0
     logged = [line for line in capsys.readouterr().err.splitlines() if line.startswith("writing configs: ")]
     assert logged and logged[-1].split(": ")[1].split("/")[0] == logged[-1].split("/")[1]  # ends at done == total
+
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_the_committed_1_0_0_rebuilds_byte_identical_card_included(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    # the card said expert-generated on a rebuild (the committed one was made with --annotations-creators
+    # machine-generated): annotations_creators now comes from the records' provenance, which says an AI made them
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(REPO / "annotations", root / "annotations")
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    pseudonyms = (root / "annotations" / "pseudonyms.json").read_bytes()
+    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt"))
+    committed = REPO / "export" / "1.0.0"
+    ours = sorted(p.relative_to(report.path) for p in report.path.rglob("*") if p.is_file())
+    assert ours == sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    for name in ours:
+        assert (report.path / name).read_bytes() == (committed / name).read_bytes(), name
+    assert (root / "annotations" / "pseudonyms.json").read_bytes() == pseudonyms
+
+
+def test_a_release_elsewhere_leaves_the_pseudonyms_file_alone(project: Path, tmp_path: Path) -> None:
+    # a release into another folder used to add its annotators' e-mails to the tracked pseudonyms.json
+    path = project / "annotations" / "pseudonyms.json"
+    before = path.read_bytes() if path.is_file() else None
+    report = build_release("1.0.0", ReleaseOptions(annotations=FIXTURE / "pull", out=tmp_path / "elsewhere"))
+    assert (path.read_bytes() if path.is_file() else None) == before and report.pseudonyms_recorded == []
+    # into the project's own export/ the new pseudonyms are saved, and the report says which
+    report = build_release("1.0.0", ReleaseOptions(annotations=FIXTURE / "pull"))
+    assert report.pseudonyms_recorded and set(read_json(path).values()) >= set(report.pseudonyms_recorded)

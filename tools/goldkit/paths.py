@@ -35,6 +35,17 @@ def gold_dir() -> Path:
     return annotations_dir() / "gold"
 
 
+def adjudication_dir(gold: Path | None = None) -> Path:
+    """Adjudication's vote sidecars and unresolved list, kept apart from the gold they explain.
+
+    For the project's gold (annotations/gold) this is annotations/adjudication; for another gold folder
+    `X` it is its sibling `X.adjudication`, so a gold folder only ever holds gold records and links.
+    """
+    if gold is None or gold.resolve() == gold_dir().resolve():
+        return annotations_dir() / "adjudication"
+    return gold.with_name(f"{gold.name}.adjudication")
+
+
 def pulls_dir() -> Path:
     return annotations_dir() / "pulls"
 
@@ -63,6 +74,7 @@ RECORDS_FILE = "records.jsonl"  # a pull's valid records, one per annotator per 
 QUARANTINE_FILE = "quarantine.jsonl"  # a pull's annotations that could not be records, each with its reasons
 MANIFEST_FILE = "manifest.json"  # a pull's counts, server, base pull
 LINKS_FILE = "links.jsonl"  # link records: a link pull's, or the gold links in annotations/gold/
-ADJUDICATION_SUFFIX = ".adjudication.json"  # adjudicate's vote sidecar per document, beside the gold
+ADJUDICATION_SUFFIX = ".adjudication.json"  # adjudicate's vote sidecar per document, in adjudication_dir()
+UNRESOLVED_FILE = "unresolved.json"  # what the last adjudication left open, in adjudication_dir()
 RELEASE_MANIFEST = "release.json"  # a release's own manifest in export/<VERSION>/
 CHANGELOG_FILE = "CHANGELOG.md"

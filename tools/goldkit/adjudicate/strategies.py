@@ -6,17 +6,23 @@ the gold record (its unit was kept), `rejected` (its unit was voted out) or `unr
 votes do not decide; each entry says the document, layer, span, field and votes per value).
 
 Per-item vote provenance cannot go into the gold record (Entity/Event/Claim allow no extra keys),
-so it goes to a sidecar `annotations/gold/<document_id>.adjudication.json`: for every gold item
-its id, span, voters and votes per field, plus the rejected units. Gold is written only for
-documents with nothing unresolved.
+so it goes to a sidecar `annotations/adjudication/<document_id>.adjudication.json` (paths.adjudication_dir:
+never inside the gold folder, which validate and release read as gold): for every gold item its id,
+span, voters and votes per field, plus the rejected units; `unresolved.json` beside the sidecars lists
+what the last run left open. Gold is written only for documents with nothing unresolved.
 
 Strategies (STRATEGIES):
 - ground-truth: the one record flagged provenance.ground_truth wins; units it has are kept, the
   others rejected; no flag, or flags from two annotators, leaves the document unresolved.
 - majority: a unit is kept when >= k annotators of the document marked it, rejected when >= k did
-  not, unresolved otherwise (k = --min-votes, default a strict majority of n). Each field of a kept
+  not, unresolved otherwise (k = --min-votes, default a strict majority of n and at least 2, so one
+  annotator's spans are never called adjudicated; a document with one annotator stays unresolved, and
+  a study where no document has two is refused: release such a pass with `single`). Each field of a kept
   unit (boundary, type, attributes, links) takes the value more than half of the unit's voters gave;
   anything less is unresolved, never guessed. Claim types vote per type.
+- single: one annotator's pass taken as it is, for documents that have exactly one annotator. The
+  gold keeps that annotator, method and ids, with strategy `single_annotator`: the card then says the
+  gold is single-annotator work, not adjudicated.
 - review: majority's verdict only says which documents need a reviewer; no gold is written here.
   goldkit.review sends them to Label Studio review projects and collects the reviewer's answer.
 """
@@ -30,14 +36,16 @@ from pathlib import Path
 from typing import Any
 
 from goldkit.agreement.spans import Study
-from goldkit.errors import ConflictError, ReconcileError, ValidationError
+from goldkit.errors import ConflictError, InputError, ReconcileError, ValidationError
 from goldkit.jsonio import read_json, write_json
 from goldkit.matching import align_units, item_span
-from goldkit.paths import gold_dir
+from goldkit.paths import ADJUDICATION_SUFFIX, UNRESOLVED_FILE, adjudication_dir, gold_dir
 from goldkit.schema.loading import schema_version
 from goldkit.schema.records import SPAN_KEYS, Record, canonicalize
 
 GOLD_ANNOTATOR = "gold"
+MIN_VOTES = 2  # majority's least --min-votes: one annotator's spans are never "adjudicated"
+SINGLE_ANNOTATOR = "single_annotator"  # Provenance.strategy of gold taken from one annotator's pass
 ID_PREFIX = {"entities": "e", "events": "v", "claims": "c"}
 NOT_IN_GOLD = "(not in gold)"
 SpanKey = tuple[str, str, int]  # (annotator, layer, index in that annotator's array)
@@ -75,6 +83,7 @@ class AdjudicationReport:
     strategy: str
     documents: list[DocumentResult]
     written: list[str] = field(default_factory=list)
+    sidecars: list[str] = field(default_factory=list)  # vote sidecars and the unresolved list, outside the gold
     superseded: list[dict[str, Any]] = field(default_factory=list)
 
     @property
@@ -83,7 +92,8 @@ class AdjudicationReport:
 
     def to_dict(self) -> dict[str, Any]:
         docs = [{k: v for k, v in asdict(d).items() if k != "placed"} for d in self.documents]
-        return {"strategy": self.strategy, "written": self.written, "superseded": self.superseded,
+        return {"strategy": self.strategy, "written": self.written, "sidecars": self.sidecars,
+                "superseded": self.superseded,
                 "documents": docs, "unresolved": self.unresolved}  # fmt: skip
 
 
@@ -305,8 +315,14 @@ def majority(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None
     """Keep units that >= k annotators marked, with fields more than half of their voters agree on."""
     doc = _Document(doc_id, by, "majority")
     n = len(by)
-    k = min_votes or n // 2 + 1
+    k = min_votes or max(MIN_VOTES, n // 2 + 1)
     items: dict[str, list[dict[str, Any]]] = {}
+    if n < k:  # nobody can outvote anybody: the document needs more annotators (or `single`)
+        for layer in SPAN_KEYS:
+            for unit in doc.units(layer):
+                doc.unresolve(layer, unit, {"annotators": {f"{n} of the {k} votes needed": sorted(by)}})
+        _check_accounting(doc)
+        return doc.result
     for layer in SPAN_KEYS:  # entities first: events and claims point at them
         for unit in doc.units(layer):
             if len(unit) < k and n - len(unit) >= k:
@@ -329,6 +345,26 @@ def majority(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None
     return doc.result
 
 
+def single(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None) -> DocumentResult:
+    """Take the one annotator's record as gold, said to be single-annotator work (strategy single_annotator)."""
+    doc = _Document(doc_id, by, SINGLE_ANNOTATOR)
+    if len(by) != 1:
+        for layer in SPAN_KEYS:
+            for unit in doc.units(layer):
+                doc.unresolve(layer, unit, {"annotators": {f"{len(by)} annotators, single takes one": sorted(by)}})
+        _check_accounting(doc)
+        return doc.result
+    (who,) = by
+    record = by[who]
+    for layer in SPAN_KEYS:
+        for unit in doc.units(layer):
+            doc.keep(layer, unit, doc.items(who, layer)[unit[who]], {})
+    provenance = {**(record.get("provenance") or {}), "strategy": SINGLE_ANNOTATOR}
+    doc.result.gold = doc.record({layer: record.get(layer) or [] for layer in SPAN_KEYS}, provenance)
+    _check_accounting(doc)
+    return doc.result
+
+
 def review(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None) -> DocumentResult:
     """Decide nothing: say what majority leaves open; a reviewer settles it in Label Studio (goldkit.review)."""
     result = majority(doc_id, by, min_votes)
@@ -338,21 +374,39 @@ def review(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None) 
 
 Strategy = Callable[[str, Mapping[str, Record], int | None], DocumentResult]
 
-STRATEGIES: dict[str, Strategy] = {"ground-truth": ground_truth, "majority": majority, "review": review}
+STRATEGIES: dict[str, Strategy] = {
+    "ground-truth": ground_truth,
+    "majority": majority,
+    "single": single,
+    "review": review,
+}
 
 
 def adjudicate(study: Study, strategy: str, min_votes: int | None = None) -> AdjudicationReport:
-    """Adjudicate every document of the study with one strategy (`review` writes no gold: see goldkit.review)."""
+    """Adjudicate every document of the study with one strategy (`review` writes no gold: see goldkit.review).
+
+    Raises InputError when majority (or review) is asked to vote with one annotator per document and no
+    --min-votes: that would publish one person's reading as adjudicated gold.
+    """
     run = STRATEGIES[strategy]
+    if strategy in ("majority", "review") and min_votes is None and study.docs and not study.multi_annotated():
+        raise InputError(
+            f"every document has one annotator ({', '.join(study.annotators)}): majority needs >= {MIN_VOTES} votes",
+            strategy=strategy,
+            annotators=study.annotators,
+            hint="get a second annotator, or release the single pass as what it is with: "
+            "goldkit adjudicate --strategy single (its gold records strategy single_annotator)",
+        )
     results = [run(doc_id, study.docs[doc_id], min_votes) for doc_id in sorted(study.docs)]
     return AdjudicationReport(strategy, results, superseded=study.superseded)
 
 
 def write_gold(report: AdjudicationReport, out: Path | None = None, *, force: bool = False) -> list[str]:
-    """Write gold records and sidecars for documents with nothing unresolved; check them first."""
+    """Write gold records for documents with nothing unresolved (checked first); sidecars go to adjudication_dir."""
     from goldkit.schema.validate import validate_record
 
     folder = out or gold_dir()
+    sidecars = adjudication_dir(out)
     ready = [d for d in report.documents if d.gold is not None and not d.unresolved]
     problems = [p for d in ready for p in validate_record(d.gold, location=f"{d.document_id} (gold)")]
     if problems:
@@ -366,6 +420,9 @@ def write_gold(report: AdjudicationReport, out: Path | None = None, *, force: bo
             )  # fmt: skip
     for d in ready:
         write_json(folder / f"{d.document_id}.json", d.gold)
-        write_json(folder / f"{d.document_id}.adjudication.json", d.sidecar())
+        write_json(sidecars / f"{d.document_id}{ADJUDICATION_SUFFIX}", d.sidecar())
         report.written.append(str(folder / f"{d.document_id}.json"))
+        report.sidecars.append(str(sidecars / f"{d.document_id}{ADJUDICATION_SUFFIX}"))
+    write_json(sidecars / UNRESOLVED_FILE, {"strategy": report.strategy, "unresolved": report.unresolved})
+    report.sidecars.append(str(sidecars / UNRESOLVED_FILE))
     return report.written

@@ -23,7 +23,9 @@ StrategyName = Enum("StrategyName", {name: name for name in STRATEGIES}, type=st
 
 _SOURCES = typer.Argument(None, help="Pull folder(s) or record files; default: the newest pull.")
 _STRATEGY = typer.Option(..., "--strategy", "-s", help="How disagreements are settled.")
-_MIN_VOTES = typer.Option(None, "--min-votes", "-k", min=1, help="majority: votes a span needs (default n//2+1).")
+_MIN_VOTES = typer.Option(
+    None, "--min-votes", "-k", min=1, help="majority: votes a span needs (default n//2+1, at least 2)."
+)
 _OUT = typer.Option(None, "--out", help="Folder for gold records (default: annotations/gold).")
 _FORCE = typer.Option(False, "--force", help="Replace gold records that differ from the new ones.")
 _ALL = typer.Option(False, "--all", help="review: send every document, not only those majority leaves unresolved.")
@@ -56,6 +58,8 @@ def _print(report: AdjudicationReport) -> None:
         console.print(table)
     for path in report.written:
         console.print(f"wrote {path}", highlight=False)
+    if report.sidecars:
+        console.print(f"votes and unresolved list: {Path(report.sidecars[-1]).parent}", highlight=False)
 
 
 def _print_review(sent: review.ReviewPush) -> None:

@@ -37,7 +37,7 @@ def annotation_records(source: Path | None) -> list[dict[str, Any]]:
     return [
         record
         for file in files
-        if not file.name.endswith(".adjudication.json")
+        if not file.name.endswith(paths.ADJUDICATION_SUFFIX)
         for _, record in read_records(file)
         if isinstance(record, dict) and record.get("record_type") == "annotation"
     ]

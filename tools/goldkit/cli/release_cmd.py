@@ -39,6 +39,13 @@ def release_cli(
         str | None,
         typer.Option("--annotations-creators", help="HF annotations_creators (default: from provenance)."),
     ] = None,
+    record_pseudonyms: Annotated[
+        bool | None,
+        typer.Option(
+            "--record-pseudonyms/--no-record-pseudonyms",
+            help="Save new annotators' pseudonyms in annotations/pseudonyms.json (default: only for export/).",
+        ),
+    ] = None,
     push_to_hub: Annotated[
         str | None, typer.Option("--push-to-hub", help="Also publish to this Hub dataset repo.")
     ] = None,
@@ -68,6 +75,7 @@ def release_cli(
         license=license_id,
         repo_id=push_to_hub,
         annotations_creators=annotations_creators,
+        record_pseudonyms=record_pseudonyms,
     )
     with progress_bar("writing configs", enabled=not as_json, in_logs=True) as progress:
         report = build_release(version, options, progress=progress)
@@ -91,6 +99,10 @@ def _print_release(result: dict) -> None:
         console.print(f"[yellow]warning:[/] {warning}", highlight=False)
     since = f" (changes since {result['previous']} in CHANGELOG.md)" if result["previous"] else ""
     console.print(f"wrote {result['path']}{since}", highlight=False)
+    if result["pseudonyms_recorded"]:
+        console.print(
+            f"new pseudonyms saved in annotations/pseudonyms.json: {', '.join(result['pseudonyms_recorded'])}"
+        )
     if hub_result := result.get("hub"):
         verb = "would send" if hub_result["dry_run"] else "sent"
         console.print(f"Hub ({hub_result['repo_id']}): {verb}:", highlight=False)

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from goldkit.errors import ConflictError, InputError, ReleaseError
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
-from goldkit.paths import SCHEMA_PATH, export_dir
+from goldkit.paths import SCHEMA_PATH, export_dir, pseudonyms_path
 from goldkit.release import rows as release_rows
 from goldkit.release import tables as release_tables
 from goldkit.schema.loading import load_schema, schema_version
@@ -61,6 +61,9 @@ class ReleaseOptions:
     license: str = "cc-by-4.0"
     repo_id: str | None = None
     annotations_creators: str | None = None
+    # Save the pseudonyms of new annotators in annotations/pseudonyms.json (a tracked file outside the
+    # release): None = only when releasing into the project's own export/ folder, never for --out elsewhere.
+    record_pseudonyms: bool | None = None
 
 
 @dataclass
@@ -74,6 +77,7 @@ class ReleaseReport:
     files: dict[str, str]
     changes: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    pseudonyms_recorded: list[str] = field(default_factory=list)  # pseudonyms added to annotations/pseudonyms.json
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -84,6 +88,7 @@ class ReleaseReport:
             "files": self.files,
             "changes": self.changes,
             "warnings": self.warnings,
+            "pseudonyms_recorded": self.pseudonyms_recorded,
         }
 
 
@@ -244,7 +249,12 @@ def _build_release(
         shutil.rmtree(building, ignore_errors=True)
         raise
     changed = changes.to_dict() if changes else None
-    return ReleaseReport(version, export / version, previous, manifest["rows"], files, changed, gold.warnings)
+    report = ReleaseReport(version, export / version, previous, manifest["rows"], files, changed, gold.warnings)
+    record = options.record_pseudonyms
+    if gold.new_pseudonyms and (record or (record is None and export.resolve() == export_dir().resolve())):
+        write_json(pseudonyms_path(), gold.pseudonyms)
+        report.pseudonyms_recorded = sorted(gold.new_pseudonyms.values(), key=lambda s: (len(s), s))
+    return report
 
 
 def _write_tables(

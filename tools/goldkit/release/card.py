@@ -25,6 +25,7 @@ from goldkit.links.candidates import group_documents
 from goldkit.release.diff import ReleaseDiff
 from goldkit.release.rows import Gold, contributors
 from goldkit.schema.loading import definition, labels, load_schema, schema_value
+from goldkit.schema.provenance import ADJUDICATED, PREANNOTATION
 
 SPLIT = "test"
 DEFAULT_CONFIG = "claims"
@@ -48,10 +49,28 @@ def _size_category(rows: dict[str, int]) -> str:
     return next((name for limit, name in _SIZES if largest < limit), "n>1M")
 
 
-def annotations_creators(gold: Gold) -> str:
-    """HF `annotations_creators`: machine-generated when provenance names a model, else expert-generated."""
+# A provenance that says a machine made the record: its method, a model version, or its own words.
+_MACHINE_WORDS = re.compile(r"\b(AI assistant|AI model|language model|LLM|machine[- ]generated)\b", re.IGNORECASE)
+
+
+def made_by_machine(provenance: dict[str, Any]) -> bool:
+    """Whether a record's provenance says a model made it (preannotation, a model_version, or its note)."""
+    if provenance.get("method") == PREANNOTATION or provenance.get("model_version"):
+        return True
+    return bool(_MACHINE_WORDS.search(str(provenance.get("annotator", ""))) or
+                _MACHINE_WORDS.search(str(provenance.get("note", ""))))  # fmt: skip
+
+
+def annotations_creators(gold: Gold) -> list[str]:
+    """HF `annotations_creators`, one per kind of maker in the provenance: machine-generated, expert-generated."""
     provenances = [r["provenance"] for r in gold.records + gold.links]
-    return "machine-generated" if any(p.get("model_version") for p in provenances) else "expert-generated"
+    kinds = {"machine-generated" if made_by_machine(p) else "expert-generated" for p in provenances}
+    return sorted(kinds) or ["expert-generated"]
+
+
+def _creators(options: Any) -> list[str]:
+    given = getattr(options, "annotations_creators", None)
+    return [c.strip() for c in given.split(",") if c.strip()] if given else []
 
 
 def card_data(manifest: dict[str, Any], gold: Gold, options: Any, languages: list[str]) -> DatasetCardData:
@@ -63,7 +82,7 @@ def card_data(manifest: dict[str, Any], gold: Gold, options: Any, languages: lis
         multilinguality="multilingual" if len(languages) > 1 else "monolingual",
         task_categories=TASK_CATEGORIES,
         task_ids=TASK_IDS,
-        annotations_creators=[getattr(options, "annotations_creators", None) or annotations_creators(gold)],
+        annotations_creators=_creators(options) or annotations_creators(gold),
         language_creators=["found"],
         source_datasets=["original"],
         size_categories=[_size_category(manifest["rows"])],
@@ -176,6 +195,11 @@ def _pseudonymize(text: str, pseudonyms: dict[str, str]) -> str:
     return text
 
 
+def is_adjudicated(provenance: dict[str, Any]) -> bool:
+    """Adjudicated means settled between two or more annotators' annotations, not one pass relabelled."""
+    return provenance.get("method") == ADJUDICATED and len(provenance.get("annotators") or []) >= 2
+
+
 def gold_provenance(gold: Gold) -> dict[str, Any]:
     """Summarize how the gold was made, from the provenance of its records and links."""
     provenances = [r["provenance"] for r in gold.records + gold.links]
@@ -184,7 +208,11 @@ def gold_provenance(gold: Gold) -> dict[str, Any]:
         "records": len(gold.records),
         "links": len(gold.links),
         "annotators": people,
-        "adjudicated": sum(1 for p in provenances if p.get("annotators")),
+        "adjudicated": sum(1 for p in provenances if is_adjudicated(p)),
+        "adjudicators": sorted(
+            {gold.pseudonyms[a] for p in provenances if is_adjudicated(p) for a in contributors(p)},
+            key=lambda s: (len(s), s),
+        ),  # fmt: skip
         "methods": Counter(p["method"] for p in provenances),
         "strategies": Counter(p["strategy"] for p in provenances if p.get("strategy")),
         "notes": Counter(_pseudonymize(p["note"], gold.pseudonyms) for p in provenances if p.get("note")),
@@ -209,8 +237,13 @@ def how_made(summary: dict[str, Any]) -> list[str]:
     else:
         lead = (
             f"**Adjudicated.** {summary['adjudicated']} of {n} gold records and links were adjudicated from the "
-            f"annotations of {', '.join(people)}."
+            f"annotations of {', '.join(summary['adjudicators'])}."
         )
+        if summary["adjudicated"] < n:
+            lead += (
+                f" The other {n - summary['adjudicated']} are one annotator's work each, not adjudicated "
+                "(method and strategy below)."
+            )
     method_help = definition("Provenance")["properties"]["method"]["description"]
     lines = [lead, "", f"Method, as each record's provenance states it ({method_help}):", ""]
     lines += [f"- `{method}`: {count} record(s)" for method, count in sorted(summary["methods"].items())]

@@ -17,7 +17,7 @@ from goldkit.errors import InputError, Problem, ValidationError
 from goldkit.ingest.documents import load_documents, read_article
 from goldkit.jsonio import iter_jsonl, read_json, write_json
 from goldkit.links.agreement import cluster_ids
-from goldkit.paths import gold_dir, pseudonyms_path
+from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir, pseudonyms_path
 from goldkit.schema.records import canonicalize
 from goldkit.schema.validate import validate_links, validate_record
 
@@ -38,6 +38,7 @@ class Gold:
     agreement: Any = None
     date: str | None = None
     warnings: list[str] = field(default_factory=list)
+    new_pseudonyms: dict[str, str] = field(default_factory=dict)  # accounts numbered by this release, not yet saved
 
 
 # ---- reading and checking ----------------------------------------------------------------------
@@ -46,7 +47,7 @@ class Gold:
 def load_gold(options: Any) -> Gold:
     """Read documents, gold records, links and (optionally) a pull; raise one ValidationError for all problems."""
     folder = options.gold or gold_dir()
-    files = sorted(folder.glob("*.json")) if folder.is_dir() else []
+    files = sorted(f for f in folder.glob("*.json") if not f.name.endswith(ADJUDICATION_SUFFIX))
     if not files:
         raise InputError(
             f"no gold records in {folder}", hint="adjudicate first with: goldkit adjudicate", path=str(folder)
@@ -65,7 +66,9 @@ def load_gold(options: Any) -> Gold:
             problems,
             hint=f"fix them, check with: goldkit validate {folder}, then release again",
         )
-    gold.pseudonyms = assign_pseudonyms(_accounts(gold))
+    known = read_json(pseudonyms_path()) if pseudonyms_path().is_file() else {}
+    gold.pseudonyms = assign_pseudonyms(_accounts(gold), write=False)
+    gold.new_pseudonyms = {a: p for a, p in gold.pseudonyms.items() if a not in known}
     gold.agreement = read_json(options.agreement) if options.agreement else None
     gold.date = _latest_date(records + links)
     return gold
@@ -139,15 +142,20 @@ def contributors(provenance: dict[str, Any]) -> list[str]:
     return list(provenance.get("annotators") or [provenance["annotator"]])
 
 
-def assign_pseudonyms(accounts: set[str], path: Path | None = None) -> dict[str, str]:
-    """Return account -> 'annotator_N': earlier assignments kept, new accounts numbered on in sorted order."""
+def assign_pseudonyms(accounts: set[str], path: Path | None = None, *, write: bool = True) -> dict[str, str]:
+    """Return account -> 'annotator_N': earlier assignments kept, new accounts numbered on in sorted order.
+
+    With write=False the new numbers are returned but not saved (release saves them once it is in place,
+    and only into the project it releases: see release.build.ReleaseOptions.record_pseudonyms).
+    """
     path = path or pseudonyms_path()
     mapping: dict[str, str] = read_json(path) if path.is_file() else {}
     new = sorted(accounts - mapping.keys())
     if new:
         for number, account in enumerate(new, len(mapping) + 1):
             mapping[account] = f"annotator_{number}"
-        write_json(path, mapping)
+        if write:
+            write_json(path, mapping)
     return mapping
 
 

@@ -24,8 +24,8 @@ from jsonschema.exceptions import best_match
 
 from goldkit.errors import InputError, Problem, SchemaError, ValidationError
 from goldkit.jsonio import iter_jsonl, read_json, read_records
+from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir
 from goldkit.paths import documents_path as default_documents_path
-from goldkit.paths import gold_dir
 from goldkit.schema.fastcheck import Predicate, Unsupported, compile_definition
 from goldkit.schema.loading import allowed_roles, definition, label_values, labels, load_schema, schema_version
 from goldkit.schema.records import SPAN_KEYS, Record
@@ -536,7 +536,11 @@ class ValidationReport:
 
 
 def record_files(paths: Sequence[Path]) -> list[Path]:
-    """Expand folders (recursively) into their .json/.jsonl record files, skipping hidden files."""
+    """Expand folders (recursively) into their .json/.jsonl record files, skipping hidden files.
+
+    Adjudication vote sidecars (`*.adjudication.json`, written beside the gold by goldkit before they moved
+    to annotations/adjudication/) are not records and are skipped too.
+    """
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
@@ -546,6 +550,7 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
                 if f.is_file()
                 and f.suffix in RECORD_SUFFIXES
                 and f.name not in NOT_RECORDS
+                and not f.name.endswith(ADJUDICATION_SUFFIX)
                 and not any(part.startswith(".") for part in f.relative_to(path).parts)
             )
         elif path.is_file() and path.suffix not in RECORD_SUFFIXES:
