@@ -224,7 +224,7 @@ def run_demo(
     else:
         report.url, annotator = existing
         report.login = {"email": annotator.email, "password": annotator.password}
-    done("server", report.url)
+    done("server", "Label Studio answers (its URL is printed at the end)")
     task_ids = _push(documents, report)
     done("push", f"{report.pushed} new task(s); rule-based pre-annotations attached as predictions")
     _submit_gold(gold, task_ids, annotator, report)

@@ -48,9 +48,10 @@ def demo_cli(as_json: bool = JsonOption) -> None:
             f"   claimant: {sample['claimant']} ({sample['attribution']}), verdict: {sample['verdict']}",
             highlight=False,
         )
+    console.print("\nAnnotate in Label Studio (annotators open this address):", highlight=False)
+    console.print(report.url, soft_wrap=True, highlight=False)  # whole on its line: a wrapped URL breaks a click
     console.print(
-        f"\nAnnotate in Label Studio: {report.url}  (login {report.login.get('email')} / "
-        f"{report.login.get('password')}; admin login in {report.credentials_file})\n"
-        "Stop the server with: goldkit server stop",
+        f"login {report.login.get('email')} / {report.login.get('password')}; admin login in "
+        f"{report.credentials_file}\nStop the server with: goldkit server stop",
         highlight=False,
     )

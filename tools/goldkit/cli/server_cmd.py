@@ -7,7 +7,7 @@ from dataclasses import asdict
 import typer
 
 from goldkit.cli.options import CONTEXT_SETTINGS, JsonOption
-from goldkit.cli.output import console, show, status
+from goldkit.cli.output import console, err_console, show, status
 from goldkit.labelstudio import server
 
 server_app = typer.Typer(
@@ -53,11 +53,20 @@ def start_cli(
 
 
 def _print_started(report: server.StartReport) -> None:
+    if report.wanted_port:
+        why = "the port used last time" if report.remembered else "the default port"
+        err_console.print(
+            f"port {report.wanted_port} ({why}) is taken; using port {report.port} instead, "
+            "remembered for the next start",
+            highlight=False,
+        )
     if report.already_running:
-        console.print(f"Label Studio is already running at {report.url} (pid {report.pid})")
-        return
-    console.print(f"Label Studio is running at {report.url} (pid {report.pid}, ready in {report.seconds:.0f} s)")
-    console.print(f"credentials: {server.ServerPaths.default().credentials} — next: goldkit push")
+        console.print(f"Label Studio is already running (pid {report.pid}); annotators open:", highlight=False)
+    else:
+        console.print(f"Label Studio is running (pid {report.pid}, ready in {report.seconds:.0f} s); annotators open:")
+    console.print(report.url, soft_wrap=True, highlight=False)  # whole on one line: a wrapped URL breaks a click
+    if not report.already_running:
+        console.print(f"credentials: {server.ServerPaths.default().credentials} — next: goldkit push", highlight=False)
 
 
 @server_app.command("stop")

@@ -112,6 +112,11 @@ class ServerPaths:
         return self.state / "server.log"
 
     @property
+    def last_port_file(self) -> Path:
+        """The port the last start bound: the next start reuses it, so the annotators' URL stays."""
+        return self.state / "last-port"
+
+    @property
     def executable(self) -> Path:
         return self.venv / "bin" / "label-studio"
 
@@ -157,6 +162,8 @@ class StartReport:
     first_boot: bool
     seconds: float
     requested_port: int | None
+    wanted_port: int | None = None  # the remembered (or default) port, when it was taken and another was chosen
+    remembered: bool = False  # the port came from the last start
 
 
 # ---------------------------------------------------------------- install
@@ -321,6 +328,24 @@ def pick_port(requested: int | None, preferred: int = DEFAULT_PORT) -> int:
         return int(sock.getsockname()[1])
 
 
+def last_port(paths: ServerPaths) -> int | None:
+    """The port the previous start of this server bound, if one is remembered."""
+    try:
+        text = paths.last_port_file.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return int(text) if text.isdigit() and 0 < int(text) < 65536 else None
+
+
+def choose_port(paths: ServerPaths, requested: int | None, preferred: int = DEFAULT_PORT) -> tuple[int, int | None]:
+    """Return (port to bind, the wanted port that was taken or None): --port, else the last one, else `preferred`."""
+    if requested is not None:
+        return pick_port(requested), None
+    wanted = last_port(paths) or preferred
+    chosen = pick_port(None, wanted)
+    return chosen, (wanted if chosen != wanted else None)
+
+
 def _package_dir(paths: ServerPaths) -> Path:
     """The installed `label_studio` package folder (the WSGI app's working directory)."""
     found = sorted(paths.venv.glob("lib/python*/site-packages/label_studio"))
@@ -407,7 +432,8 @@ def start(
             pid=strays[0],
         )
     credentials, first_boot = _first_boot_credentials(paths)
-    chosen = pick_port(port, preferred_port)
+    remembered = port is None and last_port(paths) is not None
+    chosen, wanted = choose_port(paths, port, preferred_port)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     command = serve_command(paths, chosen)
     with paths.log.open("ab") as log:
@@ -430,7 +456,9 @@ def start(
         _terminate(process.pid)
         paths.pid_file.unlink(missing_ok=True)
         raise
-    return StartReport(url, chosen, process.pid, False, first_boot, time.monotonic() - began, port)
+    atomic_write_text(paths.last_port_file, f"{chosen}\n")
+    seconds = time.monotonic() - began
+    return StartReport(url, chosen, process.pid, False, first_boot, seconds, port, wanted, remembered)
 
 
 def _log_tail(paths: ServerPaths, lines: int = 15) -> str:
