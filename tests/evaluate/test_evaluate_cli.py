@@ -135,3 +135,19 @@ def test_unknown_config_is_refused(tmp_path, capsys, config):
     predictions = _write(tmp_path / "p.jsonl", _release_rows(COMMITTED)[:1])
     assert main(["evaluate", str(predictions), "--release", str(COMMITTED), "--config", config]) == 1
     assert "unknown config" in capsys.readouterr().err
+
+
+def test_the_preannotators_output_is_scored_against_the_release(tmp_path, capsys):
+    out = tmp_path / "rules.jsonl"
+    assert main(["preannotate", "--out", str(out), "--json"]) == 0
+    capsys.readouterr()
+    records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    code, result = _evaluate(capsys, str(out), "--release", str(COMMITTED))
+    assert code == 0 and result["formats"] == ["records"]
+    rows = {(s["layer"], s["label"], s["mode"]): s for s in result["spans"]}
+    released = {c: pq.read_table(COMMITTED / c).num_rows for c in ("entities", "claims")}
+    for layer in ("entities", "claims"):
+        exact, overlap = rows[(layer, "*", "exact")], rows[(layer, "*", "overlap")]
+        assert exact["gold"] == released[layer]
+        assert exact["predicted"] == sum(len(r[layer]) for r in records if r["document_id"] in result["documents"])
+        assert 0 < exact["matched"] <= overlap["matched"] <= min(exact["gold"], exact["predicted"])

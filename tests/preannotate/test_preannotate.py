@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from goldkit.cli.main import main
+from goldkit.evaluate.preannotations import score_records
 from goldkit.ingest.documents import build_document
 from goldkit.jsonio import write_json, write_jsonl
 from goldkit.preannotate.rules import (
@@ -16,7 +17,6 @@ from goldkit.preannotate.rules import (
     Context,
     GazetteerEntry,
     build_gazetteer,
-    evaluate,
     find_dates,
     find_quantities,
     preannotate,
@@ -199,7 +199,7 @@ EXPECTED = {
 
 
 def test_evaluation_counts_and_scores_match_hand_computation() -> None:
-    scores = {(s.layer, s.label, s.mode): s for s in evaluate(PREDICTED, GOLD)}
+    scores = {(s.layer, s.label, s.mode): s for s in score_records(PREDICTED, GOLD)}
     for key, (gold, predicted, matched, precision, recall, f1) in EXPECTED.items():
         s = scores[key]
         assert (s.gold, s.predicted, s.matched) == (gold, predicted, matched), key

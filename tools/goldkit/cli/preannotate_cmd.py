@@ -11,16 +11,10 @@ from rich.table import Table
 
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
+from goldkit.evaluate.preannotations import PreannotationReport, evaluate_preannotator
 from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import write_jsonl
-from goldkit.preannotate.rules import (
-    REGISTRY,
-    EvaluationReport,
-    default_out_path,
-    evaluate_against_gold,
-    load_gold,
-    preannotate,
-)
+from goldkit.preannotate.rules import REGISTRY, default_out_path, load_gold, preannotate
 
 Annotator = Enum("Annotator", {name: name for name in REGISTRY}, type=str)  # type: ignore[misc]
 DEFAULT = Annotator(next(iter(REGISTRY)))
@@ -38,7 +32,7 @@ def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
 
 
-def _print_evaluation(report: EvaluationReport) -> None:
+def _print_evaluation(report: PreannotationReport) -> None:
     for policy, scores in report.scores.items():
         table = Table(title=f"{report.annotator} ({report.model_version}) vs gold — gazetteer: {policy}")
         for column in ("layer", "label", "match", "gold", "pred", "matched", "P", "R", "F1"):
@@ -76,7 +70,7 @@ def preannotate_cli(
     if evaluate:
         if not gold:
             raise InputError("no gold records to evaluate against", hint="add gold records to annotations/gold/")
-        report = evaluate_against_gold(docs, gold, name)
+        report = evaluate_preannotator(docs, gold, name)
         emit_json(report.to_dict()) if as_json else _print_evaluation(report)
         return
     records = preannotate(docs, name, gold)

@@ -13,8 +13,8 @@ provenance.method 'preannotation'). The rule-based one ('rules', model_version '
   (cue + 'that' / 'أن' up to the end of the clause); a known person just before the cue is the
   claimant; and the clause around each quantity as a numerical claim.
 
-Nothing is suggested inside boilerplate. `evaluate` scores suggestions against gold records per
-layer and label with goldkit.agreement's span matching (exact and overlap).
+Nothing is suggested inside boilerplate. Suggestions are scored against the gold by the release
+scorer (goldkit.evaluate.preannotations).
 """
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from goldkit.jsonio import read_json
-from goldkit.matching import MATCH_MODES, match_items
 from goldkit.paths import annotations_dir, gold_dir
-from goldkit.schema.loading import label_values, schema_value, schema_version
+from goldkit.schema.loading import schema_value, schema_version
 from goldkit.schema.records import Record, canonicalize
 
 RULES_VERSION = "rules-1"
@@ -383,96 +382,3 @@ def preannotate(
             entries = build_gazetteer(r for d, r in gold.items() if d != doc_id)
         records.append(REGISTRY[name](documents[doc_id], Context(entries, created_at)))
     return records
-
-
-# ---- evaluation --------------------------------------------------------------------------------
-
-LAYER_LABELS = {"entities": "EntityType", "events": "EventType", "claims": None}
-ALL = "*"
-
-
-@dataclass
-class Score:
-    """Counts and P/R/F1 of one (layer, label, match mode), summed over documents."""
-
-    layer: str
-    label: str
-    mode: str
-    gold: int = 0
-    predicted: int = 0
-    matched: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.matched / self.predicted if self.predicted else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.matched / self.gold if self.gold else None
-
-    @property
-    def f1(self) -> float | None:
-        total = self.gold + self.predicted
-        return 2 * self.matched / total if total else None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "precision": self.precision, "recall": self.recall, "f1": self.f1}
-
-
-def _labels(layer: str) -> list[str]:
-    label_set = LAYER_LABELS[layer]
-    return [ALL] + (label_values(label_set) if label_set else [])
-
-
-def _subset(items: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:
-    return items if label == ALL else [x for x in items if x.get("type") == label]
-
-
-def evaluate(
-    predictions: Iterable[Record], gold: Mapping[str, Record], modes: Iterable[str] = MATCH_MODES
-) -> list[Score]:
-    """Score predicted records against gold per layer and label (ALL = every label, labelled match)."""
-    by_doc = {r["document_id"]: r for r in predictions}
-    scores = {
-        (layer, label, mode): Score(layer, label, mode)
-        for layer in LAYER_LABELS
-        for label in _labels(layer)
-        for mode in modes
-    }
-    for doc_id, reference in gold.items():
-        predicted = by_doc.get(doc_id, {})
-        for (layer, label, mode), score in scores.items():
-            g, p = _subset(reference.get(layer, []), label), _subset(predicted.get(layer, []), label)
-            score.gold += len(g)
-            score.predicted += len(p)
-            score.matched += len(match_items(g, p, layer, mode, labelled=LAYER_LABELS[layer] is not None))
-    return [s for s in scores.values() if s.gold or s.predicted]
-
-
-@dataclass
-class EvaluationReport:
-    """Scores of one pre-annotator against the gold, under each gazetteer policy."""
-
-    annotator: str
-    model_version: str
-    documents: list[str]
-    scores: dict[str, list[Score]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "annotator": self.annotator,
-            "model_version": self.model_version,
-            "documents": self.documents,
-            "scores": {policy: [s.to_dict() for s in rows] for policy, rows in self.scores.items()},
-        }
-
-
-def evaluate_against_gold(
-    documents: Mapping[str, Record], gold: Mapping[str, Record], name: str = "rules"
-) -> EvaluationReport:
-    """Pre-annotate the gold's documents under both gazetteer policies and score each run."""
-    shared = {d: documents[d] for d in sorted(gold) if d in documents}
-    runs = {policy: preannotate(shared, name, gold, policy) for policy in GAZETTEER_POLICIES}
-    version = runs["all"][0]["provenance"].get("model_version") if runs["all"] else None
-    gold_shared = {d: gold[d] for d in shared}
-    return EvaluationReport(name, str(version), sorted(shared), {p: evaluate(r, gold_shared) for p, r in runs.items()})
