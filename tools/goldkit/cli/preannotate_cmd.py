@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
-from goldkit.evaluate.preannotations import PreannotationReport, evaluate_preannotator
 from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import write_jsonl
 from goldkit.preannotate.rules import REGISTRY, default_out_path, load_gold, preannotate
+
+if TYPE_CHECKING:
+    from goldkit.evaluate.preannotations import PreannotationReport
 
 Annotator = Enum("Annotator", {name: name for name in REGISTRY}, type=str)  # type: ignore[misc]
 DEFAULT = Annotator(next(iter(REGISTRY)))
@@ -70,6 +72,8 @@ def preannotate_cli(
     if evaluate:
         if not gold:
             raise InputError("no gold records to evaluate against", hint="add gold records to annotations/gold/")
+        from goldkit.evaluate.preannotations import evaluate_preannotator  # loads pyarrow: only when scoring
+
         report = evaluate_preannotator(docs, gold, name)
         emit_json(report.to_dict()) if as_json else _print_evaluation(report)
         return
