@@ -15,11 +15,11 @@ from label_studio_sdk.label_interface import LabelInterface
 from goldkit.cli import main as cli_main
 from goldkit.errors import SchemaError
 from goldkit.generate import render
-from goldkit.paths import SCHEMA_PATH
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values, load_schema
 
-REPO = SCHEMA_PATH.parents[1]
+REPO = Path(__file__).resolve().parents[2]  # this repository is a goldkit project (goldkit.toml)
+SCHEMA_PATH = REPO / "schema" / "goldkit.schema.json"
 TINY = Path(__file__).resolve().parents[1] / "data" / "render_tiny"
 LANGUAGES = ("en", "ar")
 

@@ -20,14 +20,13 @@ from goldkit.labelstudio.convert import (
     record_to_results,
     results_to_record,
 )
-from goldkit.paths import SCHEMA_PATH
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values
 from goldkit.schema.records import canonicalize
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = sorted(p.name for p in DATA.glob("convert_*") if (p / "expected.json").exists())
-LANGUAGE_CONFIG = SCHEMA_PATH.parent / "labelstudio.{}.xml"
+LANGUAGE_CONFIG = Path(__file__).resolve().parents[2] / "schema" / "labelstudio.{}.xml"
 
 
 def load(case: str) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:

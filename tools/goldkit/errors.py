@@ -90,6 +90,12 @@ class ConfigError(GoldkitError, ValueError):
     """A setting, option or environment variable is missing or wrong."""
 
 
+class ProjectNotFound(ConfigError):
+    """No goldkit project here: no goldkit.toml in the working directory or above, or a bad --project."""
+
+    hint = "create a project with: goldkit init DIR"
+
+
 class LabelStudioError(GoldkitError, ConnectionError):
     """Talking to Label Studio failed."""
 

@@ -1,21 +1,106 @@
-"""Where things live: the project's folders and the names of the files goldkit writes in them."""
+"""Where things live: the project's folders and the names of the files goldkit writes in them.
+
+A goldkit project is the folder holding `goldkit.toml`. Like git finds `.git`, goldkit finds it from
+the working directory upward; `--project DIR` (the CLI calls `use_project`) and `$GOLDKIT_ROOT`
+override the search, in that order. The package's own location never decides where goldkit writes.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+from goldkit.errors import ProjectNotFound
+
 PACKAGE_DIR = Path(__file__).resolve().parent
-_REPO_FROM_PACKAGE = PACKAGE_DIR.parent.parent
+PROJECT_FILE = "goldkit.toml"  # marks a project's root folder
+ROOT_ENV = "GOLDKIT_ROOT"
+SCHEMA_FILE = Path("schema") / "goldkit.schema.json"  # a project's schema, relative to its root
+DEFAULT_SCHEMA_PATH = PACKAGE_DIR / "schema" / "default.schema.json"  # package data: what `goldkit init` copies
+INIT_COMMAND = "goldkit init DIR"
+
+_chosen: Path | None = None  # set by --project
+_found: dict[tuple[str | None, str | None, str], Path | None] = {}  # (--project, $GOLDKIT_ROOT, cwd) -> root
+_schemas: dict[Path, Path] = {}  # root -> its schema file
+
+
+def use_project(root: Path | None) -> None:
+    """Make `root` the project of this process (the CLI's --project); None goes back to the search."""
+    global _chosen
+    if root is not None and not root.is_dir():
+        raise ProjectNotFound(
+            f"--project {root}: no such folder", path=str(root), hint=f"create a project with: goldkit init {root}"
+        )
+    _chosen = root.resolve() if root is not None else None
+
+
+def find_project(start: Path) -> Path | None:
+    """Return the nearest folder at or above `start` that holds goldkit.toml, or None."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    return None
 
 
 def project_root() -> Path:
-    """Return the goldkit project folder: $GOLDKIT_ROOT, else the repo this package lives in."""
-    env = os.environ.get("GOLDKIT_ROOT")
-    return Path(env).resolve() if env else _REPO_FROM_PACKAGE
+    """Return the project folder: --project, else $GOLDKIT_ROOT, else goldkit.toml found upward from here."""
+    root, cwd = _lookup()
+    if root is None:
+        raise ProjectNotFound(
+            f"not inside a goldkit project: no {PROJECT_FILE} in {cwd or 'the working directory'} "
+            "or any folder above it",
+            path=cwd,
+            hint=f"create one with: {INIT_COMMAND} (or pass --project DIR, or set {ROOT_ENV})",
+        )
+    return root
 
 
-SCHEMA_PATH = _REPO_FROM_PACKAGE / "schema" / "goldkit.schema.json"
+def _lookup() -> tuple[Path | None, str]:
+    """Find the project once per (--project, $GOLDKIT_ROOT, working directory): schema lookups call this often."""
+    env = os.environ.get(ROOT_ENV) or None
+    try:
+        cwd = os.getcwd()
+    except FileNotFoundError:  # the working directory was deleted
+        cwd = ""
+    key = (str(_chosen) if _chosen else None, env, cwd)
+    if key in _found:
+        return _found[key], cwd
+    if _chosen is not None:
+        root: Path | None = _chosen
+    elif env:
+        root = Path(env).resolve()
+        if not root.is_dir():
+            raise ProjectNotFound(
+                f"{ROOT_ENV}={env} is not a folder", path=env, hint=f"unset {ROOT_ENV}, or create it: {INIT_COMMAND}"
+            )
+    else:
+        root = find_project(Path(cwd)) if cwd else None
+    _found[key] = root
+    return root, cwd
+
+
+def schema_path() -> Path:
+    """The schema everything reads: the project's schema/goldkit.schema.json.
+
+    Where there is no project's schema — outside any project (so `--help` and the package's own label
+    literals still read one), or in a folder given by $GOLDKIT_ROOT or --project that has neither
+    goldkit.toml nor a schema (a scratch folder, as tests use) — the default schema shipped in the
+    package is read. A project with goldkit.toml always reads its own (a missing one is an error).
+    """
+    root, _ = _lookup()
+    if root is None:
+        return DEFAULT_SCHEMA_PATH
+    if (path := _schemas.get(root)) is None:
+        own = root / SCHEMA_FILE
+        path = _schemas[root] = own if own.is_file() or (root / PROJECT_FILE).is_file() else DEFAULT_SCHEMA_PATH
+    return path
+
+
+def project_file() -> Path:
+    return project_root() / PROJECT_FILE
 
 
 def corpus_dir() -> Path:
@@ -61,7 +146,7 @@ def export_dir() -> Path:
 
 def state_dir() -> Path:
     """Git-ignored state: the embedded Label Studio's venv, data, logs and credentials."""
-    return project_root() / ".goldkit"
+    return project_root() / STATE_FOLDER
 
 
 def pseudonyms_path() -> Path:
@@ -70,6 +155,7 @@ def pseudonyms_path() -> Path:
 
 
 # File names inside those folders: typed here once, imported everywhere else.
+STATE_FOLDER = ".goldkit"  # a project's git-ignored state folder
 RECORDS_FILE = "records.jsonl"  # a pull's valid records, one per annotator per document
 QUARANTINE_FILE = "quarantine.jsonl"  # a pull's annotations that could not be records, each with its reasons
 MANIFEST_FILE = "manifest.json"  # a pull's counts, server, base pull
@@ -78,3 +164,15 @@ ADJUDICATION_SUFFIX = ".adjudication.json"  # adjudicate's vote sidecar per docu
 UNRESOLVED_FILE = "unresolved.json"  # what the last adjudication left open, in adjudication_dir()
 RELEASE_MANIFEST = "release.json"  # a release's own manifest in export/<VERSION>/
 CHANGELOG_FILE = "CHANGELOG.md"
+
+
+@contextmanager
+def in_project(root: Path) -> Iterator[Path]:
+    """Run a block with `root` as the project (as --project would), then go back to the one before."""
+    global _chosen
+    before = _chosen
+    use_project(root)
+    try:
+        yield root.resolve()
+    finally:
+        _chosen = before

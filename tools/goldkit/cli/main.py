@@ -7,13 +7,14 @@ import importlib
 import sys
 import traceback
 import types
+from pathlib import Path
 from typing import Any
 
 import typer
 from click import exceptions as click_exceptions
 from rich.markup import escape
 
-from goldkit import __version__
+from goldkit import __version__, paths
 from goldkit.cli.options import CONTEXT_SETTINGS, DebugOption, shared_parameters
 from goldkit.cli.output import emit_json, err_console
 from goldkit.errors import GoldkitError, ValidationError
@@ -44,6 +45,7 @@ app = typer.Typer(
 
 # Each module registers its commands; one line per stage, so stages can grow independently.
 COMMAND_MODULES = [
+    "init_cmd",
     "schema_cmd",
     "ingest_cmd",
     "validate_cmd",
@@ -77,14 +79,21 @@ def _print_version(value: bool) -> None:
         raise typer.Exit(0)
 
 
+ProjectOption = typer.Option(
+    None, "--project", help="The project folder (default: the folder holding goldkit.toml, found upward)."
+)
+
+
 @app.callback()
 def _root(
     debug: bool = DebugOption,
     version: bool = typer.Option(
         False, "--version", is_eager=True, callback=_print_version, help="Print goldkit's version and exit."
     ),
+    project: Path | None = ProjectOption,
 ) -> None:
     """Options before the command name; --debug works after it too."""
+    paths.use_project(project)
 
 
 @functools.cache
@@ -115,6 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         _register()
         result = command().main(args=args, prog_name="goldkit", standalone_mode=False)
+        # with standalone_mode off, click returns (not raises) the code of a `typer.Exit(1)`
+        return result if type(result) is int else 0
     except GoldkitError as error:
         if debug:
             traceback.print_exc()
@@ -137,8 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')}", highlight=False)
         err_console.print("→ run again with --debug for the traceback, and report it")
         return 70
-    # with standalone_mode off, click returns (not raises) the code of a `typer.Exit(1)`
-    return result if type(result) is int else 0
+    finally:
+        paths.use_project(None)  # --project holds for one command (main may run again in this process)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from rich.table import Table
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import SchemaError
 from goldkit.generate import render
-from goldkit.paths import project_root
+from goldkit.paths import project_root, schema_path
 from goldkit.schema.loading import definition, labels, schema_version
 
 schema_app = typer.Typer(
@@ -69,7 +69,7 @@ def show_cli(
 
     Example: goldkit schema show EventType
     """
-    schema = render.read_schema(project_root() / render.SCHEMA_FILE)
+    schema = render.read_schema(schema_path())
     sets = render.label_set_names(schema)
     if name is None:
         if as_json:

@@ -16,9 +16,10 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
-from goldkit.errors import Problem, SchemaError
+from goldkit.config import project_config
+from goldkit.errors import Problem, ProjectNotFound, SchemaError
 from goldkit.jsonio import atomic_write_text, dumps
-from goldkit.paths import project_root
+from goldkit.paths import project_root, schema_path
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import Label, definition, labels, load_schema, schema_version
 
@@ -51,7 +52,7 @@ def read_schema(path: Path) -> dict[str, Any]:
         raise SchemaError(
             f"schema file not found: {path}",
             path=str(path),
-            hint="run goldkit inside the project folder, or set GOLDKIT_ROOT to it",
+            hint="run goldkit inside the project folder (or pass --project DIR), or create one with: goldkit init DIR",
         ) from e
     except json.JSONDecodeError as e:
         raise SchemaError(f"{path}:{e.lineno}:{e.colno}: schema is not JSON: {e.msg}", path=str(path)) from e
@@ -126,7 +127,12 @@ def languages(schema: dict[str, Any] | None = None) -> list[str]:
 
 
 def direction(language: str) -> str:
-    return "rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr"
+    """A language's text direction: the project's goldkit.toml [languages] when it says, else by its script."""
+    try:
+        configured = project_config().languages.get(language)
+    except ProjectNotFound:
+        configured = None
+    return configured or ("rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr")
 
 
 def layer_labels(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> list[Label]:
@@ -468,8 +474,8 @@ def features_json() -> str:
 
 def render_all(root: Path | None = None) -> dict[Path, str]:
     """Render every generated file of the project at `root` from its schema: {path: content}."""
+    path = root / SCHEMA_FILE if root else schema_path()
     root = root or project_root()
-    path = root / SCHEMA_FILE
     schema = read_schema(path)
     check_schema(schema, path)
     files = {config_path(language, root): label_config(language, schema) for language in languages(schema)}

@@ -13,13 +13,13 @@ import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
-from functools import cache, lru_cache
+from functools import lru_cache
 from typing import Any, cast
 
 from goldkit.errors import Problem
 from goldkit.labelstudio.wire import Annotation, Result, Task
 from goldkit.schema import layers as lsmap
-from goldkit.schema.loading import definition, label_values, schema_version
+from goldkit.schema.loading import definition, label_values, per_schema, schema_version
 from goldkit.schema.records import SPAN_KEYS, Record, canonicalize, sort_canonically
 from goldkit.schema.validate import validate_record
 
@@ -85,7 +85,7 @@ class _Vocabulary:
     schema_version: str
 
 
-@cache
+@per_schema
 def _vocabulary() -> _Vocabulary:
     return _Vocabulary(
         layer_labels={s.name: frozenset(v.value for v in s.values()) for s in lsmap.SPAN_LAYERS},
@@ -488,7 +488,7 @@ _ITEM_FIELDS = {
 _SPAN_FIELDS = {layer: SPAN_KEYS[key] for layer, key in _ITEM_LAYERS.items()}  # events are located by a trigger
 
 
-@cache
+@per_schema
 def _field_orders() -> dict[str, tuple[str, ...]]:
     """Map each item layer to its definition's property order (records read and diff the same everywhere)."""
     properties = definition("Annotation")["properties"]
@@ -496,7 +496,7 @@ def _field_orders() -> dict[str, tuple[str, ...]]:
     return {layer: tuple(definition(name)["properties"]) for layer, name in refs.items()}
 
 
-@cache
+@per_schema
 def _empty_items() -> dict[str, dict[str, None]]:
     """Map each item layer to an item with every field conversion fills unset, in schema order."""
     empty = {}

@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from goldkit.errors import ConflictError, InputError, ReleaseError
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
-from goldkit.paths import SCHEMA_PATH, export_dir, pseudonyms_path
+from goldkit.paths import export_dir, pseudonyms_path, schema_path
 from goldkit.release import rows as release_rows
 from goldkit.release import tables as release_tables
 from goldkit.schema.loading import load_schema, schema_version
@@ -229,7 +229,7 @@ def _build_release(
     try:
         tables = _write_tables(gold, not options.no_text, building, progress)
         (building / SCHEMA_COPY).parent.mkdir(parents=True)
-        shutil.copyfile(SCHEMA_PATH, building / SCHEMA_COPY)
+        shutil.copyfile(schema_path(), building / SCHEMA_COPY)
         changes = release_diff.diff_releases(export / previous, building) if previous else None
         if changes is not None and changes.is_empty():
             raise ReleaseError(

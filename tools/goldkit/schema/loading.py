@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from jsonschema import Draft202012Validator
 
 from goldkit.errors import SchemaError
-from goldkit.paths import SCHEMA_PATH
+from goldkit.paths import schema_path
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -25,9 +28,50 @@ class Label:
     applies_to: tuple[str, ...] = ()  # x-applies-to: mention kinds a link relation may join
 
 
-@cache
-def load_schema(path: Path = SCHEMA_PATH) -> dict[str, Any]:
-    """Read and check the schema file."""
+SchemaKey = tuple[Path, int, int]  # the schema file, its mtime (ns) and size: what a cached reading is valid for
+_schemas: dict[SchemaKey, dict[str, Any]] = {}
+
+
+def schema_key(path: Path | None = None) -> SchemaKey:
+    """Say which schema is in force: the project's file (see `paths.schema_path`) as it is now."""
+    path = path or schema_path()
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return (path, -1, -1)  # _read_schema says it is missing
+    return (path, stat.st_mtime_ns, stat.st_size)
+
+
+def load_schema(path: Path | None = None) -> dict[str, Any]:
+    """Read and check the schema file (default: the project's), once per path while the file is unchanged."""
+    key = schema_key(path)
+    if (schema := _schemas.get(key)) is None:
+        schema = _schemas[key] = _read_schema(key[0])
+    return schema
+
+
+def per_schema(function: Callable[..., T]) -> Callable[..., T]:
+    """Cache what `function` derives from the schema, per schema file (a process may see several projects).
+
+    The schema file (path, mtime, size) is the key, so a process that moves to another project, or
+    reads a schema edited since, never gets stale labels; arguments must be hashable, as for functools.cache.
+    """
+    results: dict[tuple[Any, ...], T] = {}
+
+    @functools.wraps(function)
+    def cached(*args: Any) -> T:
+        key = (schema_key(), *args)
+        try:
+            return results[key]
+        except KeyError:
+            value = results[key] = function(*args)
+            return value
+
+    cached.cache_clear = results.clear  # type: ignore[attr-defined]
+    return cached
+
+
+def _read_schema(path: Path) -> dict[str, Any]:
     try:
         schema = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as e:

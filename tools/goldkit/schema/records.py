@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
-from goldkit.schema.loading import label_values
+from goldkit.schema.loading import label_values, per_schema
 
 Record = dict[str, Any]
 
@@ -27,7 +26,7 @@ def _span_order(span_key: str):
     return lambda item: (item[span_key]["start"], item[span_key]["end"], item["id"])
 
 
-@cache
+@per_schema
 def _ranks() -> tuple[dict[str, int], dict[str, int]]:
     """Schema order of argument roles and claim types (cached: canonicalize runs once per pulled record)."""
     roles = {role: i for i, role in enumerate(label_values("ArgumentRole"))}

@@ -14,7 +14,6 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +26,15 @@ from goldkit.jsonio import iter_jsonl, read_json, read_records
 from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir
 from goldkit.paths import documents_path as default_documents_path
 from goldkit.schema.fastcheck import Predicate, Unsupported, compile_definition
-from goldkit.schema.loading import allowed_roles, definition, label_values, labels, load_schema, schema_version
+from goldkit.schema.loading import (
+    allowed_roles,
+    definition,
+    label_values,
+    labels,
+    load_schema,
+    per_schema,
+    schema_version,
+)
 from goldkit.schema.records import SPAN_KEYS, Record
 
 # The label values a rule below hinges on. Each is checked against the schema when first used, so
@@ -52,7 +59,7 @@ class RecordCheck:
     full: Draft202012Validator
 
 
-@cache
+@per_schema
 def record_checks() -> dict[str, RecordCheck]:
     """Compile, once, the checks for each record type of the schema's top-level oneOf."""
     schema = load_schema()
@@ -185,7 +192,7 @@ def _explain(error: SchemaViolation) -> list[Problem]:
 # ---- meaning -----------------------------------------------------------------------------------
 
 
-@cache
+@per_schema
 def _rule_label(rule: tuple[str, str]) -> str:
     label_set, value = rule
     if value not in label_values(label_set):
@@ -195,12 +202,12 @@ def _rule_label(rule: tuple[str, str]) -> str:
     return value
 
 
-@cache
+@per_schema
 def _roles() -> tuple[dict[str, tuple[str, ...]], frozenset[str], frozenset[str]]:
     return allowed_roles(), frozenset(label_values("ArgumentRole")), frozenset(label_values("Verdict"))
 
 
-@cache
+@per_schema
 def applies_to() -> dict[str, tuple[str, ...]]:
     """Map each link relation to the mention kinds (event, claim) it may join (schema x-applies-to)."""
     relations = {label.value: label.applies_to for label in labels("LinkRelation")}
@@ -210,7 +217,7 @@ def applies_to() -> dict[str, tuple[str, ...]]:
     return relations
 
 
-@cache
+@per_schema
 def _our_major() -> int:
     return int(schema_version().split(".")[0])
 
