@@ -57,17 +57,18 @@ def test_majority_three_annotators() -> None:
     # met: realis actual, actual, planned -> actual; participant 3 of 3, place 2 of 3
     (event,) = gold["events"]
     assert event["realis"] == "actual"
-    assert event["arguments"] == [{"role": "participant", "entity": "e1"}, {"role": "place", "entity": "e2"}]
+    # gold ids are the voters' ids (all differ here: the smallest), so the round trip keeps them
+    assert event["arguments"] == [{"role": "participant", "entity": "a1"}, {"role": "place", "entity": "a2"}]
     # claim 0-37 by 2 of 3; claimant Sadenov (2 of 3); types: event_property 3/3, quote 1/3 -> dropped
     (claim,) = gold["claims"]
     assert (spans([claim]), claim["claimant"], claim["types"], claim["event"]) == (
-        [(0, 37)], {"kind": "mention", "entity": "e1"}, ["event_property"], "v1")  # fmt: skip
+        [(0, 37)], {"kind": "mention", "entity": "a1"}, ["event_property"], "a4")  # fmt: skip
     assert doc.unresolved == []
     assert gold["provenance"] == {"annotator": "gold", "method": "adjudicated", "annotators": ["alice", "bob", "carol"],
                                   "strategy": "majority"}  # fmt: skip
     sidecar = {i["id"]: i for i in doc.sidecar()["items"]}
-    assert sidecar["e1"]["voters"] == ["alice", "bob", "carol"]
-    assert sidecar["e1"]["votes"]["span"] == {'{"end": 7, "start": 0, "text": "Sadenov"}': ["alice", "bob"],
+    assert sidecar["a1"]["voters"] == ["alice", "bob", "carol"]
+    assert sidecar["a1"]["votes"]["span"] == {'{"end": 7, "start": 0, "text": "Sadenov"}': ["alice", "bob"],
                                               '{"end": 11, "start": 0, "text": "Sadenov met"}': ["carol"]}  # fmt: skip
     accounted(doc, build_study(load_records([DATA / "adjudicate_majority" / "input"]))
               .docs[doc.document_id])  # fmt: skip
@@ -131,7 +132,7 @@ def test_write_gold_and_sidecar(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     gold = json.loads(gold_path.read_text())
     assert validate_record(gold) == [] and gold["provenance"]["method"] == "adjudicated"
     sidecar = json.loads((tmp_path / "annotations" / "adjudication" / f"{doc_id}.adjudication.json").read_text())
-    assert {i["id"] for i in sidecar["items"]} == {"e1", "e2", "v1", "c1"} and len(sidecar["rejected"]) == 2
+    assert {i["id"] for i in sidecar["items"]} == {"a1", "a2", "a4", "a5"} and len(sidecar["rejected"]) == 2
     # same again: identical gold is fine; a different strategy's gold needs --force
     assert cli_main.main(["adjudicate", src, "--strategy", "majority"]) == 0
     gold_path.write_text(json.dumps({**gold, "entities": gold["entities"][:1]}))
@@ -235,3 +236,27 @@ def test_majority_leaves_a_document_with_one_annotator_unresolved(tmp_path: Path
 def test_single_refuses_documents_with_several_annotators() -> None:
     doc = result("adjudicate_majority", "single")
     assert doc.gold is None and {u["field"] for u in doc.unresolved} == {"annotators"}
+
+
+def test_gold_ids_survive_adjudicating_the_gold_round_trip_again() -> None:
+    # majority used to renumber (c-meeting -> c1, ev-meeting-1 -> v1), breaking links made on gold ids
+    records = load_records([DATA / "adjudicate_majority" / "input"])
+    first = adj.adjudicate(build_study(records), "majority").documents[0].gold
+    assert first is not None
+    named = json.loads(json.dumps(first).replace('"a1"', '"sadenov"').replace('"a4"', '"ev-meeting-1"'))
+    again = [{**named, "provenance": {"annotator": who, "method": "label_studio"}} for who in ("ann", "ben")]
+    regold = adj.adjudicate(build_study(again), "majority").documents[0].gold
+    assert regold is not None
+    assert {layer: [i["id"] for i in regold[layer]] for layer in ("entities", "events", "claims")} == {
+        layer: [i["id"] for i in named[layer]] for layer in ("entities", "events", "claims")}  # fmt: skip
+    assert regold["claims"][0]["event"] == "ev-meeting-1" and regold["claims"][0]["claimant"]["entity"] == "sadenov"
+
+
+def test_a_gold_id_taken_twice_falls_back_to_a_fresh_one() -> None:
+    # two units whose voters used one id (alice's a1 is bob's b1 elsewhere): ids stay unique in the record
+    records = load_records([DATA / "adjudicate_majority" / "input"])
+    clash = json.loads(json.dumps(records).replace('"b2"', '"a1"').replace('"c2"', '"a1"'))
+    gold = adj.adjudicate(build_study(clash), "majority").documents[0].gold
+    assert gold is not None and validate_record(gold) == []
+    ids = [i["id"] for layer in ("entities", "events", "claims") for i in gold[layer]]
+    assert len(ids) == len(set(ids))

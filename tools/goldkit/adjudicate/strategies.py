@@ -30,6 +30,7 @@ Strategies (STRATEGIES):
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -311,12 +312,37 @@ def _resolve_unit(doc: _Document, layer: str, unit: Mapping[str, int], gold_id: 
     return (None if open_fields else item), votes, open_fields
 
 
+def _gold_id(doc: _Document, layer: str, unit: Mapping[str, int], used: set[str]) -> str:
+    """The id the unit's voters gave their items (most voters, then the smallest), else the next `e<n>`.
+
+    Keeping the annotators' ids keeps gold ids stable across the Label Studio round trip (region ids
+    are the record ids, and Label Studio keeps them): gold pushed as predictions or annotations and
+    adjudicated again comes back under the same ids, so links made on them stay valid.
+    """
+    ids = Counter(str(doc.items(who, layer)[i]["id"]) for who, i in unit.items())
+    for candidate, _ in sorted(ids.items(), key=lambda kv: (-kv[1], kv[0])):
+        if candidate not in used:
+            used.add(candidate)
+            return candidate
+    number = 1
+    while f"{ID_PREFIX[layer]}{number}" in used or _any_input_id(doc, f"{ID_PREFIX[layer]}{number}"):
+        number += 1
+    used.add(f"{ID_PREFIX[layer]}{number}")
+    return f"{ID_PREFIX[layer]}{number}"
+
+
+def _any_input_id(doc: _Document, item_id: str) -> bool:
+    """Whether some annotator uses this id (a generated id must not take one a later unit keeps)."""
+    return any(item.get("id") == item_id for who in doc.by for layer in SPAN_KEYS for item in doc.items(who, layer))
+
+
 def majority(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None) -> DocumentResult:
     """Keep units that >= k annotators marked, with fields more than half of their voters agree on."""
     doc = _Document(doc_id, by, "majority")
     n = len(by)
     k = min_votes or max(MIN_VOTES, n // 2 + 1)
     items: dict[str, list[dict[str, Any]]] = {}
+    used: set[str] = set()  # entities, events and claims share one id space
     if n < k:  # nobody can outvote anybody: the document needs more annotators (or `single`)
         for layer in SPAN_KEYS:
             for unit in doc.units(layer):
@@ -333,7 +359,7 @@ def majority(doc_id: str, by: Mapping[str, Record], min_votes: int | None = None
                     layer, unit, {"presence": {"marked": sorted(unit), "not marked": sorted(set(by) - set(unit))}}
                 )
                 continue
-            gold_id = f"{ID_PREFIX[layer]}{len(items.get(layer, [])) + 1}"
+            gold_id = _gold_id(doc, layer, unit, used)
             item, votes, open_fields = _resolve_unit(doc, layer, unit, gold_id)
             if item is None:
                 doc.unresolve(layer, unit, open_fields)
