@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import os
 import socket
 import uuid
 from pathlib import Path
@@ -55,6 +56,34 @@ def arabic() -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- unit
+
+
+class _Untouchable:
+    """A client that only has a URL: the lock must refuse before push says anything to a server."""
+
+    goldkit_url = "http://127.0.0.1:9"
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"push talked to the server ({name}) while another push held the lock")
+
+
+def test_a_second_push_while_one_runs_is_refused(
+    english: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # two pushes at once used to import every task twice, both exit 0
+    from goldkit.labelstudio.lock import project_lock
+
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    client: Any = _Untouchable()
+    with project_lock(client.goldkit_url, "goldkit"):  # the first push, still running
+        with pytest.raises(ConflictError, match="another goldkit push") as refused:
+            push.push([english], client=client)
+        assert refused.value.facts["pid"] == str(os.getpid())
+        assert "wait for it to finish" in refused.value.hint
+        with project_lock(client.goldkit_url, "other-prefix"):  # other projects are not held up
+            pass
+    with project_lock(client.goldkit_url, "goldkit"):  # released when the first push ends
+        pass
 
 
 def test_task_data_has_exactly_the_shared_keys(english: dict[str, Any]) -> None:
@@ -336,3 +365,17 @@ def test_cli_push_with_bad_token_is_an_auth_error(  # type: ignore[no-untyped-de
     captured = capsys.readouterr()
     assert json.loads(captured.out)["error"] == "AuthError"
     assert "refused the legacy token" in captured.err
+
+
+@pytest.mark.integration
+def test_push_keeps_an_existing_projects_overlap_unless_asked(client, prefix, english) -> None:  # type: ignore[no-untyped-def]
+    # push used to set maximum_annotations to its default (2) on every run, flipping a project set to 1
+    created = push.push([english], overlap=1, client=client, project_prefix=prefix)
+    (plan,) = created.projects
+    assert plan.created and plan.overlap == 1
+    again = push.push([english], client=client, project_prefix=prefix)
+    assert again.projects[0].settings_changed == [] and again.projects[0].overlap == 1
+    assert client.projects.get(id=plan.project_id).maximum_annotations == 1
+    asked = push.push([english], overlap=3, client=client, project_prefix=prefix)
+    assert (asked.projects[0].overlap_before, asked.projects[0].overlap) == (1, 3)
+    assert client.projects.get(id=plan.project_id).maximum_annotations == 3

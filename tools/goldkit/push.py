@@ -6,6 +6,9 @@ server is the one place that knows its ids, so nothing is written to the reposit
 again by `data.doc_id`: a second push imports nothing, a new article is added, and a document whose id
 exists with another sha256 is reported as a conflict and never overwritten.
 
+Overlap (annotators per task, `maximum_annotations`): a new project gets `overlap` (default 2); an existing
+project keeps its own unless `overlap` is given, and then the report says it changed (`overlap_before`).
+
 A changed config is applied only when no existing annotation uses a label it removes; otherwise the
 push is refused with every affected (task, annotation, label). Pre-annotations are validated locally
 first, because the server silently drops invalid predictions.
@@ -26,12 +29,14 @@ from goldkit.generate import render
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
 from goldkit.labelstudio.convert import record_to_results
+from goldkit.labelstudio.lock import project_lock
 from goldkit.labelstudio.projects import DUPLICATE_HINT, PROJECT_PREFIX, find_project, project_title
 from goldkit.schema import layers as lsmap
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
 
+DEFAULT_OVERLAP = 2  # annotators per task of a new project when push is not told otherwise
 IMPORT_BATCH = 1000  # each import call costs ~0.1 s on the server: 250/call ran at ~55% of 1000/call
 DEFAULT_MODEL_VERSION = "goldkit-preannotation"
 RELATIONS = "<relations>"  # pseudo control name for relation labels (relations carry no from_name)
@@ -69,6 +74,8 @@ class ProjectPush:
     created: bool = False
     config_changed: bool = False
     settings_changed: list[str] = field(default_factory=list)
+    overlap: int | None = None  # the project's maximum_annotations after this push
+    overlap_before: int | None = None  # what it was, when this push changed it (asked with overlap=...)
     imported: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     conflicts: list[DocumentConflict] = field(default_factory=list)
@@ -81,7 +88,7 @@ class ProjectPush:
 class PushReport:
     url: str
     dry_run: bool
-    overlap: int
+    overlap: int | None  # as asked; None: new projects get DEFAULT_OVERLAP, existing ones keep theirs
     model_version: str | None
     projects: list[ProjectPush]
 
@@ -226,7 +233,7 @@ def prediction_problems(results: list[Any], config: str, where: str) -> list[Pro
 def push(
     documents: list[dict[str, Any]],
     *,
-    overlap: int = 2,
+    overlap: int | None = None,
     predictions: list[dict[str, Any]] | None = None,
     model_version: str | None = None,
     dry_run: bool = False,
@@ -235,7 +242,7 @@ def push(
     project_prefix: str = PROJECT_PREFIX,
 ) -> PushReport:
     """Create or update one project per language and import the documents not there yet."""
-    if overlap < 1:
+    if overlap is not None and overlap < 1:
         raise InputError(f"overlap must be at least 1, got {overlap}", got=overlap)
     by_language = group_documents(documents)
     configs = {language: render.label_config(language) for language in by_language}
@@ -246,6 +253,23 @@ def push(
     if results and model_version is None:
         model_version = DEFAULT_MODEL_VERSION
     client = client or lsclient.connect()
+    if dry_run:
+        return _push(client, by_language, configs, results, overlap, model_version, True, progress, project_prefix)
+    with project_lock(lsclient.client_url(client), project_prefix):  # a second push at once would duplicate
+        return _push(client, by_language, configs, results, overlap, model_version, False, progress, project_prefix)
+
+
+def _push(
+    client: LabelStudio,
+    by_language: dict[str, list[dict[str, Any]]],
+    configs: dict[str, str],
+    results: dict[str, list[Any]],
+    overlap: int | None,
+    model_version: str | None,
+    dry_run: bool,
+    progress: Progress | None,
+    project_prefix: str,
+) -> PushReport:
     report = PushReport(lsclient.client_url(client), dry_run, overlap, model_version, [])
     known: dict[str, list[dict[str, Any]]] = {}  # language -> the project's tasks before this push
     titles = {language: project_title(language, project_prefix) for language in by_language}
@@ -262,13 +286,11 @@ def push(
     return report
 
 
-def project_settings(overlap: int, model_version: str | None) -> dict[str, Any]:
-    """Project settings push keeps in line: overlap, instructions, and the model version annotators see."""
-    settings: dict[str, Any] = {
-        "maximum_annotations": overlap,
-        "expert_instruction": guidelines_html(),
-        "show_instruction": True,
-    }
+def project_settings(overlap: int | None, model_version: str | None) -> dict[str, Any]:
+    """Project settings push keeps in line: overlap (when given), instructions, the model version annotators see."""
+    settings: dict[str, Any] = {"expert_instruction": guidelines_html(), "show_instruction": True}
+    if overlap is not None:
+        settings["maximum_annotations"] = overlap
     if model_version:
         settings["model_version"] = model_version
     return settings
@@ -292,7 +314,9 @@ def push_language(
     if found is ...:
         found = find_project(client, language, prefix)
     if found is None:
+        settings = {"maximum_annotations": DEFAULT_OVERLAP, **settings}
         plan = ProjectPush(language, title, None, created=True, imported=[d["id"] for d in docs])
+        plan.overlap = settings["maximum_annotations"]
         plan.predictions_imported = sum(1 for doc_id in plan.imported if doc_id in results)
         if not dry_run:
             with lsclient.errors_mapped(client, what=f"create project {title!r}"):
@@ -310,6 +334,9 @@ def push_language(
         _refuse_removed_labels(lsclient.export_project_json(client, project_id), config, project_id, title)
         plan.config_changed = True
     plan.settings_changed = [key for key, value in settings.items() if getattr(project, key, None) != value]
+    plan.overlap = settings.get("maximum_annotations", getattr(project, "maximum_annotations", None))
+    if "maximum_annotations" in plan.settings_changed:
+        plan.overlap_before = getattr(project, "maximum_annotations", None)
     _plan_documents(plan, tasks, docs)
     existing = _existing_prediction_tasks(client, project_id, model_version) if results else set()
     plan.predictions_existing = len(existing)

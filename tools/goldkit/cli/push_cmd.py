@@ -14,7 +14,7 @@ from goldkit.cli.output import console, err_console, progress_bar, show
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
 from goldkit.labelstudio import client as lsclient
-from goldkit.push import PushReport, push
+from goldkit.push import DEFAULT_OVERLAP, PushReport, push
 
 if TYPE_CHECKING:
     from goldkit.links.sync import LinkPushReport
@@ -45,7 +45,13 @@ def _load(path: Path) -> list[dict[str, Any]]:
 
 def push_cli(
     documents: DocumentsOption = None,
-    overlap: int = typer.Option(2, "--overlap", min=1, help="Annotators per task (maximum_annotations)."),
+    overlap: int | None = typer.Option(
+        None,
+        "--overlap",
+        min=1,
+        help="Annotators per task (maximum_annotations). New projects: default 2; an existing project's is "
+        "changed only when given (push says so).",
+    ),
     predictions: PredictionsOption = None,
     model_version: str | None = typer.Option(None, "--model-version", help="model_version for the predictions."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would happen; change nothing."),
@@ -67,7 +73,7 @@ def push_cli(
     Example: goldkit push --links --records annotations/gold/
     """
     if links:
-        _push_links(documents, records, overlap, dry_run, url, project_prefix, as_json)
+        _push_links(documents, records, overlap or DEFAULT_OVERLAP, dry_run, url, project_prefix, as_json)
         return
     docs = _load(documents or paths.documents_path())
     preds = _load(predictions) if predictions else None
@@ -142,11 +148,17 @@ def _print(report: PushReport) -> None:
         where = f"project {project.project_id}" if project.project_id else "a new project"
         head = f"{project.title} ({where})"
         if project.created:
-            console.print(f"{head}: {would}create it, overlap {report.overlap}", highlight=False)
+            console.print(f"{head}: {would}create it, overlap {project.overlap}", highlight=False)
         if project.config_changed:
             console.print(f"{head}: {would}update the labeling config", highlight=False)
-        if project.settings_changed:
-            console.print(f"{head}: {would}update {', '.join(project.settings_changed)}", highlight=False)
+        if project.overlap_before is not None:
+            console.print(
+                f"{head}: {would}change overlap from {project.overlap_before} to {project.overlap} (--overlap)",
+                highlight=False,
+            )
+        others = [key for key in project.settings_changed if key != "maximum_annotations"]
+        if others:
+            console.print(f"{head}: {would}update {', '.join(others)}", highlight=False)
         console.print(
             f"{head}: {would}import {len(project.imported)} document(s), {len(project.unchanged)} already there, "
             f"{len(project.conflicts)} conflict(s), {project.predictions_imported} prediction(s) added",
