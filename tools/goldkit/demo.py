@@ -5,6 +5,10 @@ embedded server → pre-annotate and push the articles with their suggestions �
 gold through the API as an annotator (the stand-in for a person annotating) → pull it back and check
 the pulled records equal the gold → build a release in a scratch folder → load it with `datasets`.
 
+The demo works in projects of its own, titled `goldkit-demo · <language>` (DEMO_PREFIX), with overlap 1:
+the real projects' settings, queues and annotator counts are never touched, and a real `goldkit pull`
+(prefix `goldkit`) never sees the demo annotator.
+
 Re-running is safe: push imports nothing new and the gold is submitted once per task. Pulls and the
 scratch release go under the state folder (.goldkit/demo/), so the repository is not touched beyond
 annotations/documents.jsonl, which ingest rewrites only when it changes.
@@ -25,6 +29,8 @@ from goldkit.schema.loading import schema_value
 from goldkit.schema.records import canonicalize
 
 DEMO_ANNOTATOR = "demo.annotator@goldkit.local"
+DEMO_PREFIX = "goldkit-demo"  # project titles '<prefix> · <language>', apart from the real 'goldkit · …' ones
+DEMO_OVERLAP = 1  # one stand-in annotator submits the gold
 DEMO_VERSION = "1.0.0"
 Step = Callable[[str, str], None]
 
@@ -36,6 +42,7 @@ class DemoReport:
     credentials_file: str = ""
     documents: list[str] = field(default_factory=list)
     pushed: int = 0
+    predictions_attached: int = 0
     gold_submitted: int = 0
     gold_already_there: int = 0
     pull_folder: str = ""
@@ -107,8 +114,10 @@ def _push(documents: dict[str, dict[str, Any]], report: DemoReport) -> dict[str,
 
     predictions = preannotate(documents)
     model_version = predictions[0]["provenance"].get("model_version") if predictions else None
-    pushed = push(list(documents.values()), overlap=1, predictions=predictions, model_version=model_version)
+    pushed = push(list(documents.values()), overlap=DEMO_OVERLAP, predictions=predictions,
+                  model_version=model_version, project_prefix=DEMO_PREFIX)  # fmt: skip
     report.pushed = pushed.imported
+    report.predictions_attached = sum(p.predictions_imported for p in pushed.projects)
     return {doc_id: task_id for project in pushed.projects for doc_id, task_id in project.task_ids.items()}
 
 
@@ -142,7 +151,7 @@ def _content(record: dict[str, Any]) -> dict[str, Any]:
 def _pull_and_compare(gold: dict[str, dict[str, Any]], annotator: Any, report: DemoReport) -> None:
     from goldkit.pull import pull
 
-    pulled = pull(out_root=demo_dir() / "pulls", url=report.url)
+    pulled = pull(out_root=demo_dir() / "pulls", url=report.url, project_prefix=DEMO_PREFIX)
     report.pull_folder = str(pulled.folder)
     mine = {
         rec["document_id"]: rec
@@ -226,7 +235,12 @@ def run_demo(
         report.login = {"email": annotator.email, "password": annotator.password}
     done("server", "Label Studio answers (its URL is printed at the end)")
     task_ids = _push(documents, report)
-    done("push", f"{report.pushed} new task(s); rule-based pre-annotations attached as predictions")
+    attached = (
+        f"{report.predictions_attached} rule-based pre-annotation(s) attached as predictions"
+        if report.predictions_attached
+        else "no pre-annotation to attach (every task has them already)"
+    )
+    done("push", f"{report.pushed} new task(s) in the {DEMO_PREFIX} projects; {attached}")
     _submit_gold(gold, task_ids, annotator, report)
     done(
         "annotate",
