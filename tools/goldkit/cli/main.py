@@ -59,6 +59,7 @@ COMMAND_MODULES = [
     "demo_cmd",
     "links_cmd",
     "evaluate_cmd",
+    "report_cmd",
 ]
 
 

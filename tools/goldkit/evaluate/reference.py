@@ -114,6 +114,7 @@ def item_from_row(config: str, row: dict[str, Any]) -> Item:
             "relation": row["relation"],
             "source": {"document_id": row["source"]["document_id"], "id": row["source"]["id"]},
             "target": {"document_id": row["target"]["document_id"], "id": row["target"]["id"]},
+            "cluster_id": row.get("cluster_id"),
         }
     raise ValueError(f"not a scored config: {config}")
 

@@ -1,0 +1,1 @@
+"""Static HTML reports of gold and of annotators' disagreements: texts with every span drawn on them."""
