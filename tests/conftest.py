@@ -79,7 +79,7 @@ def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LSServer]:
             paths.data_dir,
             paths,
             report,
-            {"busy_port": busy_port, "stray_env": dict(STRAY_ENV)},
+            {"busy_port": busy_port, "stray_env": dict(STRAY_ENV), "environ_before": saved},
         )
     finally:
         server.stop(paths)

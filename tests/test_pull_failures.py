@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from goldkit import pull, push
+from goldkit.cli.errors import hint_for
 from goldkit.errors import LabelStudioError
 from goldkit.ingest.documents import load_documents
 from goldkit.labelstudio import client as lsclient
@@ -77,7 +78,7 @@ def test_server_dying_midway_leaves_no_partial_pull_and_loses_nothing(ls_server:
     finally:
         relay.shutdown()
     assert relay_url in error.value.message and "export project" in error.value.message
-    assert "goldkit server start" in error.value.hint or "LABEL_STUDIO_URL" in error.value.hint
+    assert "goldkit server start" in hint_for(error.value) or "LABEL_STUDIO_URL" in hint_for(error.value)
     assert not [p for p in tmp_path.iterdir()], "a failed pull must leave nothing behind"
 
     again = pull.pull(client=admin, out_root=tmp_path, project_prefix=prefix)  # the server is back

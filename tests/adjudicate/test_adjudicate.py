@@ -151,8 +151,10 @@ def test_unresolved_documents_get_no_gold(
     assert not (tmp_path / "annotations" / "gold").exists()
 
 
-def test_strategy_choices_come_from_the_registry() -> None:
-    assert set(adj.STRATEGIES) == {"ground-truth", "majority", "single", "review"}
+def test_the_cli_offers_exactly_the_registered_strategies(capsys: pytest.CaptureFixture) -> None:
+    assert cli_main.main(["adjudicate", "--strategy", "no-such-strategy"]) == 2
+    offered = capsys.readouterr().err.split("is not one of ")[1].rstrip().rstrip(".")
+    assert offered == ", ".join(repr(name) for name in adj.STRATEGIES)
 
 
 def test_adjudicate_then_validate_then_release_needs_no_hand_step(

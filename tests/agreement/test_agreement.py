@@ -238,8 +238,17 @@ def test_duplicate_annotation_keeps_the_newest_and_reports_it() -> None:
     assert len(st.docs[records[0]["document_id"]]["alice"]["entities"]) == 4
 
 
-def test_registry_names_the_cli_choices() -> None:
-    assert set(agreement.REGISTRY) == {"span_f1", "attribute_alpha", "relation_f1", "unitizing_alpha"}
+def test_the_cli_offers_exactly_the_registry_and_runs_each_metric_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    assert cli_main.main(["agree", "--metric", "no-such-metric"]) == 2
+    offered = capsys.readouterr().err.split("is not one of ")[1].rstrip().rstrip(".")
+    assert offered == ", ".join(repr(name) for name in agreement.REGISTRY)
+    for name in agreement.REGISTRY:
+        args = ["agree", str(DATA / "agree_two" / "input"), "--metric", name, "--no-chart", "--json"]
+        assert cli_main.main(args) == 0, capsys.readouterr().err
+        assert list(json.loads(capsys.readouterr().out)["results"]) == [name]
 
 
 # --- CLI --------------------------------------------------------------------------------------

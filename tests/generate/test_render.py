@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import re
 import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -173,7 +174,7 @@ def test_colours_are_valid_and_stable_per_label() -> None:
         for label in labels:
             colour = label.get("background")
             assert colour == render.colour(labels.get("name"), label.get("value"))
-            assert len(colour) == 7 and int(colour[1:], 16) >= 0
+            assert re.fullmatch(r"#[0-9a-f]{6}", colour), colour
             same = tiny.find(f".//Labels[@name='{labels.get('name')}']/Label[@value='{label.get('value')}']")
             if same is not None:  # fewer labels in the set: the survivors keep their colours
                 assert same.get("background") == colour

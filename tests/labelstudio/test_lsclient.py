@@ -9,6 +9,7 @@ import httpx
 import pytest
 from label_studio_sdk.core.api_error import ApiError
 
+from goldkit.cli.errors import hint_for
 from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, ServerNotRunning
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import server
@@ -42,7 +43,7 @@ def test_resolve_prefers_arguments_then_environment(monkeypatch: pytest.MonkeyPa
 def test_resolve_without_anything_says_how_to_start() -> None:
     with pytest.raises(ServerNotRunning) as caught:
         lsclient.resolve()
-    assert "goldkit server start" in caught.value.hint
+    assert "goldkit server start" in hint_for(caught.value)
 
 
 def test_resolve_with_url_but_no_key_is_a_config_error() -> None:
@@ -64,7 +65,7 @@ def test_translate_maps_each_failure() -> None:
     assert refused.message == f"Label Studio is not answering at {url} — start it with: goldkit server start"
     auth = lsclient.translate(ApiError(status_code=401, body={"detail": "Invalid token."}), url, "a.b.c")
     assert isinstance(auth, AuthError) and "personal access token (JWT)" in auth.message
-    assert "LABEL_STUDIO_API_KEY" in auth.hint
+    assert "LABEL_STUDIO_API_KEY" in hint_for(auth)
     missing = lsclient.translate(ApiError(status_code=404, body="gone"), url, "k", project_id=7)
     assert isinstance(missing, NotFound) and "project 7" in missing.message
     other = lsclient.translate(ApiError(status_code=500, body="boom"), url, "k")

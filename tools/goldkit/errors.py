@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 
@@ -34,7 +34,11 @@ class Problem:
 
 
 class GoldkitError(Exception):
-    """Base of every error goldkit raises on purpose. `hint` is the next thing the user should do."""
+    """Base of every error goldkit raises on purpose: a message and the facts (fields) behind it.
+
+    The CLI composes the next thing to do from the type and the facts (goldkit.cli.errors); `hint` is for
+    the rare situation no fact describes.
+    """
 
     hint: str = ""
 
@@ -62,18 +66,9 @@ def _jsonable(facts: dict[str, Any]) -> dict[str, Any]:
 class SchemaError(GoldkitError, ValueError):
     """The schema itself, or a file generated from it, is wrong or out of date."""
 
-    hint = "regenerate the derived files with: goldkit schema render"
-
-
-@dataclass
-class _ProblemList:
-    problems: list[Problem] = field(default_factory=list)
-
 
 class ValidationError(GoldkitError, ValueError):
     """One or more records break the schema or its rules; `problems` lists every one."""
-
-    hint = "fix the fields listed above, then run: goldkit validate PATH"
 
     def __init__(self, message: str, problems: list[Problem], **facts: Any) -> None:
         super().__init__(message, problems=problems, **facts)
@@ -82,8 +77,6 @@ class ValidationError(GoldkitError, ValueError):
 
 class InputError(GoldkitError, ValueError):
     """An input file cannot be read as what it should be (encoding, emptiness, size, duplicates)."""
-
-    hint = "fix or remove the file named above and run the command again"
 
 
 class ConfigError(GoldkitError, ValueError):
@@ -99,8 +92,6 @@ class ProjectNotFound(ConfigError):
 class LabelStudioError(GoldkitError, ConnectionError):
     """Talking to Label Studio failed."""
 
-    hint = "start the embedded server with: goldkit server start"
-
 
 class ServerNotRunning(LabelStudioError):
     """Label Studio does not answer at the URL goldkit was given."""
@@ -109,16 +100,13 @@ class ServerNotRunning(LabelStudioError):
 class AuthError(LabelStudioError):
     """Label Studio refused the API token."""
 
-    hint = (
-        "set LABEL_STUDIO_API_KEY to a personal access token (Account & Settings → Personal Access Token) "
-        "or a legacy token if the server enables them; for the embedded server run: goldkit server status"
-    )
-
 
 class NotFound(LabelStudioError):
     """A project or task that should exist in Label Studio does not."""
 
-    hint = "list projects with: goldkit push --dry-run, or push the documents first with: goldkit push"
+
+class ServerError(LabelStudioError):
+    """The embedded Label Studio could not be installed, started or stopped."""
 
 
 class ConflictError(GoldkitError, ValueError):
@@ -128,8 +116,10 @@ class ConflictError(GoldkitError, ValueError):
 class ReconcileError(GoldkitError, RuntimeError):
     """Counts do not add up: something would have been lost."""
 
-    hint = "nothing was written; report this with the manifest printed above"
-
 
 class ReleaseError(GoldkitError, ValueError):
     """A release cannot be built as asked (version exists, semver, nothing changed)."""
+
+
+class HubError(GoldkitError, ConnectionError):
+    """The Hugging Face Hub refused or failed an operation."""

@@ -15,6 +15,7 @@ from click import exceptions as click_exceptions
 from rich.markup import escape
 
 from goldkit import __version__, paths
+from goldkit.cli.errors import error_document, hint_for
 from goldkit.cli.options import CONTEXT_SETTINGS, DebugOption, shared_parameters
 from goldkit.cli.output import emit_json, err_console
 from goldkit.errors import GoldkitError, ValidationError
@@ -106,15 +107,15 @@ def command() -> Any:
 
 def _print_error(error: GoldkitError, as_json: bool) -> None:
     if as_json:
-        emit_json(error.to_dict())
+        emit_json(error_document(error))
     err_console.print(f"[bold red]error:[/] {escape(error.message)}", highlight=False, soft_wrap=True)
     if isinstance(error, ValidationError):
         for problem in error.problems[:50]:
             err_console.print(f"  • {problem}", highlight=False, markup=False, soft_wrap=True)
         if len(error.problems) > 50:
             err_console.print(f"  … and {len(error.problems) - 50} more (use --json for all)")
-    if error.hint:
-        err_console.print(f"[bold]→[/] {escape(error.hint)}", highlight=False, soft_wrap=True)
+    if hint := hint_for(error):
+        err_console.print(f"[bold]→[/] {escape(hint)}", highlight=False, soft_wrap=True)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -87,13 +87,12 @@ def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, st
             api_key = credentials.admin.token
     if not url:
         raise ServerNotRunning(
-            "no Label Studio URL: LABEL_STUDIO_URL is not set and the embedded server is not running",
-            hint="start it with: goldkit server start (or set LABEL_STUDIO_URL and LABEL_STUDIO_API_KEY)",
+            "no Label Studio URL: LABEL_STUDIO_URL is not set and the embedded server is not running"
         )
     if not api_key:
         raise ConfigError(
             f"no API key for {url}: LABEL_STUDIO_API_KEY is not set",
-            hint="set LABEL_STUDIO_API_KEY to a personal access token (Account & Settings in Label Studio)",
+            missing="LABEL_STUDIO_API_KEY",
             url=url,
         )
     return url.rstrip("/"), api_key

@@ -27,7 +27,7 @@ from typing import Any
 
 import httpx
 
-from goldkit.errors import ConfigError, GoldkitError, LabelStudioError
+from goldkit.errors import ConfigError, GoldkitError, ServerError
 from goldkit.jsonio import atomic_write_text, dumps
 from goldkit.paths import state_dir
 
@@ -46,12 +46,6 @@ BOOT_TIMEOUT_S = 420.0  # first boot runs migrations: ~80 s on 2 cores, more on 
 
 # (seconds waited, what is happening) — the CLI draws it; tests ignore it
 BootProgress = Callable[[float, str], None]
-
-
-class ServerError(LabelStudioError):
-    """The embedded Label Studio could not be installed, started or stopped."""
-
-    hint = "read the log named above; reinstall with: goldkit server install"
 
 
 @dataclass
@@ -317,7 +311,6 @@ def pick_port(requested: int | None, preferred: int = DEFAULT_PORT) -> int:
         if not port_is_free(requested):
             raise ConfigError(
                 f"port {requested} on {HOST} is already in use",
-                hint="choose another port with --port, or leave --port out to let goldkit pick a free one",
                 port=requested,
             )
         return requested
@@ -421,15 +414,13 @@ def start(
     if running:
         return StartReport(running["url"], running["port"], running["pid"], True, False, 0.0, port)
     if not paths.installed():
-        raise ServerError(
-            f"Label Studio is not installed in {paths.venv}", hint="install it with: goldkit server install"
-        )
+        raise ServerError(f"Label Studio is not installed in {paths.venv}", installed=False, venv=str(paths.venv))
     strays = _servers_on_data_dir(paths)
     if strays:
         raise ServerError(
             f"a Label Studio not recorded in {paths.pid_file} already uses {paths.data_dir} (pid {strays[0]})",
-            hint=f"stop that process first (kill {strays[0]}), then run: goldkit server start",
             pid=strays[0],
+            data_dir=str(paths.data_dir),
         )
     credentials, first_boot = _first_boot_credentials(paths)
     remembered = port is None and last_port(paths) is not None
@@ -548,7 +539,7 @@ def stop(paths: ServerPaths | None = None) -> dict[str, Any]:
         return {"stopped": False, "pid": pid, "reason": "stale pid file: that process is gone or is not our server"}
     _terminate(pid)
     if _is_alive(pid):
-        raise ServerError(f"Label Studio (pid {pid}) did not stop", pid=pid, hint=f"stop it by hand: kill {pid}")
+        raise ServerError(f"Label Studio (pid {pid}) did not stop", pid=pid)
     paths.pid_file.unlink(missing_ok=True)
     return {"stopped": True, "pid": pid, "url": info.get("url")}
 
@@ -597,7 +588,7 @@ def create_user(
     info = running_server(paths)
     url = url or (info["url"] if info else None)
     if credentials is None or url is None:
-        raise ServerError("the embedded Label Studio is not running", hint="start it with: goldkit server start")
+        raise ServerError("the embedded Label Studio is not running", running=False)
     if any(a.email == email for a in credentials.annotators):
         return next(a for a in credentials.annotators if a.email == email)
     password = password or secrets.token_urlsafe(12)

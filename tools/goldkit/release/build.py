@@ -99,9 +99,7 @@ def parse_version(version: str) -> tuple[int, int, int]:
     """Return (major, minor, patch) of 'X.Y.Z' or 'vX.Y.Z'; raise ReleaseError otherwise."""
     match = _SEMVER.fullmatch(version.strip())
     if not match:
-        raise ReleaseError(
-            f"{version!r} is not a semantic version", hint="give MAJOR.MINOR.PATCH, e.g.: goldkit release 1.0.0"
-        )
+        raise ReleaseError(f"{version!r} is not a semantic version", expected="MAJOR.MINOR.PATCH", got=version)
     major, minor, patch = (int(part) for part in match.groups())
     return major, minor, patch
 
@@ -215,7 +213,7 @@ def _build_release(
     version: str, options: ReleaseOptions, progress: Callable[[int, int | None], None] | None
 ) -> ReleaseReport:
     from goldkit.release import card
-    from goldkit.release import diff as release_diff  # card imports this module
+    from goldkit.release import diff as release_diff  # these load datasets and huggingface_hub: only to build
 
     version = version_name(version)
     export = options.out or export_dir()

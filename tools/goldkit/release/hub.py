@@ -11,16 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from goldkit.errors import ConfigError, GoldkitError
+from goldkit.errors import ConfigError, HubError
 from goldkit.release.build import MANIFEST, read_manifest, verify_checksums
 
 UPLOADED_COMMIT = "<commit made by upload_folder>"  # filled in when the upload has returned
-
-
-class HubError(GoldkitError, ConnectionError):
-    """The Hub refused or failed an operation."""
-
-    hint = "check the token (huggingface-cli login or HF_TOKEN) and the repo name, then push again"
 
 
 @dataclass(frozen=True)
@@ -40,15 +34,14 @@ class HubOperation:
 def plan_push(release: Path, repo_id: str, private: bool = False) -> list[HubOperation]:
     """Return the HfApi calls that publish a release so load_dataset(repo_id, revision='vX.Y.Z') works."""
     if "/" not in repo_id:
-        raise ConfigError(
-            f"{repo_id!r} is not a Hub repo id", hint="give OWNER/NAME, e.g. --push-to-hub my-org/news-claims"
-        )
+        raise ConfigError(f"{repo_id!r} is not a Hub repo id", repo_id=repo_id)
     if not (release / MANIFEST).is_file():
-        raise ConfigError(f"{release} is not a release folder", hint="build one first with: goldkit release 1.0.0")
+        raise ConfigError(f"{release} is not a release folder", path=str(release), release_folder=False)
     if broken := verify_checksums(release):
         raise ConfigError(
             f"{release} does not match its SHA256SUMS: {', '.join(broken)}",
-            hint="a release must not be edited after it is built; build a new version instead",
+            path=str(release),
+            broken=broken,
         )
     version = read_manifest(release)["version"]
     tag = f"v{version}"

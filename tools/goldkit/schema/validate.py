@@ -564,7 +564,7 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
             raise InputError(
                 f"{path}: goldkit validate reads record files (.json, .jsonl), not {path.suffix or 'this'} files",
                 path=str(path),
-                hint="turn articles into document records with: goldkit ingest corpus/, then validate those",
+                suffix=path.suffix,
             )
         elif path.is_file():
             files.append(path)
@@ -572,7 +572,7 @@ def record_files(paths: Sequence[Path]) -> list[Path]:
             raise InputError(
                 f"{path}: no such file or folder",
                 path=str(path),
-                hint="check the path, then run: goldkit validate PATH",
+                missing="records",
             )
     return files
 
@@ -582,9 +582,7 @@ def _read_documents(path: Path | None, *, required: bool) -> dict[str, Record]:
     path = path or default_documents_path()
     if not path.is_file():
         if required:
-            raise InputError(
-                f"{path}: no such documents file", path=str(path), hint="ingest first with: goldkit ingest corpus/"
-            )
+            raise InputError(f"{path}: no such documents file", path=str(path), missing="documents")
         return {}
     return {doc["id"]: doc for _, doc in iter_jsonl(path) if isinstance(doc, dict) and isinstance(doc.get("id"), str)}
 
