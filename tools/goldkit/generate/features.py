@@ -19,7 +19,9 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from goldkit.schema.loading import label_values
+from goldkit.errors import SchemaError
+from goldkit.schema import layers as lsmap
+from goldkit.schema.loading import definition, label_values
 
 CONFIGS = ("documents", "entities", "events", "claims", "links", "annotations")
 
@@ -48,23 +50,43 @@ def _event() -> dict[str, Any]:
     }
 
 
+def choice_feature(choice: lsmap.RegionChoice) -> Any:
+    """A per-region choice as a column: its label set as ClassLabel (a list when several may be chosen), or bool."""
+    if choice.label_set is None:
+        return Value("bool")
+    label = class_label(choice.label_set)
+    return List(label) if choice.multiple else label
+
+
 def _claim() -> dict[str, Any]:
-    return {
-        "id": Value("string"),
-        "span": span(),
-        "types": List(class_label("ClaimType")),
-        "claimant_kind": class_label("ClaimantKind"),
-        "claimant_entity_id": Value("string"),
-        "claimant_span": span(),
-        "cue": span(),
-        "attribution": class_label("AttributionQuality"),
-        "modality": class_label("Modality"),
-        "check_worthy": Value("bool"),
-        "verifiable": Value("bool"),
-        "verdict": class_label("Verdict"),
-        "evidence": List({"kind": class_label("EvidenceKind"), "ref": Value("string"), "note": Value("string")}),
-        "event_id": Value("string"),
+    """The claim columns in the order of $defs/Claim's properties; every per-region choice is one column."""
+    choices = {choice.name: choice for choice in lsmap.region_choices("claim")}
+    not_choices: dict[str, dict[str, Any]] = {
+        "id": {"id": Value("string")},
+        "span": {"span": span()},
+        "claimant": {  # a choice (its kind) plus a relation to the entity: three columns
+            "claimant_kind": class_label("ClaimantKind"),
+            "claimant_entity_id": Value("string"),
+            "claimant_span": span(),
+        },
+        "cue": {"cue": span()},
+        "evidence": {
+            "evidence": List({"kind": class_label("EvidenceKind"), "ref": Value("string"), "note": Value("string")})
+        },
+        "event": {"event_id": Value("string")},
     }
+    columns: dict[str, Any] = {}
+    for name in definition("Claim")["properties"]:
+        if name in not_choices:
+            columns |= not_choices[name]
+        elif name in choices:
+            columns[name] = choice_feature(choices[name])
+        else:
+            raise SchemaError(
+                f"$defs/Claim/properties/{name} has no column: add it to REGION_CHOICES in goldkit/schema/layers.py",
+                pointer=f"/$defs/Claim/properties/{name}",
+            )
+    return columns
 
 
 def _in_document() -> dict[str, Any]:

@@ -18,6 +18,7 @@ from goldkit.ingest.documents import load_documents, read_article
 from goldkit.jsonio import iter_jsonl, read_json, write_json
 from goldkit.links.agreement import cluster_ids
 from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir, pseudonyms_path
+from goldkit.schema.layers import region_choices
 from goldkit.schema.records import canonicalize
 from goldkit.schema.validate import validate_links, validate_record
 
@@ -213,16 +214,11 @@ def _claim_row(claim: dict[str, Any], entity_span: Any, keep_text: bool) -> Row:
     return {
         "id": claim["id"],
         "span": _span(claim["span"], keep_text),
-        "types": claim["types"],
         "claimant_kind": claim["claimant"]["kind"],
         "claimant_entity_id": claim["claimant"]["entity"],
         "claimant_span": entity_span(claim["claimant"]["entity"]),
         "cue": _span(claim.get("cue"), keep_text),
-        "attribution": claim["attribution"],
-        "modality": claim["modality"],
-        "check_worthy": claim["check_worthy"],
-        "verifiable": claim["verifiable"],
-        "verdict": claim["verdict"],
+        **{choice.name: claim[choice.name] for choice in region_choices("claim") if choice.name != "claimant"},
         "evidence": [{"kind": e["kind"], "ref": e["ref"], "note": e.get("note")} for e in claim["evidence"]],
         "event_id": claim["event"],
     }

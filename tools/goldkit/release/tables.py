@@ -19,6 +19,7 @@ from datasets import ClassLabel, Features, List
 from goldkit.errors import ReleaseError
 from goldkit.generate.features import config_features
 from goldkit.release import rows as release_rows
+from goldkit.schema.layers import region_choices
 
 Columns = dict[str, pa.Array]
 _KEY_SEPARATOR = "\x00"  # never in an id (schema $defs/Id), so "document\0entity" keys are unique
@@ -170,7 +171,7 @@ class _Layers:
 
     def claims(self, types: dict[str, pa.DataType], entities: Columns) -> Columns:
         claimant = pa.struct([("kind", pa.string()), ("entity", pa.string())])
-        same = ("id", "span", "types", "cue", "attribution", "modality", "check_worthy", "verifiable", "verdict")
+        same = ("id", "span", "cue", *(c.name for c in region_choices("claim") if c.name != "claimant"))
         claim = _struct(types, (*same, "evidence"), claimant=claimant, event=pa.string())
         items, columns = self._items("claims", claim)
         columns |= {key: items.field(key) for key in same} | {"evidence": items.field("evidence")}

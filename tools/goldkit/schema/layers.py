@@ -116,6 +116,11 @@ def relation_values() -> list[Label]:
     return [label for name in RELATION_LABEL_SETS for label in labels(name)]
 
 
+def region_choices(name: Layer) -> tuple[RegionChoice, ...]:
+    """The per-region choices of one layer, in table order."""
+    return tuple(choice for choice in REGION_CHOICES if choice.layer == name)
+
+
 def layer(name: str) -> SpanLayer:
     for span_layer in SPAN_LAYERS:
         if span_layer.name == name:
