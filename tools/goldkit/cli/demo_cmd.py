@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
-from rich.status import Status
 from rich.table import Table
 
-from goldkit.cli.output import JsonOption, console, emit_json, err_console
+from goldkit.cli.output import JsonOption, console, err_console, show, status
+
+if TYPE_CHECKING:
+    from goldkit.demo import DemoReport
 
 
 def register(app: typer.Typer) -> None:
@@ -22,19 +26,17 @@ def demo_cli(as_json: bool = JsonOption) -> None:
     """
     from goldkit.demo import run_demo
 
-    with Status("goldkit demo …", console=err_console) as spinner:
+    with status("goldkit demo …") as progress:
 
         def step(name: str, detail: str) -> None:
             if not as_json:
                 err_console.print(f"[green]✓[/] {name:<9} {detail}", highlight=False)
 
-        def boot(waited: float, phase: str) -> None:
-            spinner.update(f"Label Studio: {phase} — {waited:.0f} s (first boot runs migrations, ~80 s)")
+        report = run_demo(step=step, on_boot=lambda waited, phase: progress(waited, f"Label Studio: {phase}"))
+    show(report.to_dict(), as_json, lambda: _print_demo(report))
 
-        report = run_demo(step=step, on_boot=boot)
-    if as_json:
-        emit_json(report.to_dict())
-        return
+
+def _print_demo(report: DemoReport) -> None:
     console.print(f"\nRelease built in {report.release_folder} and loaded with datasets:", highlight=False)
     counts = Table(show_header=True)
     counts.add_column("config")

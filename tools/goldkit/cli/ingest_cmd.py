@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.measure import Measurement
 from rich.table import Table
 
-from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
+from goldkit.cli.output import JsonOption, console, progress_bar, show
 from goldkit.ingest.documents import DEFAULT_MAX_BYTES, ingest, write_documents
 from goldkit.paths import corpus_dir
 
@@ -45,11 +45,13 @@ def ingest_cli(
     with progress_bar("ingesting", enabled=many and not as_json) as progress:
         report = ingest(paths, max_bytes=max_bytes, progress=progress)
     written = write_documents(report.documents, out)
-    if as_json:
-        emit_json({"out": str(written), "count": len(report.documents), "documents": report.documents})
-        return
-    console.print(_summary_table(report.documents, console))
-    console.print(f"wrote {len(report.documents)} documents to {written}", highlight=False)
+    result = {"out": str(written), "count": len(report.documents), "documents": report.documents}
+    show(result, as_json, lambda: _print_summary(report.documents, written))
+
+
+def _print_summary(documents: list[dict[str, Any]], written: Path) -> None:
+    console.print(_summary_table(documents, console))
+    console.print(f"wrote {len(documents)} documents to {written}", highlight=False)
 
 
 def _summary_table(documents: list[dict[str, Any]], console: Console) -> Table:

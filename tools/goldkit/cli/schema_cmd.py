@@ -7,11 +7,11 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from goldkit.cli.output import JsonOption, console, emit_json
+from goldkit.cli.output import JsonOption, console, show
 from goldkit.errors import SchemaError
 from goldkit.generate import render
 from goldkit.paths import project_root, schema_path
-from goldkit.schema.loading import definition, labels, schema_version
+from goldkit.schema.loading import Label, definition, labels, schema_version
 
 schema_app = typer.Typer(
     help="The label schema: render the files generated from it, show its label sets.\n\n"
@@ -45,17 +45,18 @@ def render_cli(
                 hint="regenerate them with: goldkit schema render",
             )
         files = [_shown(path, root) for path in render.render_all(root)]
-        if as_json:
-            emit_json({"stale": [], "checked": files})
-        else:
-            console.print(f"[green]✓[/] {len(files)} generated files match the schema")
-        return
-    changed = {_shown(path, root): flag for path, flag in render.write_all(root).items()}
-    if as_json:
-        emit_json(
-            {"written": [n for n, f in changed.items() if f], "unchanged": [n for n, f in changed.items() if not f]}
+        show(
+            {"stale": [], "checked": files},
+            as_json,
+            lambda: console.print(f"[green]✓[/] {len(files)} generated files match the schema"),
         )
         return
+    changed = {_shown(path, root): flag for path, flag in render.write_all(root).items()}
+    written = {"written": [n for n, f in changed.items() if f], "unchanged": [n for n, f in changed.items() if not f]}
+    show(written, as_json, lambda: _print_written(changed))
+
+
+def _print_written(changed: dict[str, bool]) -> None:
     for name, flag in changed.items():
         console.print(f"{'[yellow]wrote[/]    ' if flag else '[dim]unchanged[/]'} {name}", highlight=False)
 
@@ -72,11 +73,8 @@ def show_cli(
     schema = render.read_schema(schema_path())
     sets = render.label_set_names(schema)
     if name is None:
-        if as_json:
-            emit_json({"version": schema_version(schema), "label_sets": sets})
-        else:
-            console.print(f"schema version [bold]{schema_version(schema)}[/]")
-            console.print("label sets: " + ", ".join(sets), highlight=False)
+        version = schema_version(schema)
+        show({"version": version, "label_sets": sets}, as_json, lambda: _print_sets(version, sets))
         return
     if name not in sets:
         raise SchemaError(
@@ -87,13 +85,18 @@ def show_cli(
             hint=f"list them with: goldkit schema show (one of {', '.join(sets)})",
         )
     items = labels(name, schema)
-    if as_json:
-        emit_json(
-            [{"value": x.value, "title": x.title, "description": x.description, "roles": list(x.roles)} for x in items]
-        )
-        return
+    values = [{"value": x.value, "title": x.title, "description": x.description, "roles": list(x.roles)} for x in items]
+    show(values, as_json, lambda: _print_labels(str(definition(name, schema).get("title", name)), items))
+
+
+def _print_sets(version: str, sets: list[str]) -> None:
+    console.print(f"schema version [bold]{version}[/]")
+    console.print("label sets: " + ", ".join(sets), highlight=False)
+
+
+def _print_labels(title: str, items: list[Label]) -> None:
     with_roles = any(x.roles for x in items)
-    table = Table(title=str(definition(name, schema).get("title", name)))
+    table = Table(title=title)
     for column in ("value", "title", "description", *(["roles"] if with_roles else [])):
         table.add_column(column, overflow="fold")
     for x in items:

@@ -9,7 +9,7 @@ from typing import Any
 import typer
 from rich.table import Table
 
-from goldkit.cli.output import JsonOption, console, emit_json, progress_bar
+from goldkit.cli.output import JsonOption, console, progress_bar, show
 from goldkit.schema.validate import ValidationReport, validate_paths
 
 MAX_CELL = 80  # characters of a got/expected value shown in the table; --json has them whole
@@ -64,10 +64,7 @@ def validate_cli(
     """
     with progress_bar("validating", enabled=not as_json) as progress:
         report = validate_paths(paths, documents_path=documents, progress=progress)
-    if as_json:
-        emit_json(report.to_dict())
-    else:
-        _print_report(report)
+    show(report.to_dict(), as_json, lambda: _print_report(report))
     if not report.ok:
         raise typer.Exit(1)
 
