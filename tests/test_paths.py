@@ -14,6 +14,7 @@ import pytest
 
 from goldkit import paths
 from goldkit.cli import main as cli_main
+from goldkit.cli.errors import hint_for
 from goldkit.errors import ProjectNotFound
 from goldkit.scaffold import init_project
 from goldkit.schema.loading import label_values
@@ -82,7 +83,7 @@ def test_outside_a_project_the_library_raises(tmp_path: Path, monkeypatch: pytes
     monkeypatch.chdir(tmp_path)
     with pytest.raises(ProjectNotFound) as caught:
         paths.documents_path()
-    assert "goldkit init" in caught.value.hint
+    assert "goldkit init" in hint_for(caught.value)
     assert paths.schema_path() == paths.DEFAULT_SCHEMA_PATH  # the package's labels stay readable
 
 

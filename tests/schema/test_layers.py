@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from goldkit.paths import PACKAGE_DIR, SCHEMA_PATH
+from goldkit.paths import DEFAULT_SCHEMA_PATH, PACKAGE_DIR, SCHEMA_FILE
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "convert_english"
 TABLE_LINE = '    RegionChoice("verdict", "claim", "Verdict"),\n'
@@ -69,15 +69,15 @@ def _edited_copy(tmp_path: Path) -> Path:
     """tmp_path/repo: the package and the schema, with Sourcing in the schema and one line in the table."""
     repo = tmp_path / "repo"
     shutil.copytree(PACKAGE_DIR, repo / "tools" / "goldkit", ignore=shutil.ignore_patterns("_compiled", "__pycache__"))
-    schema: dict[str, Any] = json.loads(SCHEMA_PATH.read_text(encoding="utf-8"))
+    schema: dict[str, Any] = json.loads(DEFAULT_SCHEMA_PATH.read_text(encoding="utf-8"))
     schema["$defs"]["Sourcing"] = SOURCING
     claim = schema["$defs"]["Claim"]
     properties = list(claim["properties"].items())
     after = [name for name, _ in properties].index("verdict") + 1
     claim["properties"] = dict([*properties[:after], ("sourcing", {"$ref": "#/$defs/Sourcing"}), *properties[after:]])
     claim["required"].append("sourcing")
-    (repo / "schema").mkdir()
-    (repo / "schema" / "goldkit.schema.json").write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
+    (repo / SCHEMA_FILE).parent.mkdir()
+    (repo / SCHEMA_FILE).write_text(json.dumps(schema, ensure_ascii=False), encoding="utf-8")
     table = repo / "tools" / "goldkit" / "schema" / "layers.py"
     source = table.read_text(encoding="utf-8")
     assert source.count(TABLE_LINE) == 1

@@ -86,8 +86,6 @@ class ConfigError(GoldkitError, ValueError):
 class ProjectNotFound(ConfigError):
     """No goldkit project here: no goldkit.toml in the working directory or above, or a bad --project."""
 
-    hint = "create a project with: goldkit init DIR"
-
 
 class LabelStudioError(GoldkitError, ConnectionError):
     """Talking to Label Studio failed."""

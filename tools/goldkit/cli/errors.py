@@ -19,6 +19,7 @@ from goldkit.errors import (
     InputError,
     LabelStudioError,
     NotFound,
+    ProjectNotFound,
     ReconcileError,
     ReleaseError,
     SchemaError,
@@ -95,6 +96,7 @@ BY_TYPE: list[Rule] = [
     Rule(SchemaError, lambda f: "regenerate the derived files with: goldkit schema render"),
     Rule(ValidationError, lambda f: "fix the fields listed above, then run: goldkit validate PATH"),
     Rule(InputError, lambda f: "fix or remove the file named above and run the command again"),
+    Rule(ProjectNotFound, lambda f: "create a project with: goldkit init DIR"),
     Rule(ServerError, lambda f: "read the log named above; reinstall with: goldkit server install"),
     Rule(
         AuthError,
