@@ -110,7 +110,7 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert [r["document_id"] for r in records] == sorted(r["document_id"] for r in records)
     manifest = read_json(report.folder / paths.MANIFEST_FILE)
     assert manifest["counts"] | {"tasks": 0} == {
-        "tasks": 0, "annotations": 6, "valid": 3, "quarantined": 2, "cancelled": 1, "unchanged": 0,
+        "tasks": 0, "annotations": 6, "valid": 3, "quarantined": 2, "cancelled": 1, "unchanged": 0, "drafts": 0,
     }  # fmt: skip
     assert manifest["label_studio"] == {"url": "http://ls.test", "version": "1.23.2"}
     assert manifest["high_water"] == "2025-12-22T09:00:00Z" and manifest["mode"] == "full"
@@ -285,3 +285,42 @@ def test_pull_cli_prints_a_summary_and_json(
     assert main(args) == 0
     out = capsys.readouterr().out
     assert "quarantined" in out and "span_offsets" in out and "wrote" in out
+
+
+def test_a_task_whose_text_changed_is_quarantined_as_task_text_changed(tmp_path: Path) -> None:
+    # a text edited in Label Studio used to pull as valid records (spans are checked against the task's own text)
+    tasks = export()
+    tasks[1]["data"]["text"] = tasks[1]["data"]["text"] + " "  # edited in Label Studio: sha256 no longer its hash
+    report = _report(tmp_path)
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    pull.reconcile(report, out)
+    (line,) = [q for q in out.quarantine if q["annotation_id"] == 5002]
+    assert [r["reason"] for r in line["reasons"]] == [pull.TASK_TEXT_CHANGED]
+    assert line["annotation"] == tasks[1]["annotations"][0] and 5002 not in {
+        r["provenance"]["ls_annotation"] for r in out.records}  # fmt: skip
+    assert report.reasons[pull.TASK_TEXT_CHANGED] == 1
+
+
+def test_a_task_consistent_with_itself_but_not_with_the_document_record_is_quarantined(tmp_path: Path) -> None:
+    # a hand-made task reusing a real document id, with its own text and that text's sha256
+    tasks = export()
+    doc_id = tasks[1]["data"]["doc_id"]
+    documents = {doc_id: {"id": doc_id, "sha256": "0" * 64}}
+    report = _report(tmp_path)
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS, documents=documents)
+    pull.reconcile(report, out)
+    assert report.reasons[pull.TASK_TEXT_CHANGED] == 1
+    untouched = _report(tmp_path)  # the same tasks against their true documents: nothing flagged
+    truth = {t["data"]["doc_id"]: {"sha256": t["data"]["sha256"]} for t in export()}
+    pull.sort_annotations(untouched, [(7, "goldkit · en", export())], emails=EMAILS, documents=truth)
+    assert pull.TASK_TEXT_CHANGED not in untouched.reasons
+
+
+def test_drafts_are_counted_in_the_manifest(tmp_path: Path) -> None:
+    # drafts were neither pulled nor counted: an annotator's unsubmitted work went unseen
+    tasks = export()
+    tasks[0]["drafts"], tasks[2]["drafts"] = [71, 72], [73]
+    report = _report(tmp_path)
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    pull.reconcile(report, out)
+    assert report.projects[0].drafts == 3 and report.manifest()["counts"]["drafts"] == 3

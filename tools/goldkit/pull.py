@@ -11,10 +11,15 @@ written under a temporary name and renamed, so a pull folder is either complete 
 `updated_at` the base saw (its high-water mark) — the server's clock on both sides, so a skewed local
 clock loses nothing; an annotation stamped exactly at the mark is pulled again rather than missed.
 Deletions are not carried: a full pull (without --since-last) gives the whole current state.
+
+Drift: a task whose text no longer hashes to its document record (edited in Label Studio, or a
+hand-made task reusing a real document id and sha256) is not trusted: its annotations are quarantined
+with reason `task_text_changed`. Drafts (saved, never submitted) are counted per project, not pulled.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -25,12 +30,12 @@ from typing import TYPE_CHECKING, Any
 from goldkit import __version__
 from goldkit.errors import NotFound, ReconcileError
 from goldkit.generate import render
-from goldkit.jsonio import dumps, jsonl_text, rare_collections, write_folder
+from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
 from goldkit.labelstudio import projects as ls_projects
 from goldkit.labelstudio.convert import annotator, results_to_record
-from goldkit.paths import MANIFEST_FILE, QUARANTINE_FILE, RECORDS_FILE, pulls_dir
+from goldkit.paths import MANIFEST_FILE, QUARANTINE_FILE, RECORDS_FILE, documents_path, pulls_dir
 from goldkit.pulls import SECOND_ANNOTATION, annotator_key, latest_manifest, recency
 from goldkit.schema.loading import definition, schema_version
 from goldkit.schema.provenance import ADJUDICATED, REVIEW_STRATEGY
@@ -40,6 +45,7 @@ if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
 
 Progress = Callable[[int, int | None], None]
 MANIFEST, RECORDS, QUARANTINE = MANIFEST_FILE, RECORDS_FILE, QUARANTINE_FILE
+TASK_TEXT_CHANGED = "task_text_changed"  # quarantine reason: the task's text is not its document's
 
 
 @dataclass
@@ -54,6 +60,7 @@ class ProjectCounts:
     quarantined: int = 0
     cancelled: int = 0
     unchanged: int = 0  # since-last: not created or updated since the base pull
+    drafts: int = 0  # saved but not submitted: not annotations, counted so none goes unseen
 
     def balanced(self) -> bool:
         return self.annotations == self.valid + self.quarantined + self.cancelled + self.unchanged
@@ -79,7 +86,7 @@ class PullReport:
 
     def manifest(self) -> dict[str, Any]:
         """The manifest.json written beside the records."""
-        names = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged")
+        names = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged", "drafts")
         return {
             "pull_id": self.pull_id,
             "time": self.time,
@@ -185,17 +192,22 @@ def sort_project(
     *,
     emails: dict[int, str],
     since: datetime | None = None,
+    documents: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> None:
     """Convert each annotation of the exported tasks into a record, a quarantine line or a count."""
     for task in tasks:
         counts.tasks += 1
         counts.annotations += _ls_count(task)
+        counts.drafts += len(task.get("drafts") or [])
+        drift = text_drift(task, documents or {})
         for raw in task.get("annotations") or []:
             updated = _parse_time(raw.get("updated_at") or raw.get("created_at"))
             if since is not None and updated is not None and updated < since:
                 counts.unchanged += 1
             elif raw.get("was_cancelled"):
                 counts.cancelled += 1
+            elif drift is not None:
+                out.quarantine.append(_quarantine_line(project_id, task, raw, [drift], annotator(raw)))
             else:
                 annotation = with_email(raw, emails)
                 conversion = results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
@@ -206,6 +218,28 @@ def sort_project(
                     reasons = [p.to_dict() for p in conversion.problems]
                     who = annotator(annotation)
                     out.quarantine.append(_quarantine_line(project_id, task, raw, reasons, who))
+
+
+def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
+    """A `task_text_changed` reason when the task's text is not its document's (by sha256), else None."""
+    data = task.get("data") or {}
+    text = data.get("text")
+    if not isinstance(text, str):
+        return None  # not a document task (a link task): nothing to compare
+    doc_id = data.get("doc_id")
+    got = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    document = documents.get(str(doc_id))
+    expected = document["sha256"] if document is not None else data.get("sha256")
+    if expected is None or got == expected:
+        return None
+    return {
+        "reason": TASK_TEXT_CHANGED,
+        "message": f"task {task.get('id')}: its text no longer matches document {doc_id} (sha256 {got[:12]}…, "
+        f"the document's is {str(expected)[:12]}…); its annotations are not trusted",
+        "task_id": task.get("id"),
+        "got": got,
+        "expected": expected,
+    }
 
 
 def _one_per_annotator(out: Sorted) -> None:
@@ -252,6 +286,14 @@ def reconcile(report: PullReport, out: Sorted) -> None:
             for p in unbalanced or report.projects
         )
         raise ReconcileError(f"pull {report.pull_id} does not add up: {detail}", manifest=report.manifest())
+
+
+def _documents() -> dict[str, dict[str, Any]]:
+    """The ingested document records (id -> record), the reference for task_text_changed; {} before ingest."""
+    path = documents_path()
+    if not path.is_file():
+        return {}
+    return {d["id"]: d for _, d in iter_jsonl(path) if isinstance(d, dict) and isinstance(d.get("id"), str)}
 
 
 def new_pull_id(root: Path, now: datetime) -> str:
@@ -311,6 +353,7 @@ def sort_annotations(
     *,
     emails: dict[int, str],
     since: datetime | None = None,
+    documents: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> Sorted:
     """Sort every exported annotation of (project id, title, tasks) into records, quarantine and counts."""
     out = Sorted()
@@ -322,7 +365,7 @@ def sort_annotations(
             report.projects.append(by_project[project_id])
         counts = by_project[project_id]
         first = len(out.records)
-        sort_project(project_id, tasks, counts, out, emails=emails, since=since)
+        sort_project(project_id, tasks, counts, out, emails=emails, since=since, documents=documents)
         mark_reviews(title, tasks, out.records[first:])
         mark = _high_water(tasks, mark)
     report.high_water = mark
@@ -370,7 +413,8 @@ def pull(
     emails: dict[int, str] = {}
     with rare_collections():  # the export is held while it is converted
         exports = _exports(client, chosen, emails, progress)
-        out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since))
+        out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since),
+                               documents=_documents())  # fmt: skip
     reconcile(report, out)
     write_pull(report, out)
     return report
