@@ -15,7 +15,7 @@ from label_studio_sdk.label_interface import LabelInterface
 
 from goldkit.cli import main as cli_main
 from goldkit.errors import SchemaError
-from goldkit.generate import render
+from goldkit.generate import render, wording
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values, load_schema
 
@@ -185,7 +185,7 @@ def test_colours_are_valid_and_stable_per_label() -> None:
 def test_descriptions_with_quotes_markup_and_arabic_round_trip_through_the_xml() -> None:
     schema = _tiny_schema()
     tricky = schema["$defs"]["EntityType"]["oneOf"][0]
-    root = _tree(render.label_config("ar", schema))
+    root = _tree(render.label_config("en", schema))  # the Arabic config shows the x-l10n words instead
     hint = root.find(f".//Labels[@name='entity']/Label[@value='{tricky['const']}']").get("hint")
     assert hint == f"{tricky['title']}: {tricky['description']}"
     assert '"' in hint and "<" in hint and "أحمد" in hint
@@ -223,7 +223,7 @@ def test_guidelines_keep_markup_in_descriptions_as_text() -> None:
 
 
 def test_schema_problems_name_every_broken_place() -> None:
-    schema = copy.deepcopy(load_schema())
+    schema = copy.deepcopy(wording.translated_schema())
     assert render.schema_problems(schema) == []
     del schema["$defs"]["Realis"]["oneOf"][1]["description"]
     schema["$defs"]["EventType"]["oneOf"][0]["x-roles"].append("bystander")
@@ -237,6 +237,7 @@ def test_schema_problems_name_every_broken_place() -> None:
 def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "schema").mkdir()
     shutil.copy(SCHEMA_PATH, tmp_path / "schema" / "goldkit.schema.json")
+    shutil.copy(wording.translations_file(), tmp_path / "schema" / "goldkit.l10n.json")
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
     return tmp_path
 

@@ -18,6 +18,7 @@ from jsonschema import Draft202012Validator
 
 from goldkit.config import project_config
 from goldkit.errors import Problem, ProjectNotFound, SchemaError
+from goldkit.generate import wording
 from goldkit.jsonio import atomic_write_text, dumps
 from goldkit.paths import project_root, schema_path
 from goldkit.schema import layers as lsmap
@@ -100,7 +101,8 @@ def schema_problems(schema: dict[str, Any]) -> list[Problem]:
     for name in [n for n in needed if n] + list(lsmap.RELATION_LABEL_SETS) + ["Language"]:
         if name not in sets:
             problems.append(Problem(f"/$defs/{name}", "label set used by goldkit.lsmap is missing", expected="oneOf"))
-    return problems
+    project_languages = [item["const"] for item in sets.get("Language", [])]
+    return problems + wording.translation_problems(schema, project_languages)
 
 
 def check_schema(schema: dict[str, Any], path: Path | None = None) -> None:
@@ -135,60 +137,96 @@ def direction(language: str) -> str:
     return configured or ("rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr")
 
 
-def layer_labels(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> list[Label]:
-    """The labels of a span layer; a single-label layer's label is described by the layer."""
+def layer_labels(
+    layer: lsmap.SpanLayer, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE
+) -> list[Label]:
+    """The labels of a span layer in `language`; a single-label layer's label is described by the layer."""
     if layer.label_set:
-        return labels(layer.label_set, schema)
-    return [Label(x.value, x.title, x.description or layer_description(layer, schema)) for x in layer.values()]
+        return wording.translated_labels(layer.label_set, language, schema)
+    prop = _layer_property(layer, schema)
+    return [
+        Label(
+            x.value,
+            wording.localized(prop, "title", language, x.title),
+            x.description or layer_description(layer, schema, language),
+        )
+        for x in layer.values()
+    ]
 
 
-def layer_title(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> str:
+def _layer_property(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> dict[str, Any]:
+    """The Claim property a single-label layer fills (claim → span, cue → cue)."""
+    return wording.property_node("Claim", "span" if layer.record_key else layer.name, schema)
+
+
+def layer_title(layer: lsmap.SpanLayer, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE) -> str:
     if layer.label_set:
-        return str(definition(layer.label_set, schema).get("title", layer.label_set))
-    return layer_labels(layer, schema)[0].title
+        return wording.set_title(layer.label_set, language, schema)
+    return layer_labels(layer, schema, language)[0].title
 
 
 def claim_property(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     """The Claim record's property `name` (per-region fields of the claim layer live there)."""
-    return definition("Claim", schema).get("properties", {}).get(name, {})
+    return wording.property_node("Claim", name, schema)
 
 
-def layer_description(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> str:
+def layer_description(layer: lsmap.SpanLayer, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE) -> str:
     """What one region of the layer is, in the schema's words."""
     if layer.label_set:
-        return str(definition(layer.label_set, schema).get("description", ""))
-    prop = claim_property("span" if layer.record_key else layer.name, schema)
-    return str(prop.get("description", ""))
+        return wording.set_description(layer.label_set, language, schema)
+    return wording.localized(_layer_property(layer, schema), "description", language)
 
 
-def field_title(choice: lsmap.RegionChoice, schema: dict[str, Any]) -> str:
+def field_title(choice: lsmap.RegionChoice, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE) -> str:
     if choice.label_set:
-        return str(definition(choice.label_set, schema).get("title", choice.name))
-    return choice.name.replace("_", " ").capitalize()
+        return wording.set_title(choice.label_set, language, schema)
+    return wording.localized(claim_property(choice.name, schema), "title", language, _words(choice.name))
 
 
-def field_description(choice: lsmap.RegionChoice, schema: dict[str, Any]) -> str:
+def field_description(
+    choice: lsmap.RegionChoice, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE
+) -> str:
     if choice.label_set:
-        return str(definition(choice.label_set, schema).get("description", ""))
-    return str(claim_property(choice.name, schema).get("description", ""))
+        return wording.set_description(choice.label_set, language, schema)
+    return wording.localized(claim_property(choice.name, schema), "description", language)
 
 
-def choice_labels(choice: lsmap.RegionChoice, schema: dict[str, Any]) -> list[Label]:
+def choice_labels(
+    choice: lsmap.RegionChoice, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE
+) -> list[Label]:
     """The values of a per-region choice; yes/no of a boolean field carry the field's description."""
     if choice.label_set:
-        return labels(choice.label_set, schema)
-    about = field_description(choice, schema)
-    return [Label(b.value, b.title, f"{b.description} {about}".strip()) for b in lsmap.BOOLEAN_CHOICES]
+        return wording.translated_labels(choice.label_set, language, schema)
+    about = field_description(choice, schema, language)
+    return [Label(b.value, b.title, f"{b.description} {about}".strip()) for b in wording.boolean_labels(language)]
 
 
-def record_title(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> str:
+def _words(name: str) -> str:
+    return name.replace("_", " ").capitalize()
+
+
+def _record_name(layer: lsmap.SpanLayer, schema: dict[str, Any]) -> str | None:
+    """The $defs name of the record item a region of the layer becomes ('Event'), if any."""
+    if not layer.record_key:
+        return None
+    ref = definition("Annotation", schema)["properties"][layer.record_key]["items"].get("$ref", "")
+    name = str(ref.rsplit("/", 1)[-1])
+    return name if name in schema.get("$defs", {}) else None
+
+
+def record_title(layer: lsmap.SpanLayer, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE) -> str:
     """Title of the record item a region becomes ('Event mention'), else of the layer."""
-    if layer.record_key:
-        ref = definition("Annotation", schema)["properties"][layer.record_key]["items"].get("$ref", "")
-        name = ref.rsplit("/", 1)[-1]
-        if name in schema.get("$defs", {}):
-            return str(definition(name, schema).get("title", layer_title(layer, schema)))
-    return layer_title(layer, schema)
+    name = _record_name(layer, schema)
+    if name:
+        return wording.localized(definition(name, schema), "title", language, layer_title(layer, schema, language))
+    return layer_title(layer, schema, language)
+
+
+def text_title(text: lsmap.RegionText, schema: dict[str, Any], language: str = wording.SOURCE_LANGUAGE) -> str:
+    """Title of a per-region free-text field (from its record property, e.g. Entity.canonical)."""
+    name = _record_name(lsmap.layer(text.layer), schema)
+    node = wording.property_node(name, text.name, schema) if name else {}
+    return wording.localized(node, "title", language, _words(text.name))
 
 
 def hotkeys(schema: dict[str, Any] | None = None) -> dict[tuple[str, str], str]:
@@ -217,17 +255,22 @@ def _add(parent: ET.Element, tag: str, **attrs: str | None) -> ET.Element:
     return ET.SubElement(parent, tag, {key: value for key, value in attrs.items() if value is not None})
 
 
-def _span_controls(parent: ET.Element, schema: dict[str, Any]) -> None:
+def _shown(parent: ET.Element, tag: str, label: Label, **attrs: str | None) -> ET.Element:
+    """A <Label>/<Choice> that stores the schema value and shows its title (`html`), the description on hover."""
+    text = html.escape(label.title, quote=False)
+    return _add(parent, tag, value=label.value, html=text, hint=f"{label.title}: {label.description}", **attrs)
+
+
+def _span_controls(parent: ET.Element, schema: dict[str, Any], language: str) -> None:
     keys = hotkeys(schema)
     for layer in lsmap.SPAN_LAYERS:
-        _add(parent, "Header", value=layer_title(layer, schema), size="6")
+        _add(parent, "Header", value=layer_title(layer, schema, language), size="6")
         control = _add(parent, "Labels", name=layer.name, toName=lsmap.TEXT_NAME)
-        for label in layer_labels(layer, schema):
-            _add(
+        for label in layer_labels(layer, schema, language):
+            _shown(
                 control,
                 "Label",
-                value=label.value,
-                hint=f"{label.title}: {label.description}",
+                label,
                 hotkey=keys.get((layer.name, label.value)),
                 background=colour(layer.name, label.value),
             )
@@ -240,16 +283,16 @@ def _article(parent: ET.Element, language: str) -> None:
     _add(article, "Text", name=lsmap.TEXT_NAME, value="$text")
 
 
-def _region_details(parent: ET.Element, schema: dict[str, Any]) -> None:
+def _region_details(parent: ET.Element, schema: dict[str, Any], language: str) -> None:
     for layer in lsmap.SPAN_LAYERS:
         choices = [c for c in lsmap.REGION_CHOICES if c.layer == layer.name]
         texts = [t for t in lsmap.REGION_TEXTS if t.layer == layer.name]
         if not choices and not texts:
             continue
         view = _add(parent, "View", visibleWhen="region-selected", whenTagName=layer.name)
-        _add(view, "Header", value=record_title(layer, schema), size="5")
+        _add(view, "Header", value=record_title(layer, schema, language), size="5")
         for choice in choices:
-            _add(view, "Header", value=field_title(choice, schema), size="6")
+            _add(view, "Header", value=field_title(choice, schema, language), size="6")
             control = _add(
                 view,
                 "Choices",
@@ -261,10 +304,10 @@ def _region_details(parent: ET.Element, schema: dict[str, Any]) -> None:
                 visibleWhen="region-selected",
                 whenTagName=layer.name,
             )
-            for label in choice_labels(choice, schema):
-                _add(control, "Choice", value=label.value, hint=f"{label.title}: {label.description}")
+            for label in choice_labels(choice, schema, language):
+                _shown(control, "Choice", label)
         for text in texts:
-            _add(view, "Header", value=text.name.replace("_", " ").capitalize(), size="6")
+            _add(view, "Header", value=text_title(text, schema, language), size="6")
             _add(
                 view,
                 "TextArea",
@@ -272,7 +315,7 @@ def _region_details(parent: ET.Element, schema: dict[str, Any]) -> None:
                 toName=lsmap.TEXT_NAME,
                 perRegion="true",
                 editable="true",
-                placeholder=text.help,
+                placeholder=wording.word(text.help, language),
             )
 
 
@@ -285,7 +328,7 @@ def _relations(parent: ET.Element, schema: dict[str, Any]) -> None:
 
 def label_config(language: str, schema: dict[str, Any] | None = None) -> str:
     """Return the Label Studio labeling config (XML) for articles in `language`."""
-    schema = schema or load_schema()
+    schema = wording.translated_schema(schema)
     allowed = languages(schema)
     if language not in allowed:
         raise SchemaError(
@@ -298,9 +341,9 @@ def label_config(language: str, schema: dict[str, Any] | None = None) -> str:
     root = ET.Element("View")
     columns = _add(root, "View", style="display: flex; align-items: flex-start; gap: 1em")
     main = _add(columns, "View", style="flex: 3; min-width: 0")
-    _span_controls(main, schema)
+    _span_controls(main, schema, language)
     _article(main, language)
-    _region_details(_add(columns, "View", style="flex: 2; min-width: 16em"), schema)
+    _region_details(_add(columns, "View", style="flex: 2; min-width: 16em"), schema, language)
     _relations(root, schema)
     ET.indent(root, space="  ")
     note = f"<!-- {GENERATED_NOTE} Schema {schema_version(schema)}, language {language} ({direction(language)}). -->"
@@ -476,7 +519,8 @@ def render_all(root: Path | None = None) -> dict[Path, str]:
     """Render every generated file of the project at `root` from its schema: {path: content}."""
     path = root / SCHEMA_FILE if root else schema_path()
     root = root or project_root()
-    schema = read_schema(path)
+    l10n = wording.translations_file(path)
+    schema = wording.with_translations(read_schema(path), wording.read_translations(l10n), l10n)
     check_schema(schema, path)
     files = {config_path(language, root): label_config(language, schema) for language in languages(schema)}
     files[guidelines_path(root)] = guidelines(schema)
