@@ -10,7 +10,7 @@ from rich import box
 from rich.markdown import Markdown
 from rich.table import Table
 
-from goldkit.cli.output import JsonOption, console, emit_json, progress_bar, show
+from goldkit.cli.output import JsonOption, console, progress_bar, show
 from goldkit.paths import corpus_dir, export_dir
 
 
@@ -127,12 +127,13 @@ def diff_cli(
     from goldkit.release.diff import diff_releases
 
     diff = diff_releases(resolve_release(old, export), resolve_release(new, export))
-    if as_json:
-        emit_json(diff.to_dict())
-        return
-    console.print(Markdown(f"## {diff.old} → {diff.new}\n\n" + "\n".join(diff_lines(diff))))
-    if diff.is_empty():
-        console.print("no differences in data or schema")
+
+    def print_diff() -> None:
+        console.print(Markdown(f"## {diff.old} → {diff.new}\n\n" + "\n".join(diff_lines(diff))))
+        if diff.is_empty():
+            console.print("no differences in data or schema")
+
+    show(diff.to_dict(), as_json, print_diff)
 
 
 def attach_cli(
@@ -152,10 +153,8 @@ def attach_cli(
     folder = resolve_release(release)
     target = out or folder.parent / f"{folder.name}-with-text"
     report = attach(folder, corpus or corpus_dir(), target)
-    if as_json:
-        emit_json(report.to_dict())
-        return
-    console.print(f"attached {report.documents} texts; wrote {report.out}", highlight=False)
+    attached = f"attached {report.documents} texts; wrote {report.out}"
+    show(report.to_dict(), as_json, lambda: console.print(attached, highlight=False))
 
 
 def register(app: typer.Typer) -> None:
