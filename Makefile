@@ -1,6 +1,7 @@
 # goldkit — two commands on a fresh machine: `make demo` and `make test`.
 # Everything they need is installed here: goldkit's venv (.venv), Label Studio in its own venv
-# (.goldkit/ls-venv, via `goldkit server install`), and Debian's chromium for the browser tests.
+# (.goldkit/ls-venv, via `goldkit server install`), Debian's chromium for the browser tests and Debian's
+# postgresql for the tests that run Label Studio on PostgreSQL.
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
@@ -11,7 +12,7 @@ COMPILED := tools/goldkit/_compiled/manifest.json
 PURE_TESTS := tests/labelstudio/test_convert.py tests/schema/test_validate.py tests/schema/test_records.py tests/schema/test_fastcheck.py
 COMPILED_SRC := $(shell find tools/goldkit -name '*.py' -not -path '*/_compiled/*')
 
-.PHONY: help install compiled browser server-install test test-unit check lint typecheck architecture demo clean-state
+.PHONY: help install compiled browser postgres server-install test test-unit check lint typecheck architecture demo clean-state
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded Label Studio"
@@ -40,10 +41,19 @@ browser:
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-core) >/dev/null; \
 	else echo "chromium missing: run 'sudo apt-get install chromium' for the browser tests"; fi
 
+# Debian's PostgreSQL (`goldkit server start --database postgresql` runs its initdb/pg_ctl as goldkit-pg).
+# Debian also creates a cluster of its own (15/main, port 5432); goldkit never uses or starts it.
+postgres:
+	@if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's postgresql (Label Studio on PostgreSQL tests)"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >/dev/null; \
+	else echo "postgresql missing: run 'sudo apt-get install postgresql' for the PostgreSQL tests"; fi
+
 server-install: $(STAMP)
 	$(BIN)/goldkit server install
 
-test: $(STAMP) $(COMPILED) browser server-install
+test: $(STAMP) $(COMPILED) browser postgres server-install
 	@$(BIN)/python -m pytest; rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
 	if [ $$rc -ne 0 ]; then exit $$rc; fi; \

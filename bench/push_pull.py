@@ -1,6 +1,6 @@
 """Benchmark goldkit push and pull on a real Label Studio against the plain SDK paths (not a test).
 
-    .venv/bin/python bench/push_pull.py [--docs 10000] [--quick]
+    .venv/bin/python bench/push_pull.py [--docs 10000] [--quick] [--database sqlite|postgresql]
 
 Starts its own Label Studio (the repo's .goldkit/ls-venv, a fresh data folder under a temp dir) and
 stops it at the end. Makes DOCS synthetic articles, half English and half Arabic (document records from
@@ -15,8 +15,13 @@ measures, all in the same run:
              each vs paging the same project with the SDK's `tasks.list(fields="all")`, 100 per page
 - convert+validate: goldkit.convert.results_to_record (incl. validation) over the pulled export,
              annotations per CPU second
+- status:    goldkit.status.status (Label Studio's counters, per-annotator counts, no export) of the
+             two annotated projects vs the full pull of the same projects
 - memory:    peak RSS of a pull in a fresh subprocess at DOCS/2 and DOCS tasks, less the RSS of a
              subprocess that only imports and connects, against the export size in bytes
+
+`--database postgresql` runs the server on a PostgreSQL cluster goldkit starts itself (see
+goldkit.labelstudio.postgres); run the script once per database to compare them.
 
 The annotated tasks are imported WITH their annotations (`completed_by` = the annotators' user ids): one
 by one through the API they would take ~5 annotations/s. Rates are wall-clock unless marked CPU; the
@@ -48,6 +53,7 @@ from goldkit.jsonio import rare_collections  # noqa: E402
 from goldkit.labelstudio import client as lsclient  # noqa: E402
 from goldkit.labelstudio import server  # noqa: E402
 from goldkit.labelstudio.convert import record_to_results, results_to_record  # noqa: E402
+from goldkit.labelstudio.projects import project_title  # noqa: E402
 
 LS_VENV = ROOT / ".goldkit" / "ls-venv"
 DATA = ROOT / "tests" / "data"
@@ -218,8 +224,8 @@ def _child_main(argv: list[str]) -> None:
 
 
 class Bench:
-    def __init__(self, docs: int, tmp: Path) -> None:
-        self.docs, self.tmp = docs, tmp
+    def __init__(self, docs: int, tmp: Path, database: str = "sqlite") -> None:
+        self.docs, self.tmp, self.database = docs, tmp, database
         self.paths = server.ServerPaths(tmp / "state", LS_VENV)
         self.rows: list[tuple[str, str, str, str, str, str]] = []
         self.notes: list[str] = []
@@ -229,8 +235,8 @@ class Bench:
         say(f"  {name}: {ours} | {base} | {ratio} | target {target}")
 
     def start(self) -> None:
-        seconds, report = timed(server.start, self.paths)
-        say(f"server {report.url} up in {seconds:.0f} s (first boot {report.first_boot})")
+        seconds, report = timed(server.start, self.paths, database=self.database)
+        say(f"server {report.url} on {self.database} up in {seconds:.0f} s (first boot {report.first_boot})")
         self.users = [server.create_user(email, paths=self.paths).user_id for email in ANNOTATORS]
         credentials = server.load_credentials(self.paths)
         assert credentials is not None and credentials.admin.token
@@ -291,7 +297,8 @@ class Bench:
         ids = []
         start = time.perf_counter()
         for n, docs in enumerate(halves):
-            project = self.client.projects.create(title=f"annotated {n}", label_config=render.label_config("en"))
+            title = project_title(("en", "ar")[n], "annotated")  # goldkit titles: `goldkit status` finds them
+            project = self.client.projects.create(title=title, label_config=render.label_config("en"))
             tasks = annotated_tasks(docs, self.results, self.users)
             for at in range(0, len(tasks), ANNOTATED_BATCH):
                 self.client.projects.import_tasks(id=project.id, request=tasks[at : at + ANNOTATED_BATCH])
@@ -336,6 +343,25 @@ class Bench:
             ratio >= 2,
         )
         self.memory_row(pulls, sizes)
+        self.status_row(pulls[1]["seconds"], 2 * half)
+
+    def status_row(self, pull_seconds: float, tasks: int) -> None:
+        from goldkit.status import status
+
+        runs = [timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix="annotated")]
+        runs.append(timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix="annotated"))
+        seconds, report = min(runs, key=lambda r: r[0])
+        assert sum(s.progress.tasks for s in report.languages) == tasks, report
+        assert sum(s.progress.annotations for s in report.languages) == 2 * tasks, report
+        ratio = seconds / pull_seconds
+        self.row(
+            "goldkit status",
+            f"{seconds:.2f} s (best of 2)",
+            f"{pull_seconds:.1f} s (full pull of the same {tasks} tasks)",
+            f"{ratio:.1%}",
+            "<= 5%",
+            ratio <= 0.05,
+        )
 
     def memory_row(self, pulls: list[dict[str, Any]], sizes: list[int]) -> None:
         small, large = (p["peak_mb"] - p["start_mb"] for p in pulls)
@@ -370,12 +396,16 @@ def main() -> None:
     parser.add_argument("--docs", type=int, default=10_000, help="synthetic articles (default 10000)")
     parser.add_argument("--quick", action="store_true", help="1000 articles, to try the script")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (server data, pulls)")
+    parser.add_argument(
+        "--database", choices=("sqlite", "postgresql"), default="sqlite", help="Label Studio's database"
+    )
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
     if not (LS_VENV / "bin" / "label-studio").exists():
         sys.exit(f"Label Studio is not installed in {LS_VENV}: run `make server-install`")
     tmp = Path(tempfile.mkdtemp(prefix="goldkit-bench-"))
-    bench = Bench(docs, tmp)
+    tmp.chmod(0o711)  # the PostgreSQL cluster's owner (goldkit-pg when run as root) must pass through
+    bench = Bench(docs, tmp, args.database)
     began = time.perf_counter()
     try:
         bench.run()
@@ -386,7 +416,8 @@ def main() -> None:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     bench.print_table()
-    print(f"\n{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic), 2 annotations each; "
+    print(f"\n{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic), 2 annotations each, "
+          f"Label Studio on {args.database}; "
           f"whole run {time.perf_counter() - began:.0f} s")  # fmt: skip
 
 

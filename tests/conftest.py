@@ -83,3 +83,35 @@ def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LSServer]:
         )
     finally:
         server.stop(paths)
+
+
+@pytest.fixture(scope="session")
+def ls_server_pg() -> Iterator[LSServer]:
+    """A second real Label Studio for the session, on a PostgreSQL cluster goldkit starts itself.
+
+    Its state folder is made outside pytest's tmp root (mode 0700), which the unprivileged cluster
+    owner could not enter: a folder of its own, enterable (0711) but not listable by others.
+    """
+    import shutil
+    import tempfile
+
+    if not (LS_VENV / "bin" / "label-studio").exists():
+        _unavailable(f"Label Studio is not installed in {LS_VENV}: run `make server-install`")
+    if not list(Path("/usr/lib/postgresql").glob("*/bin/initdb")):
+        _unavailable("PostgreSQL is not installed: run `make postgres` (apt-get install postgresql)")
+    root = Path(tempfile.mkdtemp(prefix="goldkit-pg-test-"))
+    root.chmod(0o711)
+    paths = server.ServerPaths(root / "state", LS_VENV)
+    try:
+        try:
+            report = server.start(paths, database="postgresql")
+        except server.GoldkitError as e:
+            _unavailable(f"the PostgreSQL Label Studio did not start: {e.message}")
+            raise
+        annotators = [server.create_user(email, paths=paths) for email in ANNOTATOR_EMAILS]
+        credentials = server.load_credentials(paths)
+        assert credentials is not None and credentials.admin.token
+        yield LSServer(report.url, credentials.admin.token, annotators, paths.data_dir, paths, report)
+    finally:
+        server.stop(paths)
+        shutil.rmtree(root, ignore_errors=True)

@@ -61,6 +61,7 @@ COMMAND_MODULES = [
     "links_cmd",
     "evaluate_cmd",
     "report_cmd",
+    "status_cmd",
 ]
 
 

@@ -38,17 +38,30 @@ def install_cli(as_json: bool = JsonOption) -> None:
 @server_app.command("start")
 def start_cli(
     port: int | None = typer.Option(None, "--port", help="Port on 127.0.0.1 (default 8080, or a free one)."),
+    database: str | None = typer.Option(
+        None,
+        "--database",
+        help="sqlite (default for a new state folder) or postgresql (a cluster goldkit runs in .goldkit/postgres).",
+    ),
+    database_url: str | None = typer.Option(
+        None, "--database-url", help="An existing PostgreSQL: postgresql://USER:PASSWORD@HOST:PORT/DATABASE."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Start the embedded Label Studio (installing it into its own venv the first time) and wait until it answers.
 
-    Example: goldkit server start --port 8080
+    Example: goldkit server start --port 8080 --database postgresql
     """
     if not server.ServerPaths.default().installed():  # also an older install without gunicorn
         with status(f"installing {server.LS_PACKAGE} into its own venv (first time only) …"):
             server.install()
     with status("starting Label Studio …") as progress:
-        report = server.start(port=port, progress=lambda waited, phase: progress(waited, f"Label Studio: {phase}"))
+        report = server.start(
+            port=port,
+            progress=lambda waited, phase: progress(waited, f"Label Studio: {phase}"),
+            database=database,
+            database_url=database_url,
+        )
     show(asdict(report), as_json, lambda: _print_started(report))
 
 
@@ -76,13 +89,17 @@ def stop_cli(as_json: bool = JsonOption) -> None:
     Example: goldkit server stop
     """
     result = server.stop()
-    stopped = f"stopped Label Studio (pid {result['pid']})" if result["stopped"] else ""
+    if result["stopped"]:
+        database = " and the PostgreSQL it ran on" if result.get("database_stopped") else ""
+        stopped = f"stopped Label Studio (pid {result['pid']}){database}"
+    else:
+        stopped = ""
     show(result, as_json, lambda: console.print(stopped or f"nothing to stop: {result['reason']}"))
 
 
 @server_app.command("status")
 def status_cli(as_json: bool = JsonOption) -> None:
-    """Show URL, version, health and where the credentials are (never the token).
+    """Show URL, version, health, which database and where the credentials are (never the token).
 
     Example: goldkit server status --json
     """
@@ -97,6 +114,7 @@ def _print_status(report: server.ServerStatus) -> None:
         console.print(f"  url:         {report.url} ({'healthy' if report.healthy else 'NOT answering /health'})")
     console.print(f"  credentials: {report.credentials_path} (admin {report.admin_email or '—'})")
     console.print(f"  annotators:  {', '.join(report.annotators) or '—'}")
+    console.print(f"  database:    {report.database}", highlight=False)
     console.print(f"  data:        {report.data_dir}")
     console.print(f"  log:         {report.log_path}")
     if not report.running:

@@ -29,6 +29,7 @@ import httpx
 
 from goldkit.errors import ConfigError, GoldkitError, ServerError
 from goldkit.jsonio import atomic_write_text, dumps
+from goldkit.labelstudio import postgres
 from goldkit.paths import state_dir
 
 LS_VERSION = "1.23.2"
@@ -64,13 +65,16 @@ class Credentials:
 
     admin: Account
     annotators: list[Account] = field(default_factory=list)
+    database: dict[str, Any] | None = None  # PostgreSQL settings (postgres.DatabaseSettings); None: SQLite
 
     def to_dict(self) -> dict[str, Any]:
-        return {"admin": asdict(self.admin), "annotators": [asdict(a) for a in self.annotators]}
+        out = {"admin": asdict(self.admin), "annotators": [asdict(a) for a in self.annotators]}
+        return out if self.database is None else {**out, "database": self.database}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Credentials:
-        return cls(Account(**data["admin"]), [Account(**a) for a in data.get("annotators", [])])
+        annotators = [Account(**a) for a in data.get("annotators", [])]
+        return cls(Account(**data["admin"]), annotators, data.get("database"))
 
     @classmethod
     def generate(cls) -> Credentials:
@@ -145,6 +149,7 @@ class ServerStatus:
     log_path: str
     admin_email: str | None = None
     annotators: list[str] = field(default_factory=list)
+    database: str = "sqlite"
 
 
 @dataclass
@@ -406,8 +411,14 @@ def start(
     preferred_port: int = DEFAULT_PORT,
     progress: BootProgress | None = None,
     timeout: float = BOOT_TIMEOUT_S,
+    database: str | None = None,
+    database_url: str | None = None,
 ) -> StartReport:
-    """Start the embedded server (or report the one already running) and wait until it answers."""
+    """Start the embedded server (or report the one already running) and wait until it answers.
+
+    `database="postgresql"` keeps Label Studio's data in a PostgreSQL goldkit runs in the state folder,
+    `database_url` in an existing one; a state folder keeps the database it was first started with.
+    """
     paths = paths or ServerPaths.default()
     began = time.monotonic()
     running = running_server(paths)
@@ -425,12 +436,19 @@ def start(
     credentials, first_boot = _first_boot_credentials(paths)
     remembered = port is None and last_port(paths) is not None
     chosen, wanted = choose_port(paths, port, preferred_port)
+    has_sqlite = any(paths.data_dir.glob("*.sqlite3"))
+    settings = postgres.choose(credentials.database, database, database_url, has_sqlite)
+    if settings:
+        first_boot = postgres.bring_up(paths.state, settings) or (first_boot and not settings.managed)
+        credentials.database = settings.to_dict()
+        save_credentials(paths, credentials)
     paths.data_dir.mkdir(parents=True, exist_ok=True)
     command = serve_command(paths, chosen)
+    env = {**server_env(paths, credentials, chosen), **(settings.label_studio_env() if settings else {})}
     with paths.log.open("ab") as log:
         process = subprocess.Popen(
             command,
-            env=server_env(paths, credentials, chosen),
+            env=env,
             cwd=paths.state,
             stdin=subprocess.DEVNULL,
             stdout=log,
@@ -446,6 +464,8 @@ def start(
     except BaseException:
         _terminate(process.pid)
         paths.pid_file.unlink(missing_ok=True)
+        if settings:
+            postgres.bring_down(paths.state, settings)
         raise
     atomic_write_text(paths.last_port_file, f"{chosen}\n")
     seconds = time.monotonic() - began
@@ -528,8 +548,21 @@ def _terminate(pid: int, wait_s: float = 20.0) -> None:
 
 
 def stop(paths: ServerPaths | None = None) -> dict[str, Any]:
-    """Stop the server goldkit started (checked by pid and command line); never touch anything else."""
+    """Stop the server goldkit started (checked by pid and command line), then the PostgreSQL it started."""
     paths = paths or ServerPaths.default()
+    result = _stop_label_studio(paths)
+    credentials = load_credentials(paths)
+    settings = database_settings(credentials) if credentials else None
+    if settings:
+        result["database_stopped"] = postgres.bring_down(paths.state, settings)
+    return result
+
+
+def database_settings(credentials: Credentials) -> postgres.DatabaseSettings | None:
+    return postgres.DatabaseSettings.from_dict(credentials.database) if credentials.database else None
+
+
+def _stop_label_studio(paths: ServerPaths) -> dict[str, Any]:
     info = _read_pid_file(paths)
     if info is None:
         return {"stopped": False, "reason": "not running (no pid file)"}
@@ -561,6 +594,7 @@ def status(paths: ServerPaths | None = None) -> ServerStatus:
         log_path=str(paths.log),
         admin_email=credentials.admin.email if credentials else None,
         annotators=[a.email for a in credentials.annotators] if credentials else [],
+        database=postgres.describe(paths.state, database_settings(credentials) if credentials else None),
     )
 
 
