@@ -34,6 +34,7 @@ import argparse
 import copy
 import json
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -235,7 +236,10 @@ class Bench:
         say(f"  {name}: {ours} | {base} | {ratio} | target {target}")
 
     def start(self) -> None:
-        seconds, report = timed(server.start, self.paths, database=self.database)
+        with socket.socket() as probe:  # a free port of our own: 8080 may belong to a server still booting
+            probe.bind((server.HOST, 0))
+            port = probe.getsockname()[1]
+        seconds, report = timed(server.start, self.paths, database=self.database, preferred_port=port, timeout=1800)
         say(f"server {report.url} on {self.database} up in {seconds:.0f} s (first boot {report.first_boot})")
         self.users = [server.create_user(email, paths=self.paths).user_id for email in ANNOTATORS]
         credentials = server.load_credentials(self.paths)
