@@ -65,10 +65,8 @@ def campaign(ls_server: Any) -> dict[str, Any]:
     prefix = f"statustest-{uuid.uuid4().hex[:6]}"
     admin = lsclient.connect(ls_server.url, ls_server.api_key)
     seeds = ingest([corpus_dir()]).documents
-    extra = [
-        build_document(f"Officials met in Astana on day {i}. The ministers said talks would go on.\n", [], f"s{i}.txt")
-        for i in (1, 2)
-    ]
+    sentence = "The officials met in Astana on day {}, and they said that the talks would go on.\n"
+    extra = [build_document(sentence.format(i), [], f"s{i}.txt") for i in (1, 2)]
     documents = seeds + extra
     report = push.push(documents, client=admin, project_prefix=prefix, overlap=2)
     task_ids = {doc_id: tid for p in report.projects for doc_id, tid in p.task_ids.items()}
