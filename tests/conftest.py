@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parent.parent
 LS_VENV = REPO / ".goldkit" / "ls-venv"  # installed by `make server-install`
 ANNOTATOR_EMAILS = ("annotator1@goldkit.local", "annotator2@goldkit.local")
 # Set in the parent environment while the session server starts: none of them may reach Label Studio.
-PG_BOOT_TIMEOUT_S = 1200.0  # a second first boot (migrations on PostgreSQL) on a loaded 2-core machine
+SESSION_BOOT_TIMEOUT_S = 1200.0  # first boots (migrations) took 420-500 s with several sessions on 2 cores
 STRAY_ENV = {"USERNAME": "intruder@example.com", "PASSWORD": "intruder", "HOST": "http://evil.invalid", "DEBUG": "1"}
 
 
@@ -58,7 +58,7 @@ def ls_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LSServer]:
     os.environ.update(STRAY_ENV)
     try:
         try:
-            report = server.start(paths, preferred_port=busy_port)  # busy: must pick another
+            report = server.start(paths, preferred_port=busy_port, timeout=SESSION_BOOT_TIMEOUT_S)  # busy: another
         except server.GoldkitError as e:
             _unavailable(f"the session Label Studio did not start: {e.message}")
             raise
@@ -108,7 +108,7 @@ def ls_server_pg() -> Iterator[LSServer]:
             with socket.socket() as probe:  # not 8080: other sessions' servers may be booting for it
                 probe.bind((server.HOST, 0))
                 free = probe.getsockname()[1]
-            report = server.start(paths, database="postgresql", preferred_port=free, timeout=PG_BOOT_TIMEOUT_S)
+            report = server.start(paths, database="postgresql", preferred_port=free, timeout=SESSION_BOOT_TIMEOUT_S)
         except server.GoldkitError as e:
             _unavailable(f"the PostgreSQL Label Studio did not start: {e.message}")
             raise
