@@ -26,7 +26,11 @@ def test_card_metadata_round_trips_through_huggingface_hub(project: Path) -> Non
     card = DatasetCard(text)
     data = card.data
     assert data.language == ["en", "ar"]
-    assert data.license == "cc-by-4.0"
+    assert (data.license, data.license_name, data.license_link) == (
+        "other",
+        "cc-by-4.0-annotations-publishers-texts",
+        "LICENSE.md",
+    )  # texts included: the publishers' rights too
     assert data.task_categories == ["token-classification", "text-classification"]
     assert data.size_categories == ["n<1K"] and data.pretty_name
     again = DatasetCardData(**data.to_dict())
@@ -87,7 +91,9 @@ def test_card_defines_every_label_from_the_schema_and_counts_them(project: Path)
 def test_card_states_license_split_loading_and_history(project: Path) -> None:
     text = _card(project, no_text=True, repo_id="org/news")
     assert 'load_dataset("org/news", "claims", revision="v1.0.0", split="test")' in text
-    assert "released under `cc-by-4.0`" in text and "The article texts are not in this release" in text
+    assert "**Annotations** (labels, offsets, links, everything goldkit made): `cc-by-4.0`." in text
+    assert "**Article texts**: not in this release" in text
+    assert DatasetCard(text).data.license == "cc-by-4.0"  # stand-off: annotations only
     assert "one split, `test`" in text
     assert "| v1.0.0 | 2026-03-02 | 1.0.0 | 2 | 3 |" in text
     assert "goldkit attach" in text

@@ -212,7 +212,7 @@ def build_release(
 def _build_release(
     version: str, options: ReleaseOptions, progress: Callable[[int, int | None], None] | None
 ) -> ReleaseReport:
-    from goldkit.release import card
+    from goldkit.release import card, card_sections
     from goldkit.release import diff as release_diff  # these load datasets and huggingface_hub: only to build
 
     version = version_name(version)
@@ -239,7 +239,12 @@ def _build_release(
         old_log = (export / previous / CHANGELOG).read_text(encoding="utf-8") if previous else None
         atomic_write_text(building / CHANGELOG, card.render_changelog(manifest, changes, old_log))
         history = [read_manifest(export / v) for v in list_releases(export)] + [manifest]
-        atomic_write_text(building / "README.md", card.render_card(manifest, gold, tables, history, options))
+        sizes = card_sections.measure_sizes(building, list(tables), SPLIT)
+        atomic_write_text(building / "README.md", card.render_card(manifest, gold, tables, history, options, sizes))
+        atomic_write_text(
+            building / card_sections.LICENSE_FILE,
+            card_sections.render_license(options.license, manifest["stand_off"], version),
+        )
         files = write_checksums(building)
         _pause_for_tests()
         _move_into_place(building, export / version)

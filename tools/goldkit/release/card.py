@@ -22,6 +22,7 @@ from goldkit.generate import features as features_module
 from goldkit.generate.features import config_features
 from goldkit.links.agreement import event_clusters
 from goldkit.links.candidates import group_documents
+from goldkit.release import card_sections
 from goldkit.release.diff import ReleaseDiff
 from goldkit.release.rows import Gold, contributors
 from goldkit.schema.loading import definition, labels, load_schema, schema_value
@@ -73,12 +74,23 @@ def _creators(options: Any) -> list[str]:
     return [c.strip() for c in given.split(",") if c.strip()] if given else []
 
 
-def card_data(manifest: dict[str, Any], gold: Gold, options: Any, languages: list[str]) -> DatasetCardData:
-    """Return the card's YAML metadata: configs with data_files and dataset_info with the Features."""
+def pretty_name(languages: list[str]) -> str:
+    return f"goldkit news events and claims ({', '.join(languages)})"
+
+
+def card_data(
+    manifest: dict[str, Any],
+    gold: Gold,
+    options: Any,
+    languages: list[str],
+    sizes: dict[str, dict[str, int]] | None = None,
+) -> DatasetCardData:
+    """Return the card's YAML metadata: licenses, configs with data_files, dataset_info with Features and sizes."""
+    rights = card_sections.license_metadata(options.license, manifest["stand_off"])
     data = DatasetCardData(
-        pretty_name=f"goldkit news events and claims ({', '.join(languages)})",
+        pretty_name=pretty_name(languages),
         language=languages,
-        license=options.license,
+        license=rights["license"],
         multilinguality="multilingual" if len(languages) > 1 else "monolingual",
         task_categories=TASK_CATEGORIES,
         task_ids=TASK_IDS,
@@ -88,12 +100,23 @@ def card_data(manifest: dict[str, Any], gold: Gold, options: Any, languages: lis
         size_categories=[_size_category(manifest["rows"])],
         tags=["events", "claims", "fact-checking", "cross-document"],
     )
+    for key in ("license_name", "license_link"):
+        if key in rights:
+            setattr(data, key, rights[key])  # CardData keeps extra fields as attributes and writes them out
     features = config_features()
+    sizes = sizes or {}
     infos = {}
     for config, count in manifest["rows"].items():
+        size = sizes.get(config, {})
         splits = SplitDict()
-        splits.add(SplitInfo(name=SPLIT, num_examples=count))
-        infos[config] = DatasetInfo(features=features[config], splits=splits, config_name=config)
+        splits.add(SplitInfo(name=SPLIT, num_examples=count, num_bytes=size.get("num_bytes", 0)))
+        infos[config] = DatasetInfo(
+            features=features[config],
+            splits=splits,
+            config_name=config,
+            dataset_size=size.get("dataset_size"),
+            download_size=size.get("download_size"),
+        )
     DatasetInfosDict(infos).to_dataset_card_data(data)
     configs = {
         config: {"data_files": [{"split": SPLIT, "path": f"{config}/{SPLIT}.parquet"}]}
@@ -291,10 +314,11 @@ def render_card(
     tables: dict[str, pa.Table],
     history: list[dict[str, Any]],
     options: Any,
+    sizes: dict[str, dict[str, int]] | None = None,
 ) -> str:
-    """Return README.md: YAML metadata and a body derived from the inputs."""
+    """Return README.md: YAML metadata and a body derived from the inputs (sizes: card_sections.measure_sizes)."""
     languages = [lang for lang in _language_order() if any(d["language"] == lang for d in gold.documents.values())]
-    data = card_data(manifest, gold, options, languages)
+    data = card_data(manifest, gold, options, languages, sizes)
     summary = gold_provenance(gold)
     body = _body(manifest, gold, tables, history, options, languages, summary)
     return f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body).rstrip() + "\n"
@@ -324,7 +348,8 @@ def _body(
     )
     lines = [f"# goldkit news events and claims — v{version}", "", summary_text, ""]
     lines += [
-        f"- Version: `{version}` (git tag `v{version}`), schema `{manifest['schema_version']}`",
+        f"- Version: `{version}` ({card_sections.tag_lines(version, getattr(options, 'repo_id', None))}), "
+        f"schema `{manifest['schema_version']}`",
         f"- Date: {manifest['date'] or 'not recorded in the inputs'} (from the records' provenance, not the clock)",
         f"- Languages: {', '.join(languages)}; {len(gold.documents)} documents",
         "- Text: "
@@ -338,6 +363,7 @@ def _body(
     lines += [f"| `{c}` | {n} | {descriptions.get(c, '')} |" for c, n in manifest["rows"].items()]
     lines += ["", "## Documents", "", *documents_section(gold)]
     lines += ["", "## Split", "", *_split_text(), "", "## How to load", "", *_load_text(version, options), ""]
+    lines += ["## How to score a system against this release", "", *card_sections.scoring_lines(version), ""]
     lines += [
         "## How the gold was made",
         "",
@@ -355,6 +381,13 @@ def _body(
     lines += ["## Label definitions", "", *label_definitions(list(manifest["rows"]))]
     lines += ["## Limitations", "", *_limitations(manifest, tables, summary, gold), ""]
     lines += ["## License", "", *_license_text(manifest, options), ""]
+    repo_id = getattr(options, "repo_id", None)
+    lines += [
+        "## Citation",
+        "",
+        *card_sections.citation_lines(manifest, repo_id, pretty_name(languages), options.license),
+        "",
+    ]
     lines += ["## Version history", "", *_history(history), ""]
     return lines
 
@@ -368,18 +401,24 @@ def _split_text() -> list[str]:
 
 
 def _load_text(version: str, options: Any) -> list[str]:
-    repo = getattr(options, "repo_id", None) or PLACEHOLDER_REPO
+    repo = getattr(options, "repo_id", None)
+    hub = (
+        [f'claims = load_dataset("{repo}", "claims", revision="v{version}", split="{SPLIT}")']
+        if repo
+        else [
+            f'# not on the Hub yet; once published: load_dataset("{PLACEHOLDER_REPO}", "claims", revision="v{version}")'
+        ]
+    )
     return [
         "```python",
         "from datasets import load_dataset",
         "",
-        f'claims = load_dataset("{repo}", "claims", revision="v{version}", split="{SPLIT}")',
+        f'claims = load_dataset("export/{version}", "claims", split="{SPLIT}")  # this folder',
         'print(claims.features["verdict"].int2str(claims[0]["verdict"]))  # labels are ClassLabel ids',
-        "",
-        f'# from this folder: load_dataset("export/{version}", "claims", split="{SPLIT}")',
+        *hub,
         "```",
         "",
-        "Pin `revision` to a tag: each version is a promise, and later versions may change labels.",
+        "Pin `revision` to the version's tag once it is published: later versions may change labels.",
         "`SHA256SUMS` lists the sha256 of every file (`sha256sum -c SHA256SUMS`); `schema/goldkit.schema.json` "
         "is the schema the labels follow.",
     ]
@@ -392,21 +431,23 @@ def documents_section(gold: Gold) -> list[str]:
     """List the documents (up to MAX_LISTED_DOCUMENTS) with what the gold marks in each."""
     by_doc = {r["document_id"]: r for r in gold.records}
     lines = [
-        "| document | language | title | published | author | entities | events | claims |",
-        "| --- | --- | --- | --- | --- | ---: | ---: | ---: |",
+        "| document | language | title | published | author | source URL | publisher | entities | events | claims |",
+        "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: |",
     ]
     for doc_id, doc in sorted(gold.documents.items())[:MAX_LISTED_DOCUMENTS]:
+        source = card_sections.document_sources(doc)
         record = by_doc.get(doc_id, {})
         title = str(doc["title"]).replace("|", "\\|")
         title = title if len(title) <= 90 else title[:89] + "…"
         counts = " | ".join(str(len(record.get(key, []))) for key in ("entities", "events", "claims"))
         lines.append(
-            f"| `{doc_id}` | {doc['language']} | {title} | {doc.get('published') or '—'} | "
-            f"{doc.get('author') or '—'} | {counts} |"
+            f"| `{doc_id}` | {doc['language']} | {title} | {source['published']} | "
+            f"{doc.get('author') or 'unknown'} | {source['url']} | {source['publisher']} | {counts} |"
         )
     if len(gold.documents) > MAX_LISTED_DOCUMENTS:
-        lines.append(f"| … {len(gold.documents) - MAX_LISTED_DOCUMENTS} more | | | | | | | |")
-    return lines
+        lines.append(f"| … {len(gold.documents) - MAX_LISTED_DOCUMENTS} more | | | | | | | | | |")
+    note = card_sections.sources_note(list(gold.documents.values()))
+    return lines + (["", note] if note else [])
 
 
 def _stories_and_clusters(gold: Gold) -> str:
@@ -446,12 +487,13 @@ def _limitations(
 
 
 def _license_text(manifest: dict[str, Any], options: Any) -> list[str]:
-    text = (
-        "The article texts are not in this release; you need your own copy (checked by sha256 when attached)."
-        if manifest["stand_off"]
-        else "The article texts included here belong to their publishers; they are included for research use only."
-    )
-    return [f"The annotations (labels, offsets, links) are released under `{options.license}`. {text}"]
+    lines = card_sections.license_lines(options.license, manifest["stand_off"])
+    if not manifest["stand_off"]:
+        lines += [
+            "",
+            f"The metadata says `license: other` for that reason; both parts are in `{card_sections.LICENSE_FILE}`.",
+        ]
+    return lines
 
 
 def _history(history: list[dict[str, Any]]) -> list[str]:

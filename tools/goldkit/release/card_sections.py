@@ -1,0 +1,140 @@
+"""The card's rights, sources, sizes, citation and scoring sections: what a researcher needs to use a release.
+
+- Rights: the annotations carry the license given to `goldkit release --license`; the article texts are
+  their publishers'. A release with the texts says `license: other` with `license_name` and a
+  `license_link` to its LICENSE.md (both parts spelled out); a stand-off release holds annotations only
+  and says their license.
+- Sources: per document, the source URL, publisher and date when the document records carry them, and
+  "unknown" where they do not (schema 1.0.0 documents have no URL or publisher field).
+- Sizes: each split's `num_bytes` is the Arrow size of its table read back from the Parquet file, the
+  `download_size` the Parquet file's bytes; `dataset_size` the num_bytes summed over the split.
+- Tags: a git/Hub tag is named only when the release is being published (`--push-to-hub` creates
+  `vVERSION`); otherwise the card says none exists yet.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+
+LICENSE_FILE = "LICENSE.md"
+UNKNOWN = "unknown"
+
+
+def license_metadata(annotations_license: str, stand_off: bool) -> dict[str, str]:
+    """The card's license fields: the annotations' license alone for stand-off, `other` when texts are included."""
+    if stand_off:
+        return {"license": annotations_license}
+    slug = re.sub(r"[^a-z0-9.-]+", "-", annotations_license.lower()).strip("-")
+    return {
+        "license": "other",
+        "license_name": f"{slug}-annotations-publishers-texts",
+        "license_link": LICENSE_FILE,
+    }
+
+
+def license_lines(annotations_license: str, stand_off: bool) -> list[str]:
+    """Markdown: who holds which rights (the card's License section and LICENSE.md)."""
+    annotations = f"- **Annotations** (labels, offsets, links, everything goldkit made): `{annotations_license}`."
+    if stand_off:
+        texts = (
+            "- **Article texts**: not in this release. They belong to their publishers; attach your own copy with "
+            "`goldkit attach` (each text is checked against its sha256)."
+        )
+    else:
+        texts = (
+            "- **Article texts** (`documents.text` and the `text` of every span): they belong to their "
+            "publishers, and are not covered by the annotations' license. They are included for research use "
+            "only; redistributing them needs the publishers' permission. Where a publisher is unknown (see the "
+            "card's Documents table), so is the holder of the rights."
+        )
+    return [annotations, texts]
+
+
+def render_license(annotations_license: str, stand_off: bool, version: str) -> str:
+    """LICENSE.md of a release (the target of `license_link`)."""
+    lines = [f"# License of goldkit release v{version}", "", *license_lines(annotations_license, stand_off)]
+    return "\n".join(lines) + "\n"
+
+
+def document_sources(document: dict[str, Any]) -> dict[str, str]:
+    """Source URL, publisher and date of a document; 'unknown' where its record carries none."""
+    return {
+        "url": str(document.get("url") or document.get("source_url") or UNKNOWN),
+        "publisher": str(document.get("publisher") or UNKNOWN),
+        "published": str(document.get("published") or UNKNOWN),
+    }
+
+
+def sources_note(documents: list[dict[str, Any]]) -> str:
+    unknown = [
+        key for key in ("url", "publisher", "published") if all(document_sources(d)[key] == UNKNOWN for d in documents)
+    ]
+    if not unknown:
+        return ""
+    return (
+        f"Unknown for every document: {', '.join(unknown)} — the article files these documents were ingested from "
+        "carry no such field, so the release cannot say more."
+    )
+
+
+def measure_sizes(folder: Path, configs: list[str], split: str) -> dict[str, dict[str, int]]:
+    """Per config, as written: num_bytes (the Arrow size of the table read back with pyarrow; `datasets`'
+    own copy differs by a few bytes),
+    download_size (the Parquet file's bytes), dataset_size (num_bytes summed over the one split)."""
+    sizes = {}
+    for config in configs:
+        path = folder / config / f"{split}.parquet"
+        num_bytes = int(pq.read_table(path).nbytes)
+        sizes[config] = {"num_bytes": num_bytes, "dataset_size": num_bytes, "download_size": path.stat().st_size}
+    return sizes
+
+
+def citation_lines(
+    manifest: dict[str, Any], repo_id: str | None, pretty_name: str, annotations_license: str
+) -> list[str]:
+    """Markdown: a BibTeX entry for this version."""
+    version = manifest["version"]
+    key = "goldkit_news_events_claims_v" + version.replace(".", "_")
+    where = f"https://huggingface.co/datasets/{repo_id}" if repo_id else f"goldkit release, folder export/{version}"
+    fields = {
+        "title": f"{{{pretty_name}}}",
+        "author": "{goldkit contributors}",  # braces: a name BibTeX must not split into first/last
+        "year": manifest["date"][:4] if manifest.get("date") else None,
+        "version": version,
+        "howpublished": where if not repo_id else f"\\url{{{where}}}",
+        "note": f"Annotations under {annotations_license}; article texts belong to their publishers",
+    }
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields.items() if value is not None)
+    lines = ["```bibtex", f"@misc{{{key},", body, "}", "```"]
+    if not manifest.get("date"):
+        lines.append("(No year: the release date is not recorded in the inputs.)")
+    return lines
+
+
+def scoring_lines(version: str) -> list[str]:
+    """Markdown: how to score a system against this release with the scorer goldkit ships."""
+    return [
+        "Score a system's output with the scorer that ships with goldkit, so figures are comparable:",
+        "",
+        "```sh",
+        f"goldkit evaluate predictions.jsonl --release export/{version} [--config claims] [--json]",
+        "```",
+        "",
+        "`predictions.jsonl` holds one object per line: rows shaped like this release's `entities`, `events`, "
+        "`claims` and `links` configs (label names or ids; span texts optional), or goldkit annotation and link "
+        "records. Reported: precision/recall/F1 per layer and label with exact and overlap matching (one-to-one), "
+        "event arguments per role, accuracy and macro-F1 of each attribute over matched spans, link relations, "
+        "and event coreference (MUC, B³, CEAF-e, CoNLL F1; every event mention, singletons included). A bad "
+        "line is reported with its number; nothing is scored until all are fixed.",
+    ]
+
+
+def tag_lines(version: str, repo_id: str | None) -> str:
+    """The version line's words about tags: only a tag that the publishing step creates."""
+    if repo_id:
+        return f"tag `v{version}` on the Hub repository `{repo_id}`, created when it is published"
+    return "not published: no git or Hub tag exists for it yet; `goldkit release --push-to-hub` creates one"
