@@ -324,3 +324,17 @@ def test_drafts_are_counted_in_the_manifest(tmp_path: Path) -> None:
     out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
     pull.reconcile(report, out)
     assert report.projects[0].drafts == 3 and report.manifest()["counts"]["drafts"] == 3
+
+
+def test_duplicated_tasks_are_reported_in_the_manifest(tmp_path: Path) -> None:
+    # two pushes at once used to leave every task twice, and no pull noticed
+    tasks = export()
+    twin = {**copy.deepcopy(tasks[1]), "id": 999, "annotations": [], "total_annotations": 0}
+    report = _report(tmp_path)
+    out = pull.sort_annotations(report, [(7, "goldkit · en", [*tasks, twin])], emails=EMAILS)
+    pull.reconcile(report, out)
+    doc_id = tasks[1]["data"]["doc_id"]
+    assert report.manifest()["duplicate_tasks"] == {"7": {doc_id: sorted([tasks[1]["id"], 999])}}
+    clean = _report(tmp_path)
+    pull.sort_annotations(clean, [(7, "goldkit · en", export())], emails=EMAILS)
+    assert clean.manifest()["duplicate_tasks"] == {}

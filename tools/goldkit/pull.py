@@ -80,6 +80,10 @@ class PullReport:
     high_water: str | None = None
     projects: list[ProjectCounts] = field(default_factory=list)
     reasons: Counter[str] = field(default_factory=Counter)
+    # project id -> document id -> its task ids, where one document has several tasks (e.g. two pushes at
+    # once from other machines): reported, every annotation still pulled (a second one of an annotator
+    # is quarantined as second_annotation)
+    duplicate_tasks: dict[int, dict[str, list[int]]] = field(default_factory=dict)
 
     def total(self, name: str) -> int:
         return sum(getattr(p, name) for p in self.projects)
@@ -100,6 +104,7 @@ class PullReport:
             "projects": [asdict(p) for p in self.projects],
             "counts": {name: self.total(name) for name in names},
             "reasons": dict(self.reasons.most_common()),
+            "duplicate_tasks": {str(p): docs for p, docs in sorted(self.duplicate_tasks.items())},
         }
 
 
@@ -288,6 +293,11 @@ def reconcile(report: PullReport, out: Sorted) -> None:
         raise ReconcileError(f"pull {report.pull_id} does not add up: {detail}", manifest=report.manifest())
 
 
+def _duplicates(task_ids: dict[int, dict[str, list[int]]]) -> dict[int, dict[str, list[int]]]:
+    found = {p: {d: sorted(ids) for d, ids in docs.items() if len(ids) > 1} for p, docs in task_ids.items()}
+    return {p: docs for p, docs in found.items() if docs}
+
+
 def _documents() -> dict[str, dict[str, Any]]:
     """The ingested document records (id -> record), the reference for task_text_changed; {} before ingest."""
     path = documents_path()
@@ -359,7 +369,12 @@ def sort_annotations(
     out = Sorted()
     mark = report.since
     by_project: dict[int, ProjectCounts] = {}
+    task_ids: dict[int, dict[str, list[int]]] = {}  # project -> doc_id -> task ids
     for project_id, title, tasks in exports:  # a project may come in several chunks
+        for task in tasks:
+            doc_id = (task.get("data") or {}).get("doc_id")
+            if doc_id is not None:
+                task_ids.setdefault(project_id, {}).setdefault(str(doc_id), []).append(int(task["id"]))
         if project_id not in by_project:
             by_project[project_id] = ProjectCounts(project_id, title)
             report.projects.append(by_project[project_id])
@@ -369,6 +384,7 @@ def sort_annotations(
         mark_reviews(title, tasks, out.records[first:])
         mark = _high_water(tasks, mark)
     report.high_water = mark
+    report.duplicate_tasks = _duplicates(task_ids)
     _one_per_annotator(out)
     _finish_counts(report, out)
     return out

@@ -33,4 +33,14 @@ def summary_table(report: PullReport) -> Table:
 def print_summary(report: PullReport) -> None:
     """The summary table of a pull (of annotations or of links) and the folder it wrote."""
     console.print(summary_table(report))
+    drafts = report.total("drafts")
+    if drafts:
+        console.print(f"{drafts} draft(s) saved in Label Studio but not submitted: not pulled", highlight=False)
+    for project_id, docs in report.duplicate_tasks.items():
+        shown = "; ".join(f"{doc} in tasks {', '.join(map(str, ids))}" for doc, ids in list(docs.items())[:10])
+        console.print(
+            f"[yellow]warning:[/] project {project_id}: {len(docs)} document(s) have several tasks ({shown}) — "
+            "delete the extra tasks in Label Studio",
+            highlight=False,
+        )
     console.print(f"wrote {report.folder}", highlight=False, soft_wrap=True)
