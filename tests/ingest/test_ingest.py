@@ -210,7 +210,7 @@ def _bad_input(case: str, folder: Path) -> tuple[list[Path], Path, str]:
     if case == "no_txt":
         (folder / "sub").mkdir()
         (folder / "sub" / "notes.md").write_text("# notes", encoding="utf-8")
-        return [good, folder / "sub"], folder / "sub", "no .txt files"
+        return [good, folder / "sub"], folder / "sub", "no article files"
     if case == "unsupported_language":
         bad.write_text("Министр внутренних дел встретился с коллегой в Эр-Рияде в четверг.", encoding="utf-8")
         return [folder], bad, "language not supported (mostly Cyrillic script)"
@@ -337,7 +337,7 @@ def test_cli_defaults_to_corpus_and_prints_a_table(tmp_path: Path, run) -> None:
     assert sorted(documents) == sorted(d["id"] for d in ingest([SEEDS]).documents)
     for document in documents.values():
         assert document["id"] in stdout
-    assert "2025-12-20" in stdout and "wrote 2 documents" in stdout
+    assert "2025-12-20" in stdout and "2 added" in stdout
 
 
 def test_cli_help_has_an_example(run) -> None:  # type: ignore[no-untyped-def]

@@ -383,10 +383,12 @@ def test_the_committed_1_0_0_data_rebuilds_byte_identical(tmp_path: Path, monkey
     root = tmp_path / "project"
     root.mkdir()
     shutil.copytree(REPO / "annotations", root / "annotations")
+    committed = REPO / "export" / "1.0.0"
+    # the schema is an input of a release: 1.0.0 was made with the schema it carries, not today's
+    shutil.copytree(committed / "schema", root / "schema")
     monkeypatch.setenv("GOLDKIT_ROOT", str(root))
     pseudonyms = (root / "annotations" / "pseudonyms.json").read_bytes()
     report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt"))
-    committed = REPO / "export" / "1.0.0"
     # the card (README.md, the new LICENSE.md, and so SHA256SUMS) was rewritten by #16 (license, sources,
     # sizes, citation): 1.0.0 keeps the card it was released with; its data must still rebuild byte for byte
     card_files = {Path("README.md"), Path("LICENSE.md"), Path("SHA256SUMS")}

@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldkit.errors import InputError, Problem
+from goldkit.errors import GoldkitError, InputError, Problem
+from goldkit.ingest.files import FORMATS, FileProblem, checked_target, decode_text, read_limited, safe, source_format
+from goldkit.ingest.sources import Skipped, Source, read_sources
 from goldkit.jsonio import iter_jsonl, write_jsonl
 from goldkit.paths import corpus_dir, documents_path
 from goldkit.schema.loading import definition, label_values, schema_value, schema_version
 
-DEFAULT_MAX_BYTES = 5_000_000
+DEFAULT_MAX_BYTES = 5_000_000  # per document: a text file, a page, a WARC record's payload, a dump row's text
 INGEST_COMMAND = "goldkit ingest corpus/"
 
 # Writing system of the letters -> the schema language written with it. Checked against $defs/Language.
@@ -63,14 +65,27 @@ _SENTENCE_END = re.compile(r"[.!?؟…](?=\s|$)")
 
 @dataclass
 class IngestReport:
-    """What ingest read: one document record per article file, in id order."""
+    """What ingest read: one document record per article (file, page, record or row), in id order."""
 
     documents: list[dict[str, Any]]
     files: list[Path] = field(default_factory=list)
+    skipped: dict[str, dict[str, int]] = field(default_factory=dict)  # container file -> reason -> records
+    notes: list[str] = field(default_factory=list)  # e.g. symlinks followed inside the corpus
 
 
-class _FileProblem(Exception):
-    """One input file is unusable; the message says why and how to fix it."""
+@dataclass
+class MergeReport:
+    """How a run's documents went into the documents file: nothing already there is dropped silently."""
+
+    path: Path
+    added: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # there before, not part of this run: kept
+    removed: list[str] = field(default_factory=list)  # only with replace=True, and reported
+
+    @property
+    def total(self) -> int:
+        return len(self.added) + len(self.unchanged) + len(self.kept)
 
 
 @dataclass(frozen=True)
@@ -88,20 +103,20 @@ class _Line:
 
 
 def _collect_files(paths: Iterable[Path], problems: list[Problem]) -> list[tuple[Path, str]]:
-    """Expand folders to their *.txt files; return (file, source_file) pairs, each file once."""
+    """Expand folders to the files goldkit reads; return (file, source_file) pairs, each file once."""
     found: dict[Path, str] = {}
     for path in paths:
-        if path.is_dir():
-            files = sorted(path.glob("*.txt"))
+        if path.is_dir() and not path.is_symlink():
+            files = sorted(entry for entry in path.iterdir() if source_format(entry))
             if not files:
-                problems.append(_problem(path, "folder has no .txt files — put the articles here as UTF-8 .txt files"))
+                problems.append(_problem(path, f"folder has no article files ({', '.join(FORMATS)}) — put them here"))
             for file in files:
-                found.setdefault(file.resolve(), file.relative_to(path).as_posix())
-        elif path.is_file():
-            if path.suffix != ".txt":
-                problems.append(_problem(path, "not a .txt file — articles are delivered as UTF-8 .txt files"))
+                found.setdefault(file.absolute(), file.relative_to(path).as_posix())
+        elif path.is_symlink() or path.exists():
+            if not source_format(path):
+                problems.append(_problem(path, f"not a file goldkit reads — name it with one of: {', '.join(FORMATS)}"))
                 continue
-            found.setdefault(path.resolve(), _source_name(path))
+            found.setdefault(path.absolute(), _source_name(path))
         else:
             problems.append(_problem(path, "no such file or folder — check the path"))
     return sorted(found.items(), key=lambda item: (item[1], str(item[0])))
@@ -109,64 +124,36 @@ def _collect_files(paths: Iterable[Path], problems: list[Problem]) -> list[tuple
 
 def _source_name(path: Path) -> str:
     try:
-        return path.resolve().relative_to(corpus_dir().resolve()).as_posix()
-    except ValueError:
+        return path.absolute().relative_to(corpus_dir().absolute()).as_posix()
+    except (ValueError, GoldkitError):
         return path.name
 
 
 def _problem(path: Path, message: str, got: Any = None) -> Problem:
-    return Problem(pointer="", message=message, got=got, path=str(path))
+    return Problem(pointer="", message=safe(message), got=got, path=safe(path))
 
 
 def read_article(path: Path, max_bytes: int = DEFAULT_MAX_BYTES) -> tuple[str, list[str]]:
-    """Return a file's text and the normalizations applied; raise _FileProblem when it is unusable."""
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise _FileProblem(f"{size:,} bytes, over the limit of {max_bytes:,} — split the file or raise --max-bytes")
-    data = path.read_bytes()
-    if (nul := data.find(b"\x00")) >= 0:
-        raise _FileProblem(f"binary file (NUL byte at byte {nul}) — not an article; remove it")
-    normalizations: list[str] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-        normalizations.append(schema_value("Normalization", "bom_removed"))
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as e:
-        offset = e.start + (3 if normalizations else 0)
-        if _looks_binary(data):
-            raise _FileProblem(f"binary file (undecodable from byte {offset}) — not an article; remove it") from e
-        raise _FileProblem(
-            f"not UTF-8 at byte {offset} (0x{data[e.start]:02x}) — re-save it as UTF-8, e.g. iconv -f cp1256 -t utf-8"
-        ) from e
-    if "\r\n" in text:
-        text = text.replace("\r\n", "\n")
-        normalizations.append(schema_value("Normalization", "crlf_to_lf"))
-    if not text.strip():
-        raise _FileProblem(f"empty file ({size} bytes, no text) — put the article text in it or remove it")
-    return text, normalizations
-
-
-def _looks_binary(data: bytes) -> bool:
-    control = sum(1 for byte in data[:4096] if byte < 0x09 or 0x0E <= byte < 0x20)
-    return control > len(data[:4096]) * 0.1
+    """Return a text file's text and the normalizations applied; raise FileProblem when it is unusable."""
+    target, _ = checked_target(path, [path.parent])
+    return decode_text(read_limited(target, max_bytes))
 
 
 # ---- language ----------------------------------------------------------------------------------
 
 
 def detect_language(text: str) -> str:
-    """Return the schema language of text from its dominant script; raise _FileProblem if unsupported."""
+    """Return the schema language of text from its dominant script; raise FileProblem if unsupported."""
     scripts = Counter(unicodedata.name(ch, "?").split(" ")[0] for ch in text if ch.isalpha())
     supported = label_values("Language")
     if not scripts:
-        raise _FileProblem(f"no letters, so no language — goldkit reads articles in: {', '.join(supported)}")
+        raise FileProblem(f"no letters, so no language — goldkit reads articles in: {', '.join(supported)}")
     script, count = scripts.most_common(1)[0]
     language = SCRIPT_LANGUAGE.get(script)
     if language and not _script_fits(script, text, count):
         language = None
     if language is None or language not in supported:
-        raise _FileProblem(
+        raise FileProblem(
             f"language not supported (mostly {script.title()} script) — goldkit reads: {', '.join(supported)}"
         )
     return language
@@ -287,24 +274,38 @@ def _body_spans(body: list[_Line]) -> list[dict[str, Any]]:
 # ---- documents ---------------------------------------------------------------------------------
 
 
-def build_document(text: str, normalizations: list[str], source_file: str) -> dict[str, Any]:
-    """Return the document record of one article's (normalized) text."""
+def build_document(
+    text: str,
+    normalizations: list[str],
+    source_file: str,
+    *,
+    source: dict[str, Any] | None = None,
+    meta: dict[str, Any] | None = None,
+    stem: str | None = None,
+    language: str | None = None,
+) -> dict[str, Any]:
+    """Return the document record of one article's (normalized) text.
+
+    `meta` is what the source said (title, author, published, language): it wins over what the text's
+    own header shows; `language` (ingest --language) wins over both.
+    """
+    meta = meta or {}
     sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    doc_id = f"{Path(source_file).stem}-{sha[:8]}"
+    doc_id = f"{stem or Path(source_file).stem}-{sha[:8]}"
     if not re.fullmatch(definition("Id")["pattern"], doc_id):
-        raise _FileProblem(
+        raise FileProblem(
             f"the file name makes an invalid id {doc_id!r} — rename it with letters, digits, '_', '.', '-'"
         )
-    language = detect_language(text)
+    language = language or _declared_language(meta) or detect_language(text)
     structure = read_structure(text, language)
-    return {
+    document = {
         "record_type": "document",
         "schema_version": schema_version(),
         "id": doc_id,
         "language": language,
-        "title": structure["title"],
-        "author": structure["author"],
-        "published": structure["published"],
+        "title": meta.get("title") or structure["title"],
+        "author": meta.get("author") or structure["author"],
+        "published": meta.get("published") or structure["published"],
         "dateline": structure["dateline"],
         "source_file": source_file,
         "sha256": sha,
@@ -312,6 +313,24 @@ def build_document(text: str, normalizations: list[str], source_file: str) -> di
         "boilerplate": structure["boilerplate"],
         "text": text,
     }
+    if source is not None:
+        document["source"] = source
+    return document
+
+
+def _declared_language(meta: dict[str, Any]) -> str | None:
+    """The schema language a page or row declares (e.g. 'en-GB' -> 'en'); FileProblem if the schema lacks it."""
+    declared = meta.get("language")
+    if not declared:
+        return None
+    supported = label_values("Language")
+    for tag in (declared, declared.split("-")[0].split("_")[0].lower()):
+        if tag in supported:
+            return tag
+    raise FileProblem(
+        f"language {safe(declared)!r} (from {meta.get('language_from', 'the source')}) is not one of the schema's "
+        f"languages ({', '.join(supported)}) — add it to $defs/Language in the schema, or pass --language"
+    )
 
 
 def ingest(
@@ -319,34 +338,86 @@ def ingest(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     progress: Callable[[int, int | None], None] | None = None,
+    fields: dict[str, str] | None = None,
+    language: str | None = None,
 ) -> IngestReport:
-    """Read article files and folders of *.txt into document records; raise one InputError for all bad files."""
+    """Read article files (text, HTML, WARC, JSONL/CSV/Parquet dumps) and folders of them into document
+    records; raise one InputError for every bad file or record (nothing is returned half-read)."""
+    if language is not None:
+        schema_value("Language", language)
     problems: list[Problem] = []
     files = _collect_files(paths, problems)
-    documents: list[dict[str, Any]] = []
-    first_by_sha: dict[str, Path] = {}
+    report = IngestReport(documents=[], files=[path for path, _ in files])
+    first_by_sha: dict[str, str] = {}
+    roots = [path if path.is_dir() else path.parent for path in paths] + _corpus_roots()
     for done, (path, source_file) in enumerate(files, 1):
         try:
-            document = build_document(*read_article(path, max_bytes), source_file)
-        except _FileProblem as e:
+            for item, where in _sources(path, source_file, roots, max_bytes, fields or {}, report):
+                if isinstance(item, FileProblem):
+                    problems.append(_problem(path, str(item)))
+                    continue
+                try:
+                    document = build_document(
+                        item.text,
+                        item.normalizations,
+                        item.source_file,
+                        source=item.source,
+                        meta=item.meta,
+                        stem=item.stem,
+                        language=language,
+                    )
+                except FileProblem as e:
+                    problems.append(_problem(path, f"{where}{e}"))
+                    continue
+                label = f"{path}{' ' + where.rstrip(': ') if where else ''}"
+                if (first := first_by_sha.setdefault(document["sha256"], label)) != label:
+                    problems.append(
+                        _problem(path, f"{where}same text as {first} (sha256 {document['sha256'][:8]}) — keep one")
+                    )
+                    continue
+                report.documents.append(document)
+        except FileProblem as e:
             problems.append(_problem(path, str(e)))
-            continue
         finally:
             if progress:
                 progress(done, len(files))
-        if (first := first_by_sha.setdefault(document["sha256"], path)) != path:
-            problems.append(_problem(path, f"same text as {first} (sha256 {document['sha256'][:8]}) — keep one"))
-            continue
-        documents.append(document)
     if problems:
         raise _input_error(problems, paths)
-    return IngestReport(documents=sorted(documents, key=lambda d: d["id"]), files=[path for path, _ in files])
+    report.documents.sort(key=lambda d: d["id"])
+    return report
+
+
+def _corpus_roots() -> list[Path]:
+    try:
+        return [corpus_dir()]
+    except GoldkitError:  # outside a project: only the folders given
+        return []
+
+
+def _sources(
+    path: Path, source_file: str, roots: list[Path], max_bytes: int, fields: dict[str, str], report: IngestReport
+) -> Iterable[tuple[Source | FileProblem, str]]:
+    """Yield each Source of one file (or its problems) with its place in the file for messages."""
+    target, note = checked_target(path, roots)
+    if note:
+        report.notes.append(f"{path}: {note}")
+    fmt = source_format(path)
+    assert fmt is not None  # _collect_files kept only files of a known format
+    skipped = Skipped()
+    for item in read_sources(target, source_file, fmt, max_bytes, fields, skipped):
+        if isinstance(item, FileProblem):
+            yield item, ""  # its message says where in the file
+            continue
+        record, url = item.source.get("record"), item.source.get("url")
+        yield item, f"{safe(url if fmt == 'warc' else record)}: " if record else ""
+    if skipped.reasons:
+        report.skipped[str(path)] = dict(sorted(skipped.reasons.items()))
 
 
 def _input_error(problems: list[Problem], paths: list[Path]) -> InputError:
     count = len(problems)
-    lines = "\n".join(f"  {problem.path}: {problem.message}" for problem in problems)
-    again = "goldkit ingest " + " ".join(str(path) for path in paths)
+    lines = "\n".join(f"  {safe(problem.path)}: {safe(problem.message)}" for problem in problems)
+    again = "goldkit ingest " + " ".join(safe(path) for path in paths)
     return InputError(
         f"{count} input file{'s' if count > 1 else ''} cannot be ingested; nothing was written:\n{lines}",
         hint=f"fix or remove the file{'s' if count > 1 else ''} named above, then run: {again}",
@@ -359,6 +430,55 @@ def write_documents(documents: Iterable[dict[str, Any]], path: Path | None = Non
     path = path or documents_path()
     write_jsonl(path, sorted(documents, key=lambda d: d["id"]))
     return path
+
+
+def merge_documents(documents: list[dict[str, Any]], path: Path | None = None, *, replace: bool = False) -> MergeReport:
+    """Merge a run's documents into the documents file (default annotations/documents.jsonl), atomically.
+
+    Documents already there stay (`kept`) unless `replace`, which writes only this run's and lists the
+    ones it removes. A source ingested before whose text has changed (same file and record, new id) is
+    refused: its old document may be annotated, so replacing it is the user's decision (--replace).
+    """
+    path = path or documents_path()
+    old = load_documents(path) if path.is_file() else {}
+    report = MergeReport(path)
+    new = {d["id"]: d for d in documents}
+    where = {_origin(d): doc_id for doc_id, d in old.items()}
+    conflicts = []
+    for doc_id, document in new.items():
+        if doc_id in old:
+            report.unchanged.append(doc_id)
+            continue
+        before = where.get(_origin(document))
+        if before is not None and not replace:
+            conflicts.append(
+                Problem(
+                    "", f"changed since it was ingested as {before} (now {doc_id})", path=safe(document["source_file"])
+                )
+            )
+        report.added.append(doc_id)
+    if conflicts:
+        raise InputError(
+            f"{len(conflicts)} source(s) changed since they were ingested; nothing was written:\n"
+            + "\n".join(f"  {p.path}: {p.message}" for p in conflicts),
+            hint="restore the original files, or re-ingest the whole corpus with --replace "
+            "(documents not in this run are then removed, and listed)",
+            problems=conflicts,
+        )
+    if replace:
+        report.removed = sorted(set(old) - set(new))
+        merged = new
+    else:
+        report.kept = sorted(set(old) - set(new))
+        merged = old | new
+    if report.added or report.removed or not path.is_file():
+        write_jsonl(path, sorted(merged.values(), key=lambda d: d["id"]))
+    return report
+
+
+def _origin(document: dict[str, Any]) -> tuple[str, str | None]:
+    source = document.get("source") or {}
+    return (document["source_file"], source.get("record"))
 
 
 def load_documents(path: Path | None = None) -> dict[str, dict[str, Any]]:
