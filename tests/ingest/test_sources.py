@@ -57,6 +57,13 @@ def test_saved_news_pages_give_main_text_and_metadata() -> None:
     assert salon["source"]["sha256"] == hashlib.sha256(SALON.read_bytes()).hexdigest()
     for document in documents.values():
         _valid(document)
+    from goldkit.release.card_sections import document_sources
+
+    assert document_sources(salon) == {
+        "url": salon["source"]["url"],
+        "publisher": "Salon.com",
+        "published": "2020-01-10",
+    }
 
 
 def _arabic_page() -> bytes:

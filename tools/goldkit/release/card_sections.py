@@ -62,9 +62,10 @@ def render_license(annotations_license: str, stand_off: bool, version: str) -> s
 
 def document_sources(document: dict[str, Any]) -> dict[str, str]:
     """Source URL, publisher and date of a document; 'unknown' where its record carries none."""
+    source = document.get("source") or {}  # what ingest kept from the page, crawl record or dump row
     return {
-        "url": str(document.get("url") or document.get("source_url") or UNKNOWN),
-        "publisher": str(document.get("publisher") or UNKNOWN),
+        "url": str(document.get("url") or source.get("url") or UNKNOWN),
+        "publisher": str(document.get("publisher") or source.get("site_name") or UNKNOWN),
         "published": str(document.get("published") or UNKNOWN),
     }
 
