@@ -8,6 +8,7 @@ and say how to install it.
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 import os
 import re
@@ -153,7 +154,22 @@ def _select(page: Any, text: str, start: int, end: int) -> None:
 Region = tuple[tuple[int, int], str, list[str], dict[str, str]]  # span, label, choices, texts
 
 
-def _annotate(page: Any, text: str, regions: list[Region]) -> None:
+def _shown(control: str, value: str, language: str) -> str:
+    """The title a label or choice button shows in the project of `language` (it stores `value`)."""
+    import xml.etree.ElementTree as ET
+
+    from goldkit.generate import render
+
+    root = ET.fromstring(render.label_config(language))
+    item = next(x for c in root.iter() if c.get("name") == control for x in c if x.get("value") == value)
+    return html.unescape(item.get("html") or value)
+
+
+def _values(control: Any) -> list[str]:
+    return [x.value for x in control.values()]
+
+
+def _annotate(page: Any, text: str, regions: list[Region], language: str = "en") -> None:
     """Make every region first, then select each to tick its choices and fill its texts.
 
     On 1.23.2, in this scripted path, a second region made with another <Labels> control was saved with
@@ -162,14 +178,16 @@ def _annotate(page: Any, text: str, regions: list[Region]) -> None:
     """
     items = page.locator(".lsf-outliner-item")
     for count, (span, label, _, _) in enumerate(regions, 1):
-        page.locator(".lsf-label").filter(has=page.get_by_text(label, exact=True)).first.click()  # the tool
+        title = next(_shown(layer.name, label, language) for layer in lsmap.SPAN_LAYERS if label in _values(layer))
+        page.locator(".lsf-label").filter(has=page.get_by_text(title, exact=True)).first.click()  # the tool
         page.wait_for_function("() => document.querySelectorAll('.lsf-label_selected').length === 1")
         _select(page, text, *span)  # makes the region and puts the tool down
         page.wait_for_function(f"() => document.querySelectorAll('.lsf-outliner-item').length === {count}")
     for index, (_, _, choices, texts) in enumerate(regions):
         items.nth(index).click()  # select the region: its choices and texts show
         for value in choices:
-            page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(value)}")).first.click()
+            shown = _shown(next(c.name for c in lsmap.REGION_CHOICES if value in _values(c)), value, language)
+            page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(shown)}")).first.click()
         for name, value in texts.items():
             box = page.locator(f"textarea[name={name}], input[name={name}]").first
             box.fill(value)
@@ -220,7 +238,7 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(chromium: Any, seeded: dic
     ]
     for document, region in cases:  # one region per task (see _annotate)
         _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], document["text"])
-        _annotate(page, document["text"], [region])
+        _annotate(page, document["text"], [region], document["language"])
         _submit(page)
     report = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
     assert report.total("quarantined") == 0, list(iter_jsonl(report.folder / paths.QUARANTINE_FILE))

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from goldkit.links.candidates import candidate_pairs, group_documents
+from functools import partial
+
+from goldkit.links import candidates as ranking
+from goldkit.links.candidates import group_documents
+
+candidate_pairs = partial(ranking.candidate_pairs, min_score=0.0, per_mention=None)  # generation, before the caps
 
 
 def _entity(eid: str, start: int, end: int, canonical: str | None, etype: str = "person") -> dict:
@@ -74,8 +79,9 @@ def test_event_pairs_need_compatible_type_and_shared_argument():
     events = [(c.source.id, c.target.id) for c in report.candidates if c.kind == "event"]
     # m~m share 3 args; a~a share person.a; m~a and a~m have incompatible types
     assert sorted(events) == [("a", "a"), ("m", "m")]
-    best = next(c for c in report.candidates if c.kind == "event")
-    assert (best.source.id, best.target.id) == ("m", "m")
+    by_pair = {(c.source.id, c.target.id): c for c in report.candidates if c.kind == "event"}
+    best = by_pair[("m", "m")]
+    assert best.score >= by_pair[("a", "a")].score  # three shared arguments of three, against one of one
     assert any("shared arguments" in r for r in best.reasons)
     assert report.compared_event_pairs == 4
 
@@ -120,3 +126,65 @@ def test_pairs_stay_within_stories():
     assert report.compared_event_pairs == 5 * 4
     for cand in report.candidates:
         assert cand.source.document_id[:2] == cand.target.document_id[:2]
+
+
+# --- ranking and caps ------------------------------------------------------------------------------
+
+
+def test_a_pair_below_the_threshold_is_dropped_saying_why():
+    pair = [_story("d1", "person.a", "person.b"), _story("d2", "person.a", "person.b")]
+    everything = ranking.candidate_pairs(pair, max_df=1.0, min_score=0.0, per_mention=None)
+    weakest = min(everything.candidates, key=lambda c: c.score)
+    report = ranking.candidate_pairs(pair, max_df=1.0, min_score=weakest.score + 1e-6, per_mention=None)
+    assert weakest not in report.candidates
+    [why] = [d.why for d in report.dropped if d.candidate == weakest]
+    assert "below the threshold" in why
+    assert len(report.candidates) + len(report.dropped) == len(everything.candidates)
+
+
+def test_the_per_mention_cap_keeps_the_best_pairs_and_names_them():
+    a = _story("d1", "person.a", "person.b")
+    b = _story("d2", "person.a", "person.b")
+    b["events"] += [_event(f"m{i}", "meeting", [("participant", "p1")]) for i in range(3)]
+    report = ranking.candidate_pairs([a, b], max_df=1.0, min_score=0.0, per_mention=2)
+    meeting = [c for c in report.candidates if c.kind == "event" and c.source.id == "m"]
+    assert [c.target.id for c in meeting] == ["m", meeting[1].target.id] and len(meeting) == 2
+    capped = [d for d in report.dropped if d.candidate.kind == "event" and d.candidate.source.id == "m"]
+    assert capped and all("m already has 2 better pair(s): m ~ m" in d.why for d in capped)
+    assert all(d.candidate.score <= meeting[-1].score for d in capped)
+
+
+def test_claims_giving_the_same_number_are_paired_across_digit_scripts():
+    story = [_entity("p", 50, 55, "person.a")]  # outside the claims: groups the two documents, pairs nothing
+    a = _record("d1", story, [], [{**_claim("n", 0, 20, None), "span": {"start": 0, "end": 20, "text": "12 met"}}])
+    b = _record("d2", story, [], [{**_claim("n", 0, 20, None), "span": {"start": 0, "end": 20, "text": "١٢ مسؤولاً"}}])
+    assert ranking.claim_numbers("١٢ مسؤولاً و 9000 كم") == {"12", "9000"}
+    report = ranking.candidate_pairs([a, b], max_df=1.0)
+    [pair] = report.candidates
+    assert pair.reasons == ["share the number(s) 12"]
+
+
+def test_a_key_in_many_claims_weighs_less_than_a_rare_one():
+    def claims(doc: str, rare: str) -> dict:
+        ents = [_entity(f"g{i}", i * 10, i * 10 + 5, "gpe.common", "gpe") for i in range(3)]  # in 3 of 7 claims
+        ents.append(_entity("r", 100, 105, rare))
+        cls = [_claim(f"c{i}", i * 10, i * 10 + 6, None) for i in range(6)]
+        cls.append(_claim("rare", 100, 106, None))
+        return _record(doc, ents, [], cls)
+
+    report = ranking.candidate_pairs([claims("d1", "person.rare"), claims("d2", "person.rare")], max_df=1.0)
+    scores = {(c.source.id, c.target.id): c.score for c in report.candidates + [d.candidate for d in report.dropped]}
+    assert scores[("rare", "rare")] > scores[("c0", "c0")]
+
+
+def test_on_the_seeds_the_pairs_that_matter_stay_while_the_count_drops():
+    """The meeting, the joint-plan vs 'not disclosed' claims, the two ministers' titles stay; far fewer pairs."""
+    from goldkit.cli.links_cmd import annotation_records
+
+    records = annotation_records(None)
+    everything = ranking.candidate_pairs(records, min_score=0.0, per_mention=None)
+    report = ranking.candidate_pairs(records)
+    kept = {(c.source.id, c.target.id) for c in report.candidates}
+    assert {("ev-meeting-1", "ev-received"), ("c-not-disclosed", "c-head-joint-plan")} <= kept
+    assert {("c-abdulaziz-title", "c-abdulaziz-title"), ("c-meeting", "c-reception")} <= kept
+    assert len(report.candidates) * 2 < len(everything.candidates)

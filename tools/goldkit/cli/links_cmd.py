@@ -45,29 +45,45 @@ def annotation_records(source: Path | None) -> list[dict[str, Any]]:
 
 @links_app.command("candidates")
 def candidates_cli(
-    records: RecordsArgument = None, limit: int = typer.Option(30, "--limit"), as_json: bool = JsonOption
+    records: RecordsArgument = None,
+    limit: int = typer.Option(30, "--limit", help="Rows to show (the report keeps them all)."),
+    min_score: float | None = typer.Option(None, "--min-score", help="Ask only about pairs scoring this much."),
+    per_mention: int | None = typer.Option(None, "--per-mention", help="At most this many pairs per mention."),
+    explain: bool = typer.Option(False, "--explain", help="Also list the dropped pairs and why each went."),
+    as_json: bool = JsonOption,
 ) -> None:
     """Show the event and claim pairs goldkit would ask annotators to link, with the reasons.
 
-    Example: goldkit links candidates --records annotations/gold/ --limit 10
-    """
-    from goldkit.links.candidates import candidate_pairs
+    Pairs are ranked by score and capped (a score threshold and a limit per mention); --explain says
+    for every other pair why it was dropped.
 
-    report = candidate_pairs(annotation_records(records))
+    Example: goldkit links candidates --explain --limit 10
+    """
+    from goldkit.links import candidates as ranking
+
+    report = ranking.candidate_pairs(
+        annotation_records(records),
+        min_score=ranking.MIN_SCORE if min_score is None else min_score,
+        per_mention=ranking.PER_MENTION if per_mention is None else per_mention,
+    )
     if as_json:
         emit_json(report.to_dict())
         return
     console.print(
         f"{len(report.groups)} story group(s); compared {report.compared_event_pairs} event and "
-        f"{report.compared_claim_pairs} claim pair(s); {len(report.candidates)} candidate(s)",
+        f"{report.compared_claim_pairs} claim pair(s); {len(report.candidates)} candidate(s) kept "
+        f"(score ≥ {report.min_score:.2f}, ≤ {report.per_mention} per mention), {len(report.dropped)} dropped",
         highlight=False,
     )
+    rows = [(c, "kept: " + "; ".join(c.reasons)) for c in report.candidates[:limit]]
+    if explain:
+        rows += [(d.candidate, f"dropped: {d.why} (had: {'; '.join(d.candidate.reasons)})") for d in report.dropped]
     table = Table()
     for column in ("kind", "source", "target", "score", "why"):
         table.add_column(column, overflow="fold")
-    for cand in report.candidates[:limit]:
+    for cand, why in rows:
         source, target = (f"{ref.document_id}:{ref.id}" for ref in (cand.source, cand.target))
-        table.add_row(cand.kind, source, target, f"{cand.score:.2f}", "; ".join(cand.reasons))
+        table.add_row(cand.kind, source, target, f"{cand.score:.2f}", why)
     console.print(table)
 
 

@@ -28,6 +28,8 @@ SCHEMA_FILE = Path("schema") / "goldkit.schema.json"
 GENERATED_NOTE = "Generated from schema/goldkit.schema.json by `goldkit schema render`; do not edit by hand."
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})  # scripts, not labels
 RTL_STYLE = "direction: rtl; text-align: right"
+# Room between the article's lines for the relation labels Label Studio draws over the text.
+SCREEN_CSS = ".lsf-richtext__line { line-height: 2.3; }"
 # One keyboard row per span layer (SPAN_LAYERS order). No 'u': Label Studio uses it to unselect a region.
 HOTKEY_ROWS = ("123456789", "qwertyiop", "asdfghjkl", "zxcvbnm")
 
@@ -339,11 +341,15 @@ def label_config(language: str, schema: dict[str, Any] | None = None) -> str:
             hint=f"use one of {', '.join(allowed)}, or add the language to $defs/Language first",
         )
     root = ET.Element("View")
-    columns = _add(root, "View", style="display: flex; align-items: flex-start; gap: 1em")
-    main = _add(columns, "View", style="flex: 3; min-width: 0")
-    _span_controls(main, schema, language)
+    _add(root, "Style").text = SCREEN_CSS
+    columns = _add(root, "View", style="display: flex; align-items: flex-start; gap: 1.5em")
+    main = _add(columns, "View", style="flex: 1; min-width: 0")
+    _span_controls(_add(main, "View", style=RTL_STYLE if direction(language) == "rtl" else None), schema, language)
     _article(main, language)
-    _region_details(_add(columns, "View", style="flex: 2; min-width: 16em"), schema, language)
+    details = "flex: 0 0 19em; position: sticky; top: 0"  # fixed width: the article takes the rest
+    if direction(language) == "rtl":
+        details += f"; {RTL_STYLE}"
+    _region_details(_add(columns, "View", style=details), schema, language)
     _relations(root, schema)
     ET.indent(root, space="  ")
     note = f"<!-- {GENERATED_NOTE} Schema {schema_version(schema)}, language {language} ({direction(language)}). -->"

@@ -1,0 +1,109 @@
+"""The annotator's screen in a real Label Studio and headless Chromium: titles shown, values stored.
+
+Uses the helpers of tests/labelstudio/test_browser.py (same browser, login, selection by DOM Range).
+Screenshots go to $GOLDKIT_SHOTS when it is set (for people to look at; nothing is asserted on pixels).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import sys
+import uuid
+import xml.etree.ElementTree as ET
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "labelstudio"))
+from test_browser import _log_in, _open_task, _select, _submit, chromium  # noqa: E402, F401 - a fixture
+
+from goldkit import paths, pull, push  # noqa: E402
+from goldkit.generate import render  # noqa: E402
+from goldkit.jsonio import iter_jsonl  # noqa: E402
+from goldkit.labelstudio import client as lsclient  # noqa: E402
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+def _titles(language: str, control: str) -> dict[str, str]:
+    """Stored value -> shown title of one control's labels in the config of `language`."""
+    root = ET.fromstring(render.label_config(language))
+    labels = next(c for c in root.iter() if c.get("name") == control)
+    return {x.get("value", ""): html.unescape(x.get("html", "")) for x in labels}
+
+
+def _shot(page: Any, name: str) -> None:
+    folder = os.environ.get("GOLDKIT_SHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"{name}.png"))
+
+
+@pytest.fixture(scope="module")
+def seeds(ls_server: Any) -> dict[str, Any]:
+    """The seed articles pushed under a fresh prefix: {language: (project, task, document)}."""
+    from goldkit.ingest.documents import ingest
+
+    prefix = f"screen-{uuid.uuid4().hex[:6]}"
+    documents = ingest([paths.corpus_dir()]).documents
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    report = push.push(documents, client=admin, project_prefix=prefix)
+    by_id = {d["id"]: d for d in documents}
+    tasks = {
+        p.language: (p.project_id, task_id, by_id[doc_id])
+        for p in report.projects
+        for doc_id, task_id in p.task_ids.items()
+    }
+    return {
+        "prefix": prefix,
+        "admin": admin,
+        "tasks": tasks,
+        "url": ls_server.url,
+        "annotator": ls_server.annotators[1],
+    }
+
+
+def test_arabic_labels_show_titles_and_a_span_after_furniture_pulls_schema_values(
+    chromium: Any,  # noqa: F811 - the fixture imported above
+    seeds: dict[str, Any],
+    tmp_path: Path,
+) -> None:
+    """Arabic project: buttons show Arabic titles; a place named right after the byline block pulls as 'gpe'."""
+    project_id, task_id, document = seeds["tasks"]["ar"]
+    text = document["text"]
+    titles = _titles("ar", "entity")
+    page = _log_in(chromium, seeds["url"], seeds["annotator"])
+    _open_task(page, seeds["url"], project_id, task_id, text)
+    shown = [t.splitlines()[0].strip() for t in page.locator(".lsf-label").all_inner_texts()]
+    assert set(titles.values()) <= set(shown), shown
+    assert not {"gpe", "title_role", "person"} & set(shown)  # no raw schema value on a button
+    _shot(page, "arabic-labels")
+
+    furniture_end = max(b["end"] for b in document["boilerplate"] if b["kind"] == "byline")
+    place = "الرياض"
+    start = text.index(place, furniture_end)  # the first place after the byline block
+    page.locator(".lsf-label").filter(has=page.get_by_text(titles["gpe"], exact=True)).first.click()
+    page.wait_for_function("() => document.querySelectorAll('.lsf-label_selected').length === 1")
+    _select(page, text, start, start + len(place))
+    page.wait_for_function("() => document.querySelectorAll('.lsf-outliner-item').length === 1")
+    _shot(page, "arabic-span-after-byline")
+    _submit(page)
+
+    report = pull.pull(client=seeds["admin"], out_root=tmp_path, project_prefix=seeds["prefix"])
+    assert report.total("quarantined") == 0, list(iter_jsonl(report.folder / paths.QUARANTINE_FILE))
+    [record] = [r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE) if r["document_id"] == document["id"]]
+    [entity] = record["entities"]
+    assert entity["type"] == "gpe"  # the stored value is the schema's, not the title shown
+    assert (entity["span"]["start"], entity["span"]["end"]) == (start, start + len(place))
+    assert text[entity["span"]["start"] : entity["span"]["end"]] == place
+
+
+def test_english_labels_show_english_titles(chromium: Any, seeds: dict[str, Any]) -> None:  # noqa: F811
+    project_id, task_id, document = seeds["tasks"]["en"]
+    page = _log_in(chromium, seeds["url"], seeds["annotator"])
+    _open_task(page, seeds["url"], project_id, task_id, document["text"])
+    shown = {t.splitlines()[0].strip() for t in page.locator(".lsf-label").all_inner_texts()}
+    assert {"Title / role", "Geo-political entity", "Meeting"} <= shown
+    _shot(page, "english-labels")
