@@ -134,3 +134,26 @@ def test_a_published_release_names_its_tag(project):
     assert "tag `v1.0.0` on the Hub repository `org/news`" in text
     assert 'load_dataset("org/news", "claims", revision="v1.0.0", split="test")' in text
     assert "\\url{https://huggingface.co/datasets/org/news}" in text
+
+
+def test_an_attached_copy_says_the_texts_are_the_publishers(project, tmp_path, cli=None):
+    from goldkit.cli.main import main
+    from goldkit.release.build import verify_checksums
+
+    standoff = build_release("1.0.0", ReleaseOptions(no_text=True, annotations=FIXTURE / "pull"))
+    before = DatasetCard((standoff.path / "README.md").read_text(encoding="utf-8"))
+    assert before.data.license == "cc-by-4.0"
+    out = tmp_path / "attached"
+    assert main(["attach", "1.0.0", "--corpus", str(project / "corpus"), "--out", str(out)]) == 0
+    after = DatasetCard((out / "README.md").read_text(encoding="utf-8"))
+    assert (after.data.license, after.data.license_link) == ("other", "LICENSE.md")
+    assert hub_problems(after.data, out) == []
+    assert "belong to their publishers" in (out / "LICENSE.md").read_text(encoding="utf-8")
+    assert "Text: attached with `goldkit attach`" in after.text and "not in this release" not in after.text
+    infos = DatasetInfosDict.from_dataset_card_data(after.data)
+    for config, info in infos.items():
+        assert info.splits["test"].num_bytes == pq.read_table(out / config / "test.parquet").nbytes, config
+    documents = DatasetInfosDict.from_dataset_card_data(before.data)["documents"].splits["test"].num_bytes
+    assert infos["documents"].splits["test"].num_bytes > documents  # the texts are in now
+    assert verify_checksums(out) == []
+    assert load(out, "documents")["text"][0]

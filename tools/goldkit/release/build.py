@@ -352,12 +352,28 @@ def attach(release: Path, corpus: Path, out: Path) -> AttachReport:
             write_parquet(pa.Table.from_pylist(rows, schema=table.schema), parquet)
         manifest = read_manifest(building) | {"stand_off": False, "attached_from": read_manifest(release)["version"]}
         write_json(building / MANIFEST, manifest)
+        _attach_card(building, manifest["version"])
         write_checksums(building)
         building.rename(out)
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
     return AttachReport(release, out, len(texts))
+
+
+def _attach_card(folder: Path, version: str) -> None:
+    """Rewrite the copied card's rights and sizes for the texts now included (card_sections.attached_card)."""
+    from goldkit.release import card_sections
+
+    readme = folder / "README.md"
+    if not readme.is_file():
+        return
+    configs = sorted(p.parent.name for p in folder.glob(f"*/{SPLIT}.parquet"))
+    text, license_md = card_sections.attached_card(
+        readme.read_text(encoding="utf-8"), version, card_sections.measure_sizes(folder, configs, SPLIT)
+    )
+    atomic_write_text(readme, text)
+    atomic_write_text(folder / card_sections.LICENSE_FILE, license_md)
 
 
 def _attach_row(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:

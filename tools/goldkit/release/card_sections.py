@@ -139,3 +139,46 @@ def tag_lines(version: str, repo_id: str | None) -> str:
     if repo_id:
         return f"tag `v{version}` on the Hub repository `{repo_id}`, created when it is published"
     return "not published: no git or Hub tag exists for it yet; `goldkit release --push-to-hub` creates one"
+
+
+def attached_card(card_text: str, version: str, sizes: dict[str, dict[str, int]]) -> tuple[str, str]:
+    """The card and LICENSE.md of a stand-off release once `goldkit attach` put the texts back.
+
+    The annotations keep the license the card gave them; the texts now in the files are the publishers',
+    so the metadata becomes `license: other` (with license_name and license_link) and the sizes are measured again.
+    """
+    from huggingface_hub import DatasetCard  # loaded only when a card is rewritten
+
+    card = DatasetCard(card_text)
+    annotations_license = str(getattr(card.data, "license", None) or "unknown")
+    rights = license_metadata(annotations_license, stand_off=False)
+    for key, value in rights.items():
+        setattr(card.data, key, value)
+    for info in card.data.to_dict().get("dataset_info") or []:
+        size = sizes.get(info.get("config_name"), {})
+        for split in info.get("splits", []):
+            split["num_bytes"] = size.get("num_bytes", split.get("num_bytes"))
+        info.update({k: size[k] for k in ("dataset_size", "download_size") if k in size})
+        _replace_info(card, info)
+    body = card.text
+    head, _, rest = body.partition("## License\n")
+    if _:
+        after = rest.split("\n## ", 1)
+        section = ["", *license_lines(annotations_license, False), "",
+                   f"Texts attached with `goldkit attach` from the user's own copy (sha256 checked); both parts "
+                   f"are in `{LICENSE_FILE}`.", ""]  # fmt: skip
+        body = head + "## License\n" + "\n".join(section) + ("\n## " + after[1] if len(after) > 1 else "")
+    body = body.replace(
+        "- Text: not included (stand-off: offsets, sha256, source files)",
+        "- Text: attached with `goldkit attach` from the user's own copy of the articles (each checked by sha256)",
+    )
+    card.text = body
+    return str(card), render_license(annotations_license, False, version)
+
+
+def _replace_info(card: Any, info: dict[str, Any]) -> None:
+    infos = card.data.dataset_info
+    if isinstance(infos, dict):
+        card.data.dataset_info = info
+        return
+    card.data.dataset_info = [info if i.get("config_name") == info.get("config_name") else i for i in infos]
