@@ -45,10 +45,11 @@ def test_exact_matching_pairs_equal_spans_once() -> None:
     assert match_spans([(0, 5), (0, 5), (6, 9)], [(0, 5), (6, 8)], "exact") == [(0, 0)]
 
 
-def test_overlap_matching_is_one_to_one_by_largest_overlap() -> None:
-    # b[0]=(3,10) overlaps a[0]=(0,5) by 2 and a[1]=(4,12) by 6 -> goes to a[1];
-    # b[1]=(0,4) then takes a[0] (overlap 4); a touching span (5,6)/(6,7) shares no code point.
-    assert match_spans([(0, 5), (4, 12), (5, 6)], [(3, 10), (0, 4), (6, 7)], "overlap") == [(0, 1), (1, 0)]
+def test_overlap_matching_is_one_to_one_and_maximum() -> None:
+    # Greedy by largest overlap made 2 pairs (a1-b0 overlap 6, a0-b1 overlap 4); three pairs exist:
+    # a0=(0,5)-b1=(0,4), a1=(4,12)-b2=(6,7), a2=(5,6)-b0=(3,10). Touching spans share no code point.
+    assert match_spans([(0, 5), (4, 12), (5, 6)], [(3, 10), (0, 4), (6, 7)], "overlap") == [(0, 1), (1, 2), (2, 0)]
+    assert match_spans([(5, 6)], [(6, 7)], "overlap") == []
 
 
 def test_overlap_ties_go_to_the_closer_boundaries() -> None:

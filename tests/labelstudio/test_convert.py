@@ -147,7 +147,7 @@ Breaker = Callable[[dict[str, Any], dict[str, Any]], None]
 BROKEN: dict[str, tuple[Breaker, str | None, str | None]] = {
     # reason: (break one thing, region id named, field named)
     "task_data": (lambda t, a: t["data"].pop("doc_id"), None, None),
-    "span_offsets": (lambda t, a: _by_id(a, "e1")["value"].update(end=len(t["data"]["text"]) + 3), "e1", None),
+    "span_offsets": (lambda t, a: _by_id(a, "e1")["value"].update(end=True), "e1", None),  # true is not 1
     "unknown_label": (lambda t, a: _by_id(a, "e1")["value"].update(labels=["planet"]), "e1", "entity"),
     "unknown_control": (lambda t, a: _by_id(a, "e1").update(from_name="sentiment"), "e1", "sentiment"),
     "region_conflict": (lambda t, a: _by_id(a, "e1")["value"].update(labels=["gpe", "location"]), "e1", None),
@@ -165,7 +165,9 @@ BROKEN: dict[str, tuple[Breaker, str | None, str | None]] = {
         None,
         "/entities/1/canonical",
     ),
-    "malformed_result": (lambda t, a: _by_id(a, "ev1", "choices").update(value="actual"), None, None),
+    "malformed_result": (lambda t, a: _by_id(a, "ev1", "choices").update(value="actual"), "ev1", "realis"),
+    "malformed_annotation": (lambda t, a: a.update(lead_time="301.5"), None, "annotation.lead_time"),
+    "text_mismatch": (lambda t, a: _by_id(a, "e1")["value"].update(text="Jeddah"), "e1", None),
 }
 
 

@@ -4,16 +4,22 @@ Used by agreement, adjudication, review and pre-annotation scoring alike. Two sp
 one-to-one by `match_spans(a, b, mode)`:
 
 - exact: equal (start, end); duplicates pair up in order.
-- overlap: every pair sharing at least one code point is a candidate; candidates are taken greedily
-  by largest overlap (min(end) - max(start)), ties by the smaller boundary difference
-  |Δstart| + |Δend|, then by position in a, then in b; a span is used at most once.
+- overlap: a maximum matching of the pairs that share at least one code point — as many pairs as
+  any one-to-one matching can make (a greedy pick by largest overlap can make fewer: [0,6),[6,8)
+  against [2,7),[0,2) has two pairs, greedy finds one). Ties between maximum matchings: the largest
+  total overlap (sum of min(end) - max(start)), then the smallest total boundary difference
+  (sum of |Δstart| + |Δend|), then what scipy's linear_sum_assignment returns (the same input
+  always gives the same pairs). Solved per connected group of overlapping spans, with integer
+  weights that keep the three criteria strictly in that order.
 """
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 from goldkit.schema.records import SPAN_KEYS
 
@@ -37,20 +43,40 @@ def _exact_matches(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -
     return pairs
 
 
+def _overlapping_groups(
+    a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]
+) -> list[tuple[list[int], list[int]]]:
+    """Split the spans into groups joined by overlaps (a sweep over starts): matching never crosses groups."""
+    events = sorted([(s, e, 0, i) for i, (s, e) in enumerate(a)] + [(s, e, 1, j) for j, (s, e) in enumerate(b)])
+    groups: list[tuple[list[int], list[int]]] = []
+    reach = None  # the furthest end of the current group
+    for start, end, side, index in events:
+        if reach is None or start >= reach:
+            groups.append(([], []))
+            reach = end
+        reach = max(reach, end)
+        groups[-1][side].append(index)
+    return [g for g in groups if g[0] and g[1]]
+
+
 def _overlap_matches(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
-    candidates = []
-    for (i, (sa, ea)), (j, (sb, eb)) in itertools.product(enumerate(a), enumerate(b)):
-        overlap = min(ea, eb) - max(sa, sb)
-        if overlap > 0:
-            candidates.append((-overlap, abs(sa - sb) + abs(ea - eb), i, j))
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs = []
-    for _, _, i, j in sorted(candidates):
-        if i not in used_a and j not in used_b:
-            used_a.add(i)
-            used_b.add(j)
-            pairs.append((i, j))
+    pairs: list[tuple[int, int]] = []
+    for ia, ib in _overlapping_groups(a, b):
+        sa, ea = np.array([a[i] for i in ia], dtype=np.int64).T
+        sb, eb = np.array([b[j] for j in ib], dtype=np.int64).T
+        overlap = np.minimum(ea[:, None], eb[None, :]) - np.maximum(sa[:, None], sb[None, :])
+        difference = np.abs(sa[:, None] - sb[None, :]) + np.abs(ea[:, None] - eb[None, :])
+        candidate = overlap > 0
+        # weight = pair * W1 + overlap * W2 - difference: W2 exceeds any total difference and W1 any total
+        # of the rest, so the solver maximises pairs, then overlap, then minimises difference
+        rank2 = int(difference[candidate].sum()) + 1
+        rank1 = (int(overlap[candidate].sum()) + 1) * rank2
+        if 2 * rank1 * min(len(ia), len(ib)) >= 2**52:  # past float64's exact integers: keep pairs, then overlap
+            rank2, difference = 1, np.zeros_like(difference)
+            rank1 = int(overlap[candidate].sum()) + 1
+        weight = np.where(candidate, rank1 + overlap * rank2 - difference, 0).astype(np.float64)
+        rows, columns = linear_sum_assignment(weight, maximize=True)
+        pairs += [(ia[r], ib[c]) for r, c in zip(rows, columns, strict=True) if candidate[r, c]]
     return sorted(pairs)
 
 

@@ -34,7 +34,8 @@ from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, writ
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
 from goldkit.labelstudio import projects as ls_projects
-from goldkit.labelstudio.convert import annotator, results_to_record
+from goldkit.labelstudio.convert import Conversion, ConversionProblem, annotator, results_to_record
+from goldkit.labelstudio.envelope import server_time
 from goldkit.paths import MANIFEST_FILE, QUARANTINE_FILE, RECORDS_FILE, documents_path, pulls_dir
 from goldkit.pulls import SECOND_ANNOTATION, annotator_key, latest_manifest, recency
 from goldkit.schema.loading import definition, schema_version
@@ -44,6 +45,7 @@ if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
     from label_studio_sdk import LabelStudio
 
 Progress = Callable[[int, int | None], None]
+CONVERSION_FAILED = "conversion_failed"  # a pull-level reason: the converter raised on this annotation
 MANIFEST, RECORDS, QUARANTINE = MANIFEST_FILE, RECORDS_FILE, QUARANTINE_FILE
 TASK_TEXT_CHANGED = "task_text_changed"  # quarantine reason: the task's text is not its document's
 
@@ -117,10 +119,9 @@ class Sorted:
     sources: dict[int, tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # by annotation id
 
 
-def _parse_time(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    return datetime.fromisoformat(value.replace("Z", "+00:00"))
+def _parse_time(value: Any) -> datetime | None:
+    """A server time, or None when there is none or it is not one (the converter quarantines the latter)."""
+    return server_time(value)
 
 
 def ls_version(client: LabelStudio) -> str | None:
@@ -167,13 +168,13 @@ def _ls_count(task: dict[str, Any]) -> int:
 
 
 def _quarantine_line(
-    project_id: int, task: dict[str, Any], raw: dict[str, Any], reasons: list[dict[str, Any]], who: str
+    project_id: int, task: dict[str, Any], raw: Any, reasons: list[dict[str, Any]], who: str
 ) -> dict[str, Any]:
     """One quarantine.jsonl line: where, who, why, and the annotation exactly as exported."""
     return {
         "project_id": project_id,
         "task_id": task.get("id"),
-        "annotation_id": raw.get("id"),
+        "annotation_id": raw.get("id") if isinstance(raw, dict) else None,
         "document_id": (task.get("data") or {}).get("doc_id"),
         "annotator": who,
         "reasons": reasons,
@@ -205,24 +206,34 @@ def sort_project(
         counts.annotations += _ls_count(task)
         counts.drafts += len(task.get("drafts") or [])
         drift = text_drift(task, documents or {})
-        for raw in task.get("annotations") or []:
+        for exported in task.get("annotations") or []:
+            raw = exported if isinstance(exported, dict) else {"result": exported}  # the latter is quarantined
             updated = _parse_time(raw.get("updated_at") or raw.get("created_at"))
             if since is not None and updated is not None and updated < since:
                 counts.unchanged += 1
-            elif raw.get("was_cancelled"):
+            elif raw.get("was_cancelled") is True:
                 counts.cancelled += 1
             elif drift is not None:
-                out.quarantine.append(_quarantine_line(project_id, task, raw, [drift], annotator(raw)))
+                out.quarantine.append(_quarantine_line(project_id, task, exported, [drift], annotator(raw)))
             else:
                 annotation = with_email(raw, emails)
-                conversion = results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
+                conversion = _converted(project_id, task, annotation)
                 if conversion.record is not None:
                     out.records.append(conversion.record)
                     out.sources[raw["id"]] = (project_id, task, raw)
                 else:
                     reasons = [p.to_dict() for p in conversion.problems]
                     who = annotator(annotation)
-                    out.quarantine.append(_quarantine_line(project_id, task, raw, reasons, who))
+                    out.quarantine.append(_quarantine_line(project_id, task, exported, reasons, who))
+
+
+def _converted(project_id: int, task: dict[str, Any], annotation: dict[str, Any]) -> Conversion:
+    """Convert one annotation; a converter fault quarantines it (with the error) and the pull goes on."""
+    try:
+        return results_to_record(task, annotation, project_id=project_id)  # type: ignore[arg-type]
+    except Exception as e:  # noqa: BLE001 - one annotation must never stop the pull; the reason names the error
+        message = f"goldkit could not convert it ({type(e).__name__}: {e}); please report this annotation"
+        return Conversion(None, [ConversionProblem(CONVERSION_FAILED, message, task.get("id"), annotation.get("id"))])
 
 
 def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
@@ -316,10 +327,15 @@ def new_pull_id(root: Path, now: datetime) -> str:
     return pull_id
 
 
+def _id_order(value: Any) -> tuple[int, int, str]:
+    """Sort ids as numbers, and ids of other types (quarantined for it) after them, by their JSON text."""
+    return (0, value, "") if type(value) is int else (1, 0, dumps(value))
+
+
 def write_pull(report: PullReport, out: Sorted) -> None:
     """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
     records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
-    quarantine = sorted(out.quarantine, key=lambda q: (q["task_id"], q["annotation_id"]))
+    quarantine = sorted(out.quarantine, key=lambda q: (_id_order(q["task_id"]), _id_order(q["annotation_id"])))
     write_folder(
         report.folder,
         {RECORDS: jsonl_text(records), QUARANTINE: jsonl_text(quarantine), MANIFEST: dumps(report.manifest())},

@@ -17,6 +17,8 @@ from functools import lru_cache
 from typing import Any, cast
 
 from goldkit.errors import Problem
+from goldkit.labelstudio import spantext
+from goldkit.labelstudio.envelope import field_problems
 from goldkit.labelstudio.wire import Annotation, Result, Task
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import definition, label_values, per_schema, schema_version
@@ -39,6 +41,9 @@ REASONS: dict[str, str] = {
     "bad_text": "a per-region text that cannot be read (canonical key, evidence line)",
     "schema": "the converted record breaks the schema or its rules",
     "malformed_result": "a result item whose shape Label Studio never produces (wrong types, doubled relations)",
+    "malformed_annotation": "an annotation or task field (ids, times, lead_time, ground_truth, project) of a type "
+    "Label Studio never writes",
+    "text_mismatch": "a span's value.text is not the task text at its offsets, and no stated rule repairs it",
 }
 
 
@@ -48,10 +53,10 @@ class ConversionProblem:
 
     reason: str
     message: str
-    task_id: int | None = None
-    annotation_id: int | None = None
-    region_id: str | None = None
-    field: str | None = None
+    task_id: Any = None  # as exported: an id of the wrong type is itself a reason to quarantine
+    annotation_id: Any = None
+    region_id: Any = None
+    field: Any = None  # a control name as exported: any JSON value
     got: Any = None
     expected: Any = None
 
@@ -253,19 +258,23 @@ class _Reader:
     """Read one annotation's results, collecting every problem instead of stopping at the first."""
 
     def __init__(self, task: Task, annotation: Annotation) -> None:
-        self.task_id = task.get("id")
-        self.annotation_id = annotation.get("id")
-        self.text: str = (task.get("data") or {}).get("text") or ""
+        raw_task: dict[str, Any] = cast(dict[str, Any], task)
+        raw_annotation: dict[str, Any] = cast(dict[str, Any], annotation)
+        self.task_id: Any = raw_task.get("id")
+        self.annotation_id: Any = raw_annotation.get("id")
+        self.text: str = _task_text(task)
         self.vocab = _vocabulary()
         self.problems: list[ConversionProblem] = []
+        self.repairs: list[dict[str, Any]] = []  # offsets repaired by a spantext rule, for the provenance
         self.regions: dict[str, _Region] = {}
         self.seen_ids: set[str] = set()  # every span id, also the rejected ones (no echo problems)
+        self.broken_ids: set[str] = set()  # regions with a malformed result (no echo of a missing attribute)
         self.relations: list[tuple[_Region, _Region, list[str]]] = []
 
-    def problem(self, reason: str, message: str, region_id: str | None = None, **facts: Any) -> None:
+    def problem(self, reason: str, message: str, region_id: Any = None, **facts: Any) -> None:
         self.problems.append(ConversionProblem(reason, message, self.task_id, self.annotation_id, region_id, **facts))
 
-    def read(self, results: list[dict[str, Any]]) -> None:
+    def read(self, results: list[Any]) -> None:
         """Sort the results by type in one pass, then read spans before what refers to them."""
         spans: list[dict[str, Any]] = []
         choices: list[dict[str, Any]] = []
@@ -278,8 +287,14 @@ class _Reader:
             "relation": relations,
         }
         for index, result in enumerate(results):
+            if not isinstance(result, dict):
+                self.problem("malformed_result", f"result {index} is not an object", got=result)
+                continue
+            if not isinstance(result.get("value", {}), dict):
+                self.malformed(result, f"result {index}: its value is not an object", result.get("value"))
+                continue
             kind = result.get("type")
-            bucket = by_type.get(kind)
+            bucket = by_type.get(kind) if isinstance(kind, str) else None
             if bucket is not None:
                 bucket.append(result)
             else:
@@ -310,13 +325,41 @@ class _Reader:
             )
         if not first_time:
             return self.problem("region_conflict", "two spans with the same id", region_id, field=control)
-        start, end, text = value.get("start"), value.get("end"), self.text
-        if not (isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)):
-            got = {"start": start, "end": end, "text_length": len(text)}
-            return self.problem("span_offsets", "span offsets do not fit the task text", region_id, got=got)
-        span = {"start": start, "end": end, "text": text[start:end]}
+        span = self.span(region_id, value)
+        if span is None:
+            return None
         record_id = _record_id(region_id) if control in _ITEM_LAYERS else region_id
         self.regions[region_id] = _Region(region_id, control, label, span, record_id, {})
+
+    def span(self, region_id: str, value: dict[str, Any]) -> dict[str, Any] | None:
+        """The span of a region's value, its offsets checked against value.text (and repaired by a stated rule)."""
+        start, end, text, claimed = value.get("start"), value.get("end"), self.text, value.get("text")
+        if type(start) is not int or type(end) is not int:  # a JSON true is not an offset
+            got = {"start": start, "end": end}
+            self.problem("span_offsets", "span offsets are not integers", region_id, got=got)
+            return None
+        fits = 0 <= start < end <= len(text)
+        if fits and spantext.agrees(claimed, text[start:end]):
+            return {"start": start, "end": end, "text": text[start:end]}
+        if claimed is not None and type(claimed) is not str:
+            self.problem("malformed_result", "value.text is not a string", region_id, got=claimed)
+            return None
+        repair = spantext.repaired(text, start, end, claimed) if claimed else None
+        if repair is not None:
+            new_start, new_end, rule = repair
+            got = {"start": start, "end": end}
+            self.repairs.append(
+                {"region": region_id, "rule": rule, "from": got, "to": {"start": new_start, "end": new_end}}
+            )
+            return {"start": new_start, "end": new_end, "text": text[new_start:new_end]}
+        if not fits:
+            got = {"start": start, "end": end, "text_length": len(text)}
+            self.problem("span_offsets", "span offsets do not fit the task text", region_id, got=got)
+            return None
+        expected = text[start:end]
+        message = f"value.text {claimed!r} is not the task text {expected!r} at [{start}:{end}] and no rule repairs it"
+        self.problem("text_mismatch", message, region_id, got=claimed, expected=expected)
+        return None
 
     def attribute_region(
         self, result: dict[str, Any], spec: lsmap.RegionChoice | lsmap.RegionText | None
@@ -341,7 +384,9 @@ class _Reader:
         region = self.attribute_region(result, _CHOICES.get(control))  # type: ignore[arg-type]
         if region is None:
             return None
-        values = list(map(str, (result.get("value") or {}).get("choices") or []))
+        values = self.strings(result, "choices")
+        if values is None:
+            return None
         allowed = self.vocab.choice_values[control]  # type: ignore[index]
         if not allowed.issuperset(values):
             unknown = [v for v in values if v not in allowed]
@@ -354,32 +399,52 @@ class _Reader:
     def read_text(self, result: dict[str, Any]) -> None:
         control = result.get("from_name")
         region = self.attribute_region(result, _TEXTS.get(control))  # type: ignore[arg-type]
-        if region is not None:
-            region.attributes[control] = list(map(str, (result.get("value") or {}).get("text") or []))  # type: ignore[index]
+        texts = self.strings(result, "text") if region is not None else None
+        if region is not None and texts is not None:
+            region.attributes[control] = texts  # type: ignore[index]
 
     def read_relation(self, result: dict[str, Any]) -> None:
         from_id, to_id = str(result.get("from_id")), str(result.get("to_id"))
         if result.get("direction") == "left":
             from_id, to_id = to_id, from_id
-        if from_id not in self.seen_ids or to_id not in self.seen_ids:
-            missing = [i for i in (from_id, to_id) if i not in self.seen_ids]
+        missing = [i for i in (from_id, to_id) if i not in self.seen_ids and i not in self.broken_ids]
+        if missing:
             return self.problem(
                 "relation_missing_region", f"relation {from_id}->{to_id}: no region {missing}", missing[0]
             )
         source, target = self.regions.get(from_id), self.regions.get(to_id)
         if source is None or target is None:
             return None  # its region was already reported
-        labels = list(map(str, result.get("labels") or []))
+        labels = self.strings(result, "labels")
+        if labels is None:
+            return None
         if not labels:
             return self.problem("bad_relation", f"relation {from_id}->{to_id} has no label", from_id)
         self.relations.append((source, target, labels))
         return None
+
+    def malformed(self, result: dict[str, Any], message: str, got: Any) -> None:
+        """Report a result of a shape Label Studio never writes; its region raises no echo problems."""
+        region_id = str(result.get("id"))
+        self.broken_ids.add(region_id)
+        self.problem("malformed_result", message, region_id, field=result.get("from_name"), got=got)
+
+    def strings(self, result: dict[str, Any], key: str) -> list[str] | None:
+        """The list of strings a choice, text or relation carries (None after a problem if it is not a list)."""
+        holder = result if key == "labels" else result.get("value") or {}
+        values = holder.get(key) or []
+        if not isinstance(values, list):
+            self.malformed(result, f"{key} is a {type(values).__name__}, not a list", values)
+            return None
+        return list(map(str, values))
 
     def lines(self, region: _Region, control: str) -> list[str]:
         return _lines(region.attributes.get(control, []))
 
     def choice(self, region: _Region, choice: lsmap.RegionChoice) -> Any:
         values = region.attributes.get(choice.name)
+        if not values and region.id in self.broken_ids:
+            return None  # its malformed result was reported
         if not values:
             return self.problem(
                 "missing_attribute", f"{region.layer} has no {choice.name}", region.id, field=choice.name
@@ -555,6 +620,9 @@ def _quick_arrays(text: str, results: list[dict[str, Any]]) -> dict[str, list[di
         if not 0 <= start < end <= len(text):
             raise _Unusual
         span = {"start": start, "end": end, "text": text[start:end]}
+        claimed = value.get("text")
+        if claimed is not None and claimed != span["text"]:
+            raise _Unusual  # a loose copy, a repair or a mismatch: _Reader says which
         layers[region_id] = control
         if control in _ITEM_LAYERS:
             items[region_id] = _new_item(control, _record_id(region_id), labels[0], span)
@@ -589,6 +657,8 @@ def _quick_attribute(item: dict[str, Any], layer: str, result: dict[str, Any]) -
         item[control] = _choice_value(choice, values)
         return
     if result["type"] != "textarea" or _TEXTS[control].layer != layer:
+        raise _Unusual
+    if type(value["text"]) is not list:
         raise _Unusual
     lines = _lines(list(map(str, value["text"])))
     if control == "canonical" and len(lines) <= 1:
@@ -643,26 +713,50 @@ def annotator(annotation: Mapping[str, Any]) -> str:
     return "" if who is None else str(who)
 
 
-def provenance(task: Task, annotation: Annotation, project_id: int | None = None) -> dict[str, Any]:
-    """Where a pulled record came from: annotator, Label Studio ids and times."""
-    return {
+def provenance(
+    task: Task, annotation: Annotation, project_id: int | None = None, repairs: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """Where a pulled record came from: annotator, Label Studio ids and times (and any offsets repaired).
+
+    The envelope's types are not assumed (envelope.field_problems checks them before a record is made):
+    the values are read as Any, so a wrong type is a schema problem, never a TypeError of compiled code.
+    """
+    raw_task: dict[str, Any] = cast(dict[str, Any], task)
+    raw: dict[str, Any] = cast(dict[str, Any], annotation)
+    out: dict[str, Any] = {
         "annotator": annotator(annotation),
         "method": METHOD,
-        "ls_project": project_id if project_id is not None else task.get("project", annotation.get("project")),
-        "ls_task": task.get("id"),
-        "ls_annotation": annotation.get("id"),
-        "created_at": annotation.get("created_at"),
-        "updated_at": annotation.get("updated_at"),
-        "lead_time": annotation.get("lead_time"),
-        "ground_truth": bool(annotation.get("ground_truth", False)),
+        "ls_project": project_id if project_id is not None else raw_task.get("project", raw.get("project")),
+        "ls_task": raw_task.get("id"),
+        "ls_annotation": raw.get("id"),
+        "created_at": raw.get("created_at"),
+        "updated_at": raw.get("updated_at"),
+        "lead_time": raw.get("lead_time"),
+        "ground_truth": raw.get("ground_truth", False),
     }
+    if repairs:
+        out["repairs"] = repairs
+    return out
+
+
+def _task_text(task: Task) -> str:
+    """The task's text, or "" when its data has none (or not as a string)."""
+    data: Any = cast(dict[str, Any], task).get("data")
+    text: Any = data.get("text") if isinstance(data, dict) else None
+    return text if isinstance(text, str) else ""
+
+
+def _task_doc_id(task: Task) -> str:
+    data: Any = cast(dict[str, Any], task).get("data")
+    doc_id: Any = data.get("doc_id") if isinstance(data, dict) else None
+    sha: Any = data.get("sha256") if isinstance(data, dict) else None
+    return doc_id if isinstance(doc_id, str) and (sha is None or isinstance(sha, str)) else ""
 
 
 def results_to_record(task: Task, annotation: Annotation, *, project_id: int | None = None) -> Conversion:
     """Turn one Label Studio annotation of a task into a goldkit record, or say why it cannot be one."""
-    data = task.get("data") or {}
-    text, results = data.get("text") or "", annotation.get("result") or []
-    if text and data.get("doc_id"):
+    text, results = _task_text(task), cast(dict[str, Any], annotation).get("result") or []
+    if text and _task_doc_id(task) and not field_problems(task, annotation):
         try:
             arrays = _quick_arrays(text, cast(list[dict[str, Any]], results))
         except (_Unusual, LookupError, TypeError, AttributeError, ValueError):
@@ -678,33 +772,47 @@ def results_to_record(task: Task, annotation: Annotation, *, project_id: int | N
 def _explained(task: Task, annotation: Annotation, project_id: int | None) -> Conversion:
     """Convert one annotation with _Reader, which names every problem that keeps it from being a record."""
     reader = _Reader(task, annotation)
-    data = task.get("data") or {}
-    if not reader.text or not data.get("doc_id"):
-        reader.problem("task_data", "task data has no text or no doc_id (was it pushed by goldkit?)")
+    if not reader.text or not _task_doc_id(task):
+        reader.problem("task_data", "task data has no text or no doc_id as strings (was it pushed by goldkit?)")
         return Conversion(None, reader.problems)
+    for wrong in field_problems(task, annotation):
+        message = f"{wrong.field} is {wrong.got!r}, expected {wrong.expected}"
+        reader.problem("malformed_annotation", message, field=wrong.field, got=wrong.got, expected=wrong.expected)
     try:
-        reader.read(cast(list[dict[str, Any]], annotation.get("result") or []))
+        results: Any = cast(dict[str, Any], annotation).get("result") or []
+        if not isinstance(results, list):
+            raise TypeError(f"result is a {type(results).__name__}, not a list")
+        reader.read(results)
         arrays = reader.items()
-    except (KeyError, TypeError, AttributeError, ValueError) as e:
-        # An export edited by hand or by another tool: quarantine the annotation, never crash the pull.
-        reader.problem("malformed_result", f"the result list cannot be read: {type(e).__name__}: {e}")
+    except (KeyError, TypeError, AttributeError, ValueError):
+        # An export edited by hand or by another tool: quarantine the annotation, never crash the pull. The
+        # message does not quote the error: compiled code raises TypeError where Python raises AttributeError.
+        reader.problem(
+            "malformed_result", "the result list cannot be read: a field of a type Label Studio never writes"
+        )
         return Conversion(None, reader.problems)
     if reader.problems:
         return Conversion(None, reader.problems)
-    record = _record(task, annotation, project_id, arrays)
+    record = _record(task, annotation, project_id, arrays, reader.repairs)
     for problem in validate_annotation(record, _document(record, reader.text)):
         reader.problem("schema", problem.message, field=problem.pointer, got=problem.got, expected=problem.expected)
     return Conversion(None if reader.problems else canonicalize(record), reader.problems)
 
 
-def _record(task: Task, annotation: Annotation, project_id: int | None, arrays: dict[str, Any]) -> Record:
-    data = task["data"]
+def _record(
+    task: Task,
+    annotation: Annotation,
+    project_id: int | None,
+    arrays: dict[str, Any],
+    repairs: list[dict[str, Any]] | None = None,
+) -> Record:
+    data: dict[str, Any] = cast(dict[str, Any], task)["data"]
     return {
         "record_type": "annotation",
         "schema_version": _vocabulary().schema_version,
         "document_id": data["doc_id"],
         "document_sha256": data.get("sha256") or hashlib.sha256(data["text"].encode("utf-8")).hexdigest(),
-        "provenance": provenance(task, annotation, project_id),
+        "provenance": provenance(task, annotation, project_id, repairs),
         **arrays,
     }
 

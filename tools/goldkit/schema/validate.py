@@ -251,6 +251,10 @@ def span_problems(pointer: str, span: dict[str, Any], text: str | None) -> list[
         return [
             Problem(f"{pointer}/end", f"end {end} must be greater than start {start}", got=end, expected=f"> {start}")
         ]
+    claimed = span.get("text")
+    if isinstance(claimed, str) and claimed and not claimed.strip():
+        message = f"span [{start}:{end}] holds only whitespace; mark a word, not the space around it"
+        return [Problem(f"{pointer}/text", message, got=claimed, expected="text with a non-space character")]
     if text is None:
         return []
     if end > len(text):
@@ -268,7 +272,10 @@ def _span_fits(span: dict[str, Any], text: str | None) -> bool:
     start, end = span.get("start"), span.get("end")
     if type(start) is not int or type(end) is not int:
         return True  # structure problem
-    return start < end and (text is None or (end <= len(text) and span.get("text") == text[start:end]))
+    claimed = span.get("text")
+    if start >= end or (isinstance(claimed, str) and claimed and not claimed.strip()):
+        return False
+    return text is None or (end <= len(text) and claimed == text[start:end])
 
 
 def _walk_items(record: Record, text: str | None) -> tuple[dict[str, str], list[Problem], list[Problem]]:
