@@ -61,12 +61,30 @@ def test_alpha_on_pair_labels_by_hand():
     assert report.units == 3 and report.pairable_units == 3
     assert report.alpha == pytest.approx(4 / 9)
     assert report.observed == pytest.approx(4 / 6)
-    # B³ over the event mentions of pairs both judged (e1, e2 pairs are event pairs; e3 only 'unrelated': unknown kind)
-    # x: {en:e1, ar:e1} {en:e2, ar:e2}; y: {en:e1, ar:e1}, en:e2 and ar:e2 singletons.
-    # precision of y vs x: every y cluster ⊂ an x cluster → 1; recall: e1 pair 1,1; e2 pair 1/2, 1/2 → 3/4
+    # B³ over every mention of every event pair both were asked (the pair's kind is in its id, so the e3 pair
+    # both answered 'unrelated' counts too): x: {en:e1, ar:e1} {en:e2, ar:e2}, en:e3, ar:e3 singletons;
+    # y: {en:e1, ar:e1}, the other four singletons. Precision of y vs x: every y cluster ⊂ an x cluster → 1;
+    # recall: e1 pair 1, 1; e2 pair 1/2, 1/2; e3 pair 1, 1 → 5/6.
     scores = report.b_cubed["x | y"]
-    assert scores["mentions"] == 4
-    assert scores["precision"] == pytest.approx(1.0) and scores["recall"] == pytest.approx(3 / 4)
+    assert scores["mentions"] == 6
+    assert scores["precision"] == pytest.approx(1.0) and scores["recall"] == pytest.approx(5 / 6)
+    # MUC (Vilain 1995): x has 2 links, y 1, shared 1 → recall 1/2, precision 1;
+    # CEAF-e: y's 5 clusters against x's 4, φ4 = 1 (e1) + 2/3 (e2 pair vs one of its singletons) + 1 + 1 → 11/3
+    coref = report.coreference["x | y"]
+    assert (coref["muc"]["recall"], coref["muc"]["precision"]) == (pytest.approx(1 / 2), pytest.approx(1.0))
+    assert coref["ceaf_e"]["recall"] == pytest.approx((11 / 3) / 4) and coref["ceaf_e"]["precision"] == pytest.approx(
+        (11 / 3) / 5
+    )
+    f1 = [coref[name]["f1"] for name in ("muc", "b_cubed", "ceaf_e")]
+    assert coref["conll_f1"] == pytest.approx(sum(f1) / 3) and coref["pairs"] == 3
+
+
+def test_annotators_who_agree_nothing_corefers_agree_fully_on_b_cubed():
+    """The issue's case: both answer 'unrelated' to every event pair. Before: 0.0 over 0 mentions."""
+    links = [_link(f"en:e{i}", f"ar:e{i}", "unrelated", who) for i in (1, 2) for who in ("x", "y")]
+    coref = link_agreement(links).coreference["x | y"]
+    assert coref["mentions"] == 4 and coref["b_cubed"]["f1"] == 1.0 and coref["ceaf_e"]["f1"] == 1.0
+    assert coref["muc"]["f1"] == 0.0  # no links to count, as the CoNLL reference scorer reports it
 
 
 def test_adjudication_majority_ties_and_accounting():

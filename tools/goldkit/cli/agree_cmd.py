@@ -151,7 +151,7 @@ def agree_cli(
 ) -> None:
     """Measure inter-annotator agreement: span F1, attribute α, relation F1 and unitizing α.
 
-    With --links: Krippendorff's α on the link answers and B³ on the same-event clusters.
+    With --links: Krippendorff's α on the link answers; MUC, B³, CEAF-e, CoNLL F1 on same-event clusters.
 
     Example: goldkit agree annotations/pulls/20250101T120000Z --metric span_f1 --json
     Example: goldkit agree --links

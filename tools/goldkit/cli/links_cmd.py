@@ -105,7 +105,7 @@ def _links(sources: list[Path]) -> list[dict[str, Any]]:
 
 
 def agree_links_cli(sources: list[Path], as_json: bool) -> None:
-    """`goldkit agree --links`: α on the pair labels and B³ on same-event clusters."""
+    """`goldkit agree --links`: α on the pair labels; MUC, B³, CEAF-e and CoNLL F1 on same-event clusters."""
     from goldkit.links.agreement import link_agreement
 
     report = link_agreement(_links(sources))
@@ -119,11 +119,12 @@ def agree_links_cli(sources: list[Path], as_json: bool) -> None:
         f"Krippendorff's α (nominal) {alpha}, observed agreement {observed} {report.note}",
         highlight=False,
     )
-    table = Table(title="Same-event clusters, B³ between annotators")
-    for column in ("pair", "precision", "recall", "F1", "mentions"):
+    table = Table(title="Same-event clusters between annotators (F1; every mention of the event pairs both answered)")
+    for column in ("pair", "MUC", "B³", "CEAF-e", "CoNLL F1", "mentions"):
         table.add_column(column)
-    for pair, s in report.b_cubed.items():
-        table.add_row(pair, f"{s['precision']:.3f}", f"{s['recall']:.3f}", f"{s['f1']:.3f}", str(s["mentions"]))
+    for pair, s in report.coreference.items():
+        f1 = [f"{s[name]['f1']:.3f}" for name in ("muc", "b_cubed", "ceaf_e")]
+        table.add_row(pair, *f1, f"{s['conll_f1']:.3f}", str(s["mentions"]))
     console.print(table)
 
 

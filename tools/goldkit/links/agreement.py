@@ -3,8 +3,12 @@
 - Pair labels: every link task is one unit; each annotator's relation for it is one nominal value;
   Krippendorff's α (nominal) and observed agreement over units with two or more answers.
 - Event clusters: the connected components of `same_event` links (cross-document event hoppers).
-  Two annotators' clusterings are compared with B³ (Bagga & Baldwin 1998) over the event mentions
-  either annotator judged; a mention in no same-event link is its own singleton cluster.
+  Two annotators' clusterings are compared over the right universe: every mention of every event
+  pair both were asked (a pair's kind comes from its id, whatever was answered), singletons
+  included, each clustering built from those pairs only. Scores: MUC, B³, CEAF-e and their mean,
+  the CoNLL F1 (goldkit.evaluate.coref, checked against the CoNLL reference scorer's test cases).
+  Two annotators who agree that nothing corefers get B³ = CEAF-e = 1 (MUC counts links: 0, as the
+  reference scorer reports it).
 - Adjudication: a pair's relation is kept when at least `min_votes` annotators chose it and no other
   relation has as many votes; ties are unresolved, never guessed.
 """
@@ -18,6 +22,8 @@ from itertools import combinations
 from typing import Any
 
 from goldkit.agreement.spans import nominal_alpha, nominal_observed_agreement
+from goldkit.evaluate import coref
+from goldkit.links.tasks import kind_of_pair_id
 from goldkit.schema.loading import label_values, labels, schema_version
 
 Mention = tuple[str, str]  # (document_id, id)
@@ -77,26 +83,30 @@ def cluster_ids(links: Iterable[dict[str, Any]]) -> dict[Mention, str]:
     return {m: ":".join(cluster[0]) for cluster in event_clusters(links) for m in cluster}
 
 
+def _with_singletons(clusters: Sequence[Sequence[Mention]], universe: Sequence[Mention]) -> list[list[Mention]]:
+    """The clusters cut to the universe, plus a singleton for each mention of it no cluster holds."""
+    inside = set(universe)
+    cut = [[m for m in c if m in inside] for c in clusters]
+    held = {m for c in cut for m in c}
+    return [c for c in cut if c] + [[m] for m in universe if m not in held]
+
+
+def coreference(
+    a: Sequence[Sequence[Mention]], b: Sequence[Sequence[Mention]], mentions: Iterable[Mention]
+) -> dict[str, Any]:
+    """MUC, B³, CEAF-e (recall, precision, F1) and the CoNLL F1 of clustering `b` against `a` over `mentions`."""
+    universe = sorted(set(mentions))
+    scores = coref.coref_scores(_with_singletons(a, universe), _with_singletons(b, universe))
+    out: dict[str, Any] = {name: scores[name].to_dict() for name in coref.METRICS}
+    return {**out, "conll_f1": scores["conll"].f1, "mentions": len(universe)}
+
+
 def b_cubed(
     a: Sequence[Sequence[Mention]], b: Sequence[Sequence[Mention]], mentions: Iterable[Mention]
 ) -> dict[str, float]:
     """B³ precision, recall and F1 of clustering `b` against `a` over `mentions` (singletons implied)."""
-
-    def lookup(clusters: Sequence[Sequence[Mention]]) -> dict[Mention, frozenset[Mention]]:
-        return {m: frozenset(c) for c in clusters for m in c}
-
-    in_a, in_b = lookup(a), lookup(b)
-    universe = sorted(set(mentions))
-    if not universe:
-        return {"precision": 0.0, "recall": 0.0, "f1": 0.0, "mentions": 0}
-    precision = recall = 0.0
-    for m in universe:
-        ca, cb = in_a.get(m, frozenset({m})), in_b.get(m, frozenset({m}))
-        common = len(ca & cb)
-        precision += common / len(cb)
-        recall += common / len(ca)
-    p, r = precision / len(universe), recall / len(universe)
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0, "mentions": len(universe)}
+    scores = coreference(a, b, mentions)
+    return {**scores["b_cubed"], "mentions": scores["mentions"]}
 
 
 @dataclass
@@ -107,26 +117,31 @@ class LinkAgreement:
     observed: float | None
     note: str
     b_cubed: dict[str, dict[str, float]] = field(default_factory=dict)  # "a | b" -> scores
+    coreference: dict[str, dict[str, Any]] = field(default_factory=dict)  # "a | b" -> MUC, B³, CEAF-e, CoNLL F1
 
     def to_dict(self) -> dict[str, Any]:
         return self.__dict__.copy()
 
 
 def link_agreement(links: Sequence[dict[str, Any]]) -> LinkAgreement:
-    """Krippendorff's α on pair labels and pairwise B³ on same-event clusters."""
+    """Krippendorff's α on pair labels and pairwise MUC, B³, CEAF-e and CoNLL F1 on same-event clusters."""
     table = votes(links)
+    ids = {pair_key(link): str(link.get("id", "")) for link in links}
     columns = [list(answers.values()) for answers in table.values()]
     alpha, note = nominal_alpha(columns)
     by_annotator: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for link in links:
         by_annotator[link["provenance"]["annotator"]].append(link)
-    scores = {}
+    scores: dict[str, dict[str, Any]] = {}
     for x, y in combinations(sorted(by_annotator), 2):
-        both = [key for key, answers in table.items() if x in answers and y in answers]
-        mentions = {m for key in both if pair_kind(table[key].values()) == "event" for m in key}
-        scores[f"{x} | {y}"] = b_cubed(event_clusters(by_annotator[x]), event_clusters(by_annotator[y]), mentions)
+        both = {key for key, answers in table.items() if x in answers and y in answers}
+        events = {key for key in both if (kind_of_pair_id(ids[key]) or pair_kind(table[key].values())) == "event"}
+        mentions = {m for key in events for m in key}
+        clusters = [event_clusters(lk for lk in by_annotator[who] if pair_key(lk) in events) for who in (x, y)]
+        scores[f"{x} | {y}"] = {**coreference(clusters[0], clusters[1], mentions), "pairs": len(events)}
     pairable = sum(1 for c in columns if len(c) >= 2)
-    return LinkAgreement(len(table), pairable, alpha, nominal_observed_agreement(columns), note, scores)
+    b3 = {pair: {**s["b_cubed"], "mentions": s["mentions"]} for pair, s in scores.items()}
+    return LinkAgreement(len(table), pairable, alpha, nominal_observed_agreement(columns), note, b3, scores)
 
 
 @dataclass

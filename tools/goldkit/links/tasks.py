@@ -73,6 +73,13 @@ def pair_id(kind: str, source: MentionRef, target: MentionRef) -> str:
     return f"link-{kind}-{digest.hexdigest()[:16]}"
 
 
+def kind_of_pair_id(link_id: str) -> str | None:
+    """The kind ('event', 'claim') a pair_id was made for, or None for an id pair_id did not make."""
+    head, _, rest = link_id.partition("-")
+    kind, _, digest = rest.partition("-")
+    return kind if head == "link" and digest and kind in ("event", "claim") else None
+
+
 def _mention(record: Mapping[str, Any], kind: str, mention_id: str) -> dict[str, Any]:
     key, span_key = ("events", "trigger") if kind == "event" else ("claims", "span")
     for item in record.get(key, []):
