@@ -9,6 +9,7 @@ from typing import Any
 
 from goldkit.labelstudio import spantext
 from goldkit.labelstudio.convert import results_to_record
+from goldkit.schema.loading import label_values
 from goldkit.schema.validate import span_problems
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -20,6 +21,10 @@ def _load(case: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def _region(annotation: dict[str, Any], region_id: str) -> dict[str, Any]:
     return next(r for r in annotation["result"] if r.get("id") == region_id and r["type"] == "labels")
+
+
+def test_the_rules_are_the_schemas_offset_repairs() -> None:
+    assert list(spantext.RULES) == label_values("OffsetRepair")
 
 
 def test_label_studios_loose_copies_agree() -> None:

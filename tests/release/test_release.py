@@ -388,10 +388,10 @@ def test_the_committed_1_0_0_data_rebuilds_byte_identical(tmp_path: Path, monkey
     shutil.copytree(committed / "schema", root / "schema")
     monkeypatch.setenv("GOLDKIT_ROOT", str(root))
     pseudonyms = (root / "annotations" / "pseudonyms.json").read_bytes()
+    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt"))
     # the card (README.md, the new LICENSE.md, and so SHA256SUMS) was rewritten by #16 (license, sources,
     # sizes, citation): 1.0.0 keeps the card it was released with; its data must still rebuild byte for byte
     card_files = {Path("README.md"), Path("LICENSE.md"), Path("SHA256SUMS")}
-    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt"))
     ours = sorted(p.relative_to(report.path) for p in report.path.rglob("*") if p.is_file())
     theirs = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
     assert [p for p in ours if p not in card_files] == [p for p in theirs if p not in card_files]

@@ -20,9 +20,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from goldkit.schema.loading import label_values
-
-UTF16, NEAREST = label_values("OffsetRepair")  # the rules, in the order they are tried: the schema's order
+# The rules, in the order they are tried; the schema's OffsetRepair names the same (a test keeps them equal).
+# Not read from the schema at import: a project's own schema may predate them.
+UTF16, NEAREST = "utf16_offsets", "nearest_occurrence"
+RULES = (UTF16, NEAREST)
 _LITERAL_WHITESPACE = re.compile(r"\\[nrt]")
 
 
