@@ -23,7 +23,7 @@ from goldkit import paths, pull, push
 from goldkit.jsonio import iter_jsonl
 from goldkit.labelstudio import client as lsclient
 from goldkit.schema import layers as lsmap
-from goldkit.schema.loading import label_values
+from goldkit.schema.loading import label_values, labels
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
@@ -290,7 +290,8 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: d
         "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
     )
     assert "ltr" in directions and "rtl" in directions  # English source left-to-right, Arabic target right-to-left
-    page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(answer)}")).first.click()
+    shown = next(label.title for label in labels("LinkRelation") if label.value == answer)  # the button's title
+    page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(shown)}")).first.click()
     _submit(page)
 
     report = pull_links(client=admin, out_root=tmp_path, project_prefix=seeded["prefix"])

@@ -83,3 +83,25 @@ def test_wrong_answers_are_problems_not_records(answer, fragment):
     record, problems = answer_to_link({"id": 11, "data": task.data}, answer)
     assert record is None
     assert fragment in problems[0].message and "task 11 annotation 7" in problems[0].message
+
+
+def test_link_projects_get_instructions_in_the_languages_they_show() -> None:
+    import re as _re
+
+    from goldkit.generate import wording
+    from goldkit.links.tasks import link_instructions, link_label_config
+    from goldkit.schema.loading import labels as _labels
+    from goldkit.schema.loading import link_relations_for
+
+    for kind in ("event", "claim"):
+        allowed = set(link_relations_for(kind))
+        mixed, english = link_instructions(kind, "ltr", "rtl"), link_instructions(kind, "ltr", "ltr")
+        assert 'dir="rtl"' in mixed and 'dir="rtl"' not in english
+        arabic = wording.translated_labels("LinkRelation", "ar", wording.translated_schema())
+        for label in _labels("LinkRelation"):
+            assert (f"<b>{label.title}</b>" in english) == (label.value in allowed)
+        assert all(f"<b>{a.title}</b>" in mixed for a in arabic if a.value in allowed)
+        config = link_label_config(kind, "ltr", "rtl")
+        values = _re.findall(r'<Choice value="([^"]+)" html="([^"]+)"', config)
+        assert {v for v, _ in values} == allowed  # stored: the schema values; shown: their titles
+        assert all(shown != value for value, shown in values)

@@ -28,6 +28,7 @@ from goldkit.links.tasks import (
     LinkTask,
     answer_to_link,
     build_tasks,
+    link_instructions,
     link_label_config,
 )
 from goldkit.paths import LINKS_FILE, MANIFEST_FILE, QUARANTINE_FILE, link_pulls_dir
@@ -114,7 +115,11 @@ def push_links(
             config = link_label_config(kind, source_dir, target_dir)
             with lsclient.errors_mapped(client, what=f"create project {title!r}"):
                 plan.project_id = client.projects.create(
-                    title=title, label_config=config, maximum_annotations=overlap
+                    title=title,
+                    label_config=config,
+                    maximum_annotations=overlap,
+                    expert_instruction=link_instructions(kind, source_dir, target_dir),
+                    show_instruction=True,
                 ).id
         for start in range(0, len(new), IMPORT_BATCH):
             batch = [{"data": t.data} for t in new[start : start + IMPORT_BATCH]]

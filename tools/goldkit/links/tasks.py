@@ -9,12 +9,14 @@ there is one linking project per (kind, source direction, target direction).
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, cast
 from xml.sax.saxutils import quoteattr
 
 from goldkit.errors import Problem
+from goldkit.generate import wording
 from goldkit.generate.render import direction
 from goldkit.labelstudio.convert import provenance
 from goldkit.labelstudio.wire import Annotation, Task
@@ -24,6 +26,22 @@ from goldkit.schema.loading import labels, link_relations_for, schema_version
 CONTEXT_CHARS = 280
 RELATION_CONTROL = "relation"
 NOTE_CONTROL = "note"
+
+
+_QUESTIONS = {
+    "event": (
+        "Do the two highlighted events refer to the same real-world event?",
+        "هل يشير الحدثان المظللان إلى الحدث نفسه؟",
+    ),
+    "claim": ("How does the left claim relate to the right claim?", "ما علاقة الادعاء الأول بالادعاء الثاني؟"),
+}
+_HOW = (
+    "Each task shows two mentions from two different articles, marked ⟦like this⟧ in their context, each in "
+    "its own writing direction. Read both, then pick the one answer that fits best. 'Cannot tell' is a "
+    "good answer when the texts do not settle it; add a short note on what decided it.",
+    "تعرض كل مهمة ذكرين من مقالين مختلفين، محاطين ⟦هكذا⟧ في سياقهما، كلٌّ باتجاه كتابته. اقرأ الاثنين ثم اختر "
+    "الإجابة الأنسب. «لا يمكن الحكم» إجابة جيدة حين لا يحسم النص الأمر؛ وأضف ملاحظة قصيرة عمّا حسم قرارك.",
+)
 
 
 def _side(prefix: str, text_dir: str) -> str:
@@ -42,15 +60,12 @@ def link_label_config(kind: str, source_dir: str, target_dir: str) -> str:
     """Return the labeling config of a linking project, its answers read from the schema."""
     relations = set(link_relations_for(kind))
     choices = "".join(
-        f"    <Choice value={quoteattr(label.value)} hint={quoteattr(f'{label.title}: {label.description}')}/>\n"
+        f"    <Choice value={quoteattr(label.value)} html={quoteattr(html.escape(label.title, quote=False))} "
+        f"hint={quoteattr(f'{label.title}: {label.description}')}/>\n"
         for label in labels("LinkRelation")
         if label.value in relations
     )
-    question = (
-        "Do the two highlighted events refer to the same real-world event?"
-        if kind == "event"
-        else ("How does the left claim relate to the right claim?")
-    )
+    question = _QUESTIONS[kind][0]
     return (
         "<View>\n"
         f"  <Header value={quoteattr(question)}/>\n"
@@ -65,6 +80,27 @@ def link_label_config(kind: str, source_dir: str, target_dir: str) -> str:
         'maxSubmissions="1" rows="2"/>\n'
         "</View>\n"
     )
+
+
+def link_instructions(kind: str, source_dir: str, target_dir: str) -> str:
+    """The instructions of a linking project (HTML): the question and every answer, in each side's language."""
+    relations = set(link_relations_for(kind))
+    parts = []
+    for language, text_dir, index in (("en", "ltr", 0), ("ar", "rtl", 1)):
+        if text_dir == "rtl" and "rtl" not in (source_dir, target_dir):
+            continue
+        schema = wording.translated_schema()
+        answers = "".join(
+            f"<li><b>{html.escape(label.title)}</b>: {html.escape(label.description)}</li>"
+            for label in wording.translated_labels("LinkRelation", language, schema)
+            if label.value in relations
+        )
+        question, how = _QUESTIONS[kind][index], _HOW[index]
+        parts.append(
+            f'<div dir="{text_dir}" lang="{language}"><h3>{html.escape(question)}</h3>'
+            f"<p>{html.escape(how)}</p><ul>{answers}</ul></div>"
+        )
+    return "".join(parts)
 
 
 def pair_id(kind: str, source: MentionRef, target: MentionRef) -> str:
