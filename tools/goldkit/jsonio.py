@@ -52,7 +52,12 @@ def write_folder(folder: Path, files: dict[str, str]) -> None:
         for name, text in files.items():
             atomic_write_text(tmp / name, text)
         os.chmod(tmp, 0o777 & ~_umask())
-        os.rename(tmp, folder)
+        try:
+            os.rename(tmp, folder)
+        except OSError as e:
+            if folder.exists():  # made meanwhile by another process (renaming onto a full folder fails)
+                raise FileExistsError(f"{folder} exists already; goldkit never writes into an existing folder") from e
+            raise
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from goldkit import __version__
-from goldkit.errors import NotFound, ReconcileError
+from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
 from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
@@ -332,6 +332,19 @@ def _id_order(value: Any) -> tuple[int, int, str]:
     return (0, value, "") if type(value) is int else (1, 0, dumps(value))
 
 
+def write_pull_unique(report: PullReport, out: Sorted, root: Path, now: datetime, attempts: int = 20) -> None:
+    """Write the pull under a fresh id: a pull started in the same second by another process took this one."""
+    for _ in range(attempts):
+        try:
+            return write_pull(report, out)
+        except FileExistsError:
+            report.pull_id = new_pull_id(root, now)
+            report.folder = root / report.pull_id
+    raise ConflictError(
+        f"{attempts} pull folders named after {now:%Y%m%dT%H%M%SZ} already exist in {root}", path=str(root)
+    )
+
+
 def write_pull(report: PullReport, out: Sorted) -> None:
     """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
     records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
@@ -448,5 +461,5 @@ def pull(
         out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since),
                                documents=_documents())  # fmt: skip
     reconcile(report, out)
-    write_pull(report, out)
+    write_pull_unique(report, out, root, now)
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import importlib
 import sys
@@ -119,6 +120,24 @@ def _print_error(error: GoldkitError, as_json: bool) -> None:
         err_console.print(f"[bold]→[/] {escape(hint)}", highlight=False, soft_wrap=True)
 
 
+# OS errors that are the disk's or the folder's, not goldkit's: errno -> what to do
+_OUTPUT_ERRNOS = {
+    errno.ENOSPC: "free space on that disk (or write elsewhere, e.g. --out), then run the command again",
+    errno.EDQUOT: "free space within your disk quota, then run the command again",
+    errno.EROFS: "that file system is read-only: write elsewhere (e.g. --out) or mount it writable",
+    errno.EACCES: "make that folder writable for you (chmod/chown) or write elsewhere (e.g. --out)",
+    errno.EPERM: "make that folder writable for you (chmod/chown) or write elsewhere (e.g. --out)",
+}
+
+
+def _internal_error(e: Exception, debug: bool) -> int:
+    if debug:
+        traceback.print_exc()
+    err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')}", highlight=False)
+    err_console.print("→ run again with --debug for the traceback, and report it")
+    return 70
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every goldkit error to a message that ends with the fix."""
     args = list(sys.argv[1:] if argv is None else argv)
@@ -145,12 +164,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err_console.print("interrupted; nothing partial was written")
         return 130
-    except Exception as e:  # the boundary: a bug, not a user error
+    except OSError as e:
+        if e.errno not in _OUTPUT_ERRNOS:
+            return _internal_error(e, debug)
         if debug:
             traceback.print_exc()
-        err_console.print(f"[bold red]internal error:[/] {escape(f'{type(e).__name__}: {e}')}", highlight=False)
-        err_console.print("→ run again with --debug for the traceback, and report it")
-        return 70
+        where = f" at {e.filename}" if e.filename else ""
+        err_console.print(f"[bold red]error:[/] cannot write{where}: {escape(e.strerror or str(e))}", highlight=False)
+        err_console.print(f"→ {_OUTPUT_ERRNOS[e.errno]}; nothing partial was kept")
+        return 1
+    except Exception as e:  # the boundary: a bug, not a user error
+        return _internal_error(e, debug)
     finally:
         paths.use_project(None)  # --project holds for one command (main may run again in this process)
 

@@ -104,11 +104,45 @@ def connect(url: str | None = None, api_key: str | None = None, *, check: bool =
     http = httpx.Client(timeout=TIMEOUT_S, follow_redirects=True, transport=GetRetryTransport())
     from label_studio_sdk import LabelStudio
 
-    client = LabelStudio(base_url=url, api_key=api_key, timeout=TIMEOUT_S, max_retries=0, httpx_client=http)
+    try:  # the SDK reads a personal access token's expiry here and refuses an expired one
+        client = LabelStudio(base_url=url, api_key=api_key, timeout=TIMEOUT_S, max_retries=0, httpx_client=http)
+    except api_error() as e:
+        raise translate(e, url, api_key, "read the API key") from e
     client.goldkit_url = url  # type: ignore[attr-defined]  # for error messages
     if check:
-        call(client, lambda: client.users.whoami(), what="check the API key")
+        check_label_studio(http, url)
+        try:
+            call(client, lambda: client.users.whoami(), what="check the API key")
+        except ValueError as e:  # an answer that is not Label Studio's JSON (a token refresh included)
+            raise not_label_studio(url, "its API answered with something that is not Label Studio's JSON") from e
     return client
+
+
+def not_label_studio(url: str, why: str) -> LabelStudioError:
+    """The error for a URL where some HTTP server answers, but not Label Studio."""
+    return LabelStudioError(
+        f"the server at {url} is not Label Studio: {why}",
+        hint="check LABEL_STUDIO_URL (or --url): the address you open Label Studio at, e.g. http://127.0.0.1:8080",
+        url=url,
+        not_label_studio=True,
+    )
+
+
+def check_label_studio(http: httpx.Client, url: str) -> None:
+    """Raise unless `url` answers like Label Studio: GET /api/version gives its release (401/403: whoami says)."""
+    try:
+        response = http.get(f"{url}/api/version")
+    except httpx.HTTPError as e:
+        raise translate(e, url, what="read the server version") from e
+    if response.status_code in (401, 403):
+        return  # it wants a login: the key check that follows names the problem
+    kind = response.headers.get("content-type", "?").split(";")[0]
+    try:
+        answer = response.json()
+    except ValueError:
+        answer = None
+    if response.status_code != 200 or not isinstance(answer, dict) or "release" not in answer:
+        raise not_label_studio(url, f"GET /api/version answered HTTP {response.status_code} ({kind}), not its version")
 
 
 def client_url(client: LabelStudio) -> str:
