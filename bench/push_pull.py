@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -191,9 +192,14 @@ def convert_rate(exports: list[tuple[int, list[dict]]], repeat: int = 2) -> tupl
     return len(pairs), best
 
 
-def child(args: list[str]) -> dict[str, Any]:
-    """Run this script as a subprocess step; return its JSON answer."""
-    done = subprocess.run([sys.executable, __file__, *args], capture_output=True, text=True, check=False)
+KEY_ENV = "GOLDKIT_BENCH_API_KEY"  # the child's API key: in its environment, never on its command line (ps)
+
+
+def child(args: list[str], key: str | None = None) -> dict[str, Any]:
+    """Run this script as a subprocess step (the API key passed in the environment); return its JSON answer."""
+    env = {**os.environ, KEY_ENV: key} if key else None
+    command = [sys.executable, __file__, *args]
+    done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
         raise RuntimeError(f"child {args[0]} failed:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
@@ -208,10 +214,11 @@ def _memory_kb(field: str) -> int:
 
 
 def _child_main(argv: list[str]) -> None:
-    """Subprocess step `_pull URL KEY OUT IDS`: time one pull and its peak RSS above the RSS it started from."""
+    """Subprocess step `_pull URL OUT IDS` (key in $GOLDKIT_BENCH_API_KEY): time one pull and its peak RSS."""
     from goldkit.pull import pull
 
-    url, key, out, ids = argv[1:5]
+    url, out, ids = argv[1:4]
+    key = os.environ[KEY_ENV]
     client = lsclient.connect(url, key)
     before = _memory_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
@@ -328,7 +335,7 @@ class Bench:
         pulls = []
         for chosen in (ids[:1], ids):
             out = self.tmp / f"pulls-{len(chosen)}"
-            answer = child(["_pull", self.url, self.key, str(out), ",".join(map(str, chosen))])
+            answer = child(["_pull", self.url, str(out), ",".join(map(str, chosen))], key=self.key)
             assert answer["quarantined"] == 0 and answer["valid"] == 2 * answer["tasks"], answer
             pulls.append(answer)
             say(

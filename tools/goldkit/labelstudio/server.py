@@ -212,6 +212,22 @@ def install(paths: ServerPaths | None = None) -> InstallReport:
 # ---------------------------------------------------------------- credentials and pid file
 
 
+def private_folders(paths: ServerPaths) -> None:
+    """Make the state folder and the server's data folder 0700, and what is already in the data folder 0600/0700.
+
+    Label Studio's SQLite database holds every API token in clear; created under the server's default
+    umask it was 0644, readable by any local user although credentials.json is 0600.
+    """
+    for folder in (paths.state, paths.data_dir):
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o700)
+    for path in paths.data_dir.rglob("*"):
+        if not path.is_symlink():
+            path.chmod(0o700 if path.is_dir() else 0o600)
+    if paths.log.exists():
+        paths.log.chmod(0o600)
+
+
 def load_credentials(paths: ServerPaths | None = None) -> Credentials | None:
     paths = paths or ServerPaths.default()
     if not paths.credentials.exists():
@@ -442,7 +458,7 @@ def start(
         first_boot = postgres.bring_up(paths.state, settings) or (first_boot and not settings.managed)
         credentials.database = settings.to_dict()
         save_credentials(paths, credentials)
-    paths.data_dir.mkdir(parents=True, exist_ok=True)
+    private_folders(paths)
     command = serve_command(paths, chosen)
     env = {**server_env(paths, credentials, chosen), **(settings.label_studio_env() if settings else {})}
     with paths.log.open("ab") as log:
@@ -454,6 +470,7 @@ def start(
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,  # its own process group: stop() ends it and its children only
+            umask=0o077,  # the database (API tokens in clear), media and logs: readable by this user only
         )
     url = f"http://{HOST}:{chosen}"
     info = {"pid": process.pid, "port": chosen, "url": url, "data_dir": str(paths.data_dir), "started": time.time()}
