@@ -34,6 +34,7 @@ from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, writ
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
 from goldkit.labelstudio import projects as ls_projects
+from goldkit.labelstudio import server as ls_server
 from goldkit.labelstudio.convert import Conversion, ConversionProblem, annotator, results_to_record
 from goldkit.labelstudio.envelope import server_time
 from goldkit.paths import MANIFEST_FILE, QUARANTINE_FILE, RECORDS_FILE, documents_path, pulls_dir
@@ -86,6 +87,7 @@ class PullReport:
     # once from other machines): reported, every annotation still pulled (a second one of an annotator
     # is quarantined as second_annotation)
     duplicate_tasks: dict[int, dict[str, list[int]]] = field(default_factory=dict)
+    export_copies_removed: int = 0  # the embedded server's copies of this pull's exports, removed
 
     def total(self, name: str) -> int:
         return sum(getattr(p, name) for p in self.projects)
@@ -444,8 +446,13 @@ def pull(
     client: LabelStudio | None = None,
     url: str | None = None,
     project_prefix: str = ls_projects.PROJECT_PREFIX,
+    server_paths: ls_server.ServerPaths | None = None,
 ) -> PullReport:
-    """Export each goldkit project, convert every annotation and write one pull folder (atomically)."""
+    """Export each goldkit project, convert every annotation and write one pull folder (atomically).
+
+    On goldkit's embedded server (server_paths, default the project's) the export copies Label Studio
+    keeps of each export are removed afterwards.
+    """
     root = out_root or pulls_dir()
     base = latest_manifest(root) if since_last else None
     client = client or lsclient.connect(url)
@@ -456,10 +463,38 @@ def pull(
         report.base, report.since = base["pull_id"], base.get("high_water") or base["time"]
     chosen = goldkit_projects(client, projects, project_prefix)
     emails: dict[int, str] = {}
+    copies = ls_server.export_copies_dir(report.url, server_paths)
+    before = set(copies.glob("*.json")) if copies is not None and copies.is_dir() else set()
+    try:
+        _sort_and_write(client, report, chosen, emails, progress, root, now)
+    finally:
+        if copies is not None:
+            report.export_copies_removed = remove_export_copies(copies, before, [pid for pid, _ in chosen])
+    return report
+
+
+def remove_export_copies(folder: Path, before: set[Path], project_ids: Sequence[int]) -> int:
+    """Remove the copies the server made of this pull's exports (new `project-<id>-at-*.json` files)."""
+    removed = 0
+    for path in set(folder.glob("*.json")) - before if folder.is_dir() else set():
+        if any(path.name.startswith(f"project-{pid}-at-") for pid in project_ids):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _sort_and_write(
+    client: LabelStudio,
+    report: PullReport,
+    chosen: list[tuple[int, str]],
+    emails: dict[int, str],
+    progress: Progress | None,
+    root: Path,
+    now: datetime,
+) -> None:
     with rare_collections():  # the export is held while it is converted
         exports = _exports(client, chosen, emails, progress)
         out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since),
                                documents=_documents())  # fmt: skip
     reconcile(report, out)
     write_pull_unique(report, out, root, now)
-    return report

@@ -315,6 +315,18 @@ def running_server(paths: ServerPaths | None = None) -> dict[str, Any] | None:
 # ---------------------------------------------------------------- start
 
 
+def export_copies_dir(url: str, paths: ServerPaths | None = None) -> Path | None:
+    """Where the embedded server at `url` leaves a copy of every export it serves; None if it is not ours.
+
+    Label Studio writes each synchronous JSON export (and an -info.json beside it) into its data folder's
+    export/ "for logging" and never removes them: 24 MB after 12 pulls of a small project.
+    """
+    info = running_server(paths)
+    if info and str(info.get("url", "")).rstrip("/") == url.rstrip("/"):
+        return Path(str(info.get("data_dir") or (paths or ServerPaths.default()).data_dir)) / "export"
+    return None
+
+
 def port_is_free(port: int, host: str = HOST) -> bool:
     """True when nothing listens on the port (connections in TIME_WAIT do not count, as for the server)."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
