@@ -345,10 +345,11 @@ def test_pull_removes_the_export_copies_the_embedded_server_keeps(
     ls_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # every pull used to leave a full export copy in the server's data/export/ (24 MB after 12 pulls)
+    documents = _documents()[:1]
     monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
     prefix = f"copies-{uuid.uuid4().hex[:6]}"
     admin = lsclient.connect(ls_server.url, ls_server.api_key)
-    pushed = push.push(_documents()[:1], client=admin, project_prefix=prefix)
+    pushed = push.push(documents, client=admin, project_prefix=prefix)
     (project_id,) = [p.project_id for p in pushed.projects]
     report = pull.pull(client=admin, out_root=tmp_path / "pulls", project_prefix=prefix, server_paths=ls_server.paths)
     assert report.export_copies_removed >= 1  # the server did write copies of this pull's export
