@@ -216,11 +216,14 @@ def private_folders(paths: ServerPaths) -> None:
     """Make the state folder and the server's data folder 0700, and what is already in the data folder 0600/0700.
 
     Label Studio's SQLite database holds every API token in clear; created under the server's default
-    umask it was 0644, readable by any local user although credentials.json is 0600.
+    umask it was 0644, readable by any local user although credentials.json is 0600. A PostgreSQL cluster
+    goldkit runs in the state folder belongs to its own system user, which must pass through the state
+    folder: there it is 0711 (others may enter, never list or read; everything inside keeps its own 0700/0600).
     """
     for folder in (paths.state, paths.data_dir):
         folder.mkdir(parents=True, exist_ok=True)
-        folder.chmod(0o700)
+    paths.state.chmod(0o711 if postgres.Cluster.of(paths.state).root.is_dir() else 0o700)
+    paths.data_dir.chmod(0o700)
     for path in paths.data_dir.rglob("*"):
         if not path.is_symlink():
             path.chmod(0o700 if path.is_dir() else 0o600)
