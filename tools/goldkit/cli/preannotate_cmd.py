@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
+from goldkit.cli.evaluate_cmd import print_scores
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
 from goldkit.ingest.documents import load_documents
@@ -30,21 +30,9 @@ OutOption = Annotated[
 ]
 
 
-def _fmt(value: float | None) -> str:
-    return "—" if value is None else f"{value:.3f}"
-
-
 def _print_evaluation(report: PreannotationReport) -> None:
     for policy, scores in report.scores.items():
-        table = Table(title=f"{report.annotator} ({report.model_version}) vs gold — gazetteer: {policy}")
-        for column in ("layer", "label", "match", "gold", "pred", "matched", "P", "R", "F1"):
-            table.add_column(column, justify="right" if column not in ("layer", "label", "match") else "left")
-        for s in scores:
-            table.add_row(
-                s.layer, s.label, s.mode, str(s.gold), str(s.predicted), str(s.matched),
-                _fmt(s.precision), _fmt(s.recall), _fmt(s.f1),
-            )  # fmt: skip
-        console.print(table)
+        print_scores(f"{report.annotator} ({report.model_version}) vs gold — gazetteer: {policy}", scores)
     console.print(
         "gazetteer 'all' includes the scored document's own gold (optimistic); "
         "'leave-one-out' builds it from the other documents only."
