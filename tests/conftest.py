@@ -1,4 +1,5 @@
-"""Shared fixtures: one real Label Studio per test session (`ls_server`), started from the repo's ls-venv."""
+"""Shared fixtures: one real Label Studio per test session (`ls_server`), started from the repo's ls-venv, and
+a real headless Chromium (`chromium_browser`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +21,10 @@ ANNOTATOR_EMAILS = ("annotator1@goldkit.local", "annotator2@goldkit.local")
 # Set in the parent environment while the session server starts: none of them may reach Label Studio.
 SESSION_BOOT_TIMEOUT_S = 1200.0  # first boots (migrations) took 420-500 s with several sessions on 2 cores
 STRAY_ENV = {"USERNAME": "intruder@example.com", "PASSWORD": "intruder", "HOST": "http://evil.invalid", "DEBUG": "1"}
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's: Playwright's own browser download does not work here
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+CHROMIUM_HINT = "install Debian's chromium for the browser tests: sudo apt-get install chromium (or: make browser)"
 
 
 @dataclass
@@ -34,10 +40,25 @@ class LSServer:
     facts: dict[str, object] = field(default_factory=dict)  # how the start went, for test_server.py
 
 
-def _unavailable(message: str) -> None:
+def _unavailable(message: str, kind: str = "integration") -> None:
     if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-        pytest.fail(f"{message} (CI=true: integration tests must not be skipped)", pytrace=False)
+        pytest.fail(f"{message} (CI=true: {kind} tests must not be skipped)", pytrace=False)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="module")
+def chromium_browser() -> Iterator[Any]:
+    """A headless Debian chromium driven by Python playwright (one per test module); in CI a missing one fails."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} not found: {CHROMIUM_HINT}", "browser")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("Python playwright is missing: .venv/bin/uv pip install playwright", "browser")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture(scope="session")

@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from record_builders import author_claim
 
 from goldkit.cli.main import main
 from goldkit.jsonio import iter_jsonl, read_json
@@ -120,22 +121,7 @@ def planned_record(doc: dict[str, Any], key: str) -> dict[str, Any]:
                 "arguments": [{"role": "participant", "entity": "ent-person"}, {"role": "place", "entity": "ent-city"}],
             },
         ],  # fmt: skip
-        "claims": [
-            {
-                "id": "cl-meeting",
-                "span": span(text, claim_text, claim_start),
-                "types": ["event_property"],
-                "claimant": {"kind": "author", "entity": None},
-                "cue": None,
-                "attribution": "none",
-                "modality": "asserted",
-                "check_worthy": True,
-                "verifiable": True,
-                "verdict": "unchecked",
-                "evidence": [],
-                "event": "ev-meeting",
-            },
-        ],  # fmt: skip
+        "claims": [author_claim("cl-meeting", span(text, claim_text, claim_start), "ev-meeting")],
     }
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "labelstudio"))
-from test_browser import _log_in, _open_task, _select, _submit, chromium  # noqa: E402, F401 - a fixture
+from test_browser import _log_in, _open_task, _select, _submit  # noqa: E402
 
 from goldkit import paths, pull, push  # noqa: E402
 from goldkit.generate import render  # noqa: E402
@@ -66,7 +66,7 @@ def seeds(ls_server: Any) -> dict[str, Any]:
 
 
 def test_arabic_labels_show_titles_and_a_span_after_furniture_pulls_schema_values(
-    chromium: Any,  # noqa: F811 - the fixture imported above
+    chromium_browser: Any,
     seeds: dict[str, Any],
     tmp_path: Path,
 ) -> None:
@@ -74,7 +74,7 @@ def test_arabic_labels_show_titles_and_a_span_after_furniture_pulls_schema_value
     project_id, task_id, document = seeds["tasks"]["ar"]
     text = document["text"]
     titles = _titles("ar", "entity")
-    page = _log_in(chromium, seeds["url"], seeds["annotator"])
+    page = _log_in(chromium_browser, seeds["url"], seeds["annotator"])
     _open_task(page, seeds["url"], project_id, task_id, text)
     shown = [t.splitlines()[0].strip() for t in page.locator(".lsf-label").all_inner_texts()]
     assert set(titles.values()) <= set(shown), shown
@@ -100,9 +100,9 @@ def test_arabic_labels_show_titles_and_a_span_after_furniture_pulls_schema_value
     assert text[entity["span"]["start"] : entity["span"]["end"]] == place
 
 
-def test_english_labels_show_english_titles(chromium: Any, seeds: dict[str, Any]) -> None:  # noqa: F811
+def test_english_labels_show_english_titles(chromium_browser: Any, seeds: dict[str, Any]) -> None:
     project_id, task_id, document = seeds["tasks"]["en"]
-    page = _log_in(chromium, seeds["url"], seeds["annotator"])
+    page = _log_in(chromium_browser, seeds["url"], seeds["annotator"])
     _open_task(page, seeds["url"], project_id, task_id, document["text"])
     shown = {t.splitlines()[0].strip() for t in page.locator(".lsf-label").all_inner_texts()}
     assert {"Title / role", "Geo-political entity", "Meeting"} <= shown

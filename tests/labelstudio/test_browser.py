@@ -1,8 +1,6 @@
 """The annotator's path in a real headless Chromium: select spans in the Label Studio UI, submit, pull.
 
-Needs Debian's chromium at /usr/bin/chromium (Playwright's own browser download does not work here)
-and Python playwright. In CI (CI=true) a missing browser fails the run; elsewhere these tests skip
-and say how to install it.
+The browser is conftest's `chromium_browser` (Debian's chromium; in CI a missing one fails the run).
 """
 
 from __future__ import annotations
@@ -10,10 +8,8 @@ from __future__ import annotations
 import hashlib
 import html
 import json
-import os
 import re
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,43 +23,11 @@ from goldkit.schema.loading import label_values, labels
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-INSTALL_HINT = "install Debian's chromium for the browser tests: sudo apt-get install chromium (or: make browser)"
 EMOJI_TEXT = "Emoji check 😀🇸🇦 and the minister 🚀 met Yerzhan Sadenov.\nIn Astana on Friday.\n"
 XSS_TEXT = (
     "Escaping check.\n<script>window.__goldkit_xss = 'script'</script>\n"
     '<img src="x" onerror="window.__goldkit_xss = \'img\'">\nThe end.\n'
 )
-
-
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-        pytest.fail(f"{message} (CI=true: browser tests must not be skipped)", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    """A headless Debian chromium driven by Python playwright."""
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: {INSTALL_HINT}")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Python playwright is missing: .venv/bin/uv pip install playwright")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
@@ -228,9 +192,11 @@ def _entity_region(document: dict[str, Any]) -> Region:
     return (entity["span"]["start"], entity["span"]["end"]), entity["type"], [], {"canonical": entity["canonical"]}
 
 
-def test_spans_made_in_the_ui_pull_with_exact_offsets(chromium: Any, seeded: dict[str, Any], tmp_path: Path) -> None:
+def test_spans_made_in_the_ui_pull_with_exact_offsets(
+    chromium_browser: Any, seeded: dict[str, Any], tmp_path: Path
+) -> None:
     """Arabic seed task, a task with emoji before the span, an English entity with its canonical key."""
-    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+    page = _log_in(chromium_browser, seeded["url"], seeded["annotator"])
     cases = [
         (seeded["arabic"], _event_region(seeded["arabic"])),
         (seeded["emoji"], _event_region(seeded["emoji"])),
@@ -254,8 +220,8 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(chromium: Any, seeded: dic
         assert {t.name: item[t.name] for t in lsmap.REGION_TEXTS if t.name in item} == texts
 
 
-def test_html_in_a_task_is_shown_as_text_and_never_runs(chromium: Any, seeded: dict[str, Any]) -> None:
-    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+def test_html_in_a_task_is_shown_as_text_and_never_runs(chromium_browser: Any, seeded: dict[str, Any]) -> None:
+    page = _log_in(chromium_browser, seeded["url"], seeded["annotator"])
     _open_task(page, seeded["url"], *seeded["tasks"][seeded["xss"]["id"]])
     page.wait_for_timeout(2_000)  # give an injected handler time to fire
     shown = "\n".join(page.locator(".lsf-richtext__line").all_inner_texts())
@@ -270,7 +236,9 @@ def test_html_in_a_task_is_shown_as_text_and_never_runs(chromium: Any, seeded: d
     page.wait_for_function("() => window.__probe === 1", timeout=10_000)
 
 
-def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: dict[str, Any], tmp_path: Path) -> None:
+def test_a_link_task_answered_in_the_ui_pulls_as_a_link(
+    chromium_browser: Any, seeded: dict[str, Any], tmp_path: Path
+) -> None:
     """Both mentions side by side (Arabic right-to-left), one answer clicked, submitted, pulled as a link."""
     from goldkit.ingest.documents import load_documents
     from goldkit.links.sync import LINKS_FILE, link_projects, pull_links, push_links
@@ -284,7 +252,7 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: d
     task = next(t for t in lsclient.export_project_json(admin, project_id) if not t.get("annotations"))
     answer = label_values("LinkRelation")[0]  # same_event
 
-    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+    page = _log_in(chromium_browser, seeded["url"], seeded["annotator"])
     _open_task(page, seeded["url"], project_id, task["id"])
     directions = page.evaluate(
         "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
@@ -308,8 +276,10 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(chromium: Any, seeded: d
 _DIRECTIONS_JS = "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
 
 
-def test_arabic_articles_show_right_to_left_and_english_left_to_right(chromium: Any, seeded: dict[str, Any]) -> None:
-    page = _log_in(chromium, seeded["url"], seeded["annotator"])
+def test_arabic_articles_show_right_to_left_and_english_left_to_right(
+    chromium_browser: Any, seeded: dict[str, Any]
+) -> None:
+    page = _log_in(chromium_browser, seeded["url"], seeded["annotator"])
     seen = {}
     for language in ("arabic", "english"):
         document = seeded[language]

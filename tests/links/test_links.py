@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from functools import partial
 
+from record_builders import author_claim
+
 from goldkit.links import candidates as ranking
 from goldkit.links.candidates import group_documents
 
@@ -31,20 +33,7 @@ def _event(eid: str, etype: str, args: list[tuple[str, str]], realis: str = "act
 
 
 def _claim(cid: str, start: int, end: int, event: str | None) -> dict:
-    return {
-        "id": cid,
-        "span": {"start": start, "end": end, "text": "x" * (end - start)},
-        "types": ["event_property"],
-        "claimant": {"kind": "author", "entity": None},
-        "cue": None,
-        "attribution": "none",
-        "modality": "asserted",
-        "check_worthy": True,
-        "verifiable": True,
-        "verdict": "unchecked",
-        "evidence": [],
-        "event": event,
-    }
+    return author_claim(cid, {"start": start, "end": end, "text": "x" * (end - start)}, event)
 
 
 def _record(doc: str, entities: list, events: list, claims: list) -> dict:

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,10 +21,6 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 COMMITTED = REPO / "export" / "1.0.0"
 PULL_FIXTURE = REPO / "tests" / "data" / "release_gold"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-
 # For every listed item: the segments of the same panel's text that name it, rebuilt.
 DRAWN = """
 () => [...document.querySelectorAll('li.item[data-mark]')].map(li => {
@@ -41,26 +36,6 @@ DRAWN = """
 """
 
 
-def _unavailable(message: str) -> None:
-    if os.environ.get("CI", "").lower() in ("true", "1", "yes"):
-        pytest.fail(f"{message} (CI=true: browser tests must not be skipped)", pytrace=False)
-    pytest.skip(message)
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} not found: sudo apt-get install chromium")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _unavailable("Python playwright is missing")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 def _shoot(page: Any, tmp_path: Path, name: str) -> Path:
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), full_page=False)
@@ -71,11 +46,11 @@ def _shoot(page: Any, tmp_path: Path, name: str) -> Path:
     return path
 
 
-def test_release_pages_draw_every_span_at_its_offsets(chromium, tmp_path):
+def test_release_pages_draw_every_span_at_its_offsets(chromium_browser, tmp_path):
     out = tmp_path / "report"
     assert main(["report", str(COMMITTED), "--out", str(out)]) == 0
     reference = load_reference(COMMITTED)
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
     for doc_id, document in reference.documents.items():
         page.goto((out / f"doc-{doc_id}.html").as_uri())
         assert page.eval_on_selector(".doctext", "e => getComputedStyle(e).direction") == (
@@ -107,11 +82,11 @@ def test_release_pages_draw_every_span_at_its_offsets(chromium, tmp_path):
     page.close()
 
 
-def test_pull_pages_show_annotators_side_by_side(chromium, tmp_path):
+def test_pull_pages_show_annotators_side_by_side(chromium_browser, tmp_path):
     out = tmp_path / "report"
     documents = PULL_FIXTURE / "annotations" / "documents.jsonl"
     assert main(["report", str(PULL_FIXTURE / "pull"), "--documents", str(documents), "--out", str(out)]) == 0
-    page = chromium.new_page(viewport={"width": 1400, "height": 1000})
+    page = chromium_browser.new_page(viewport={"width": 1400, "height": 1000})
     page.goto((out / "disagree-meeting_ar-be9fe12d.html").as_uri())
     panels = page.eval_on_selector_all(
         ".side-by-side .doctext",
