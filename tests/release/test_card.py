@@ -13,7 +13,7 @@ from release_fixtures import AR, EN, FIXTURE, project  # noqa: F401
 from goldkit.generate.features import config_features
 from goldkit.jsonio import read_json, write_json
 from goldkit.release.build import ReleaseOptions, build_release
-from goldkit.schema.loading import labels
+from goldkit.schema.loading import labels, schema_version
 
 
 def _card(project: Path, **options) -> str:  # type: ignore[no-untyped-def]
@@ -95,7 +95,7 @@ def test_card_states_license_split_loading_and_history(project: Path) -> None:
     assert "**Article texts**: not in this release" in text
     assert DatasetCard(text).data.license == "cc-by-4.0"  # stand-off: annotations only
     assert "one split, `test`" in text
-    assert "| v1.0.0 | 2026-03-02 | 1.0.0 | 2 | 3 |" in text
+    assert f"| v1.0.0 | 2026-03-02 | {schema_version()} | 2 | 3 |" in text
     assert "goldkit attach" in text
 
 
