@@ -119,3 +119,34 @@ def test_link_round_trip_on_the_real_server(
     released = _run(["release", "1.0.0"], capsys)
     links = datasets.load_dataset(released["path"], "links", split="test", cache_dir=str(tmp_path / "hf"))
     assert links[0]["cluster_id"] == f"{links[0]['source']['document_id']}:ev-meeting-1"
+
+
+@pytest.mark.integration
+def test_push_links_keeps_an_existing_projects_overlap_unless_asked_and_reports_it(
+    ls_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    # push --links took `--overlap or 2`, used it only when creating, said nothing of overlap, and ignored an
+    # --overlap asked for an existing linking project
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
+    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    prefix = ["--project-prefix", f"overlap-{uuid.uuid4().hex[:6]}"]
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+
+    first = _run(["push", "--links", *prefix], capsys)
+    assert first["projects"] and all(p["created"] and p["overlap"] == 2 for p in first["projects"])
+    project_id = first["projects"][0]["project_id"]
+    admin.projects.update(id=project_id, maximum_annotations=1)  # e.g. set by hand in Label Studio
+    kept = _run(["push", "--links", *prefix], capsys)
+    (mine,) = [p for p in kept["projects"] if p["project_id"] == project_id]
+    assert (mine["overlap"], mine["overlap_before"]) == (1, None)
+    assert admin.projects.get(id=project_id).maximum_annotations == 1
+    asked = _run(["push", "--links", "--overlap", "3", *prefix], capsys)
+    (mine,) = [p for p in asked["projects"] if p["project_id"] == project_id]
+    assert (mine["overlap"], mine["overlap_before"]) == (3, 1)
+    assert admin.projects.get(id=project_id).maximum_annotations == 3
+    assert main(["push", "--links", *prefix]) == 0
+    assert "(overlap 3)" in capsys.readouterr().out

@@ -14,7 +14,7 @@ from goldkit.cli.output import console, err_console, progress_bar, show
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
 from goldkit.labelstudio import client as lsclient
-from goldkit.push import DEFAULT_OVERLAP, PushReport, push
+from goldkit.push import PushReport, push
 
 if TYPE_CHECKING:
     from goldkit.links.sync import LinkPushReport
@@ -73,7 +73,7 @@ def push_cli(
     Example: goldkit push --links --records annotations/gold/
     """
     if links:
-        _push_links(documents, records, overlap or DEFAULT_OVERLAP, dry_run, url, project_prefix, as_json)
+        _push_links(documents, records, overlap, dry_run, url, project_prefix, as_json)
         return
     docs = _load(documents or paths.documents_path())
     preds = _load(predictions) if predictions else None
@@ -102,7 +102,7 @@ def push_cli(
 def _push_links(
     documents: Path | None,
     records: Path | None,
-    overlap: int,
+    overlap: int | None,
     dry_run: bool,
     url: str | None,
     project_prefix: str,
@@ -137,7 +137,19 @@ def _print_links(report: LinkPushReport) -> None:
     )
     would = "would " if report.dry_run else ""
     for project in report.projects:
-        console.print(f"{project.title}: {would}import {project.imported}, {project.unchanged} already there")
+        if project.created:
+            console.print(f"{project.title}: {would}create it, overlap {project.overlap}", highlight=False)
+        if project.overlap_before is not None:
+            console.print(
+                f"{project.title}: {would}change overlap from {project.overlap_before} to {project.overlap} "
+                "(--overlap)",
+                highlight=False,
+            )
+        console.print(
+            f"{project.title}: {would}import {project.imported}, {project.unchanged} already there "
+            f"(overlap {project.overlap})",
+            highlight=False,
+        )
     if not report.dry_run:
         err_console.print(f"→ answer the link tasks at {report.url}, then run: goldkit pull --links")
 

@@ -3,7 +3,9 @@
 `push_links` proposes candidate pairs from per-document records (gold or pulled), builds link tasks,
 and imports them into one linking project per (kind, source direction, target direction), found
 again by title. It is idempotent like the document push: tasks are keyed by `data.pair_id`, so a
-second run imports nothing and new candidates are added.
+second run imports nothing and new candidates are added. Overlap follows the document push's rule: a
+new linking project gets `overlap` (default DEFAULT_OVERLAP), an existing one keeps its own unless
+`overlap` is given, and then the report names the change (`overlap_before`).
 
 `sort_link_tasks` turns one linking project's export into link records, quarantine entries (with the
 raw answer and the reasons) and counts that reconcile: annotations = valid + quarantined + cancelled.
@@ -32,6 +34,7 @@ from goldkit.links.tasks import (
     link_label_config,
 )
 from goldkit.paths import LINKS_FILE, MANIFEST_FILE, QUARANTINE_FILE, link_pulls_dir
+from goldkit.push import DEFAULT_OVERLAP
 from goldkit.schema.validate import validate_record
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
@@ -50,6 +53,8 @@ class LinkProjectPush:
     created: bool = False
     imported: int = 0
     unchanged: int = 0
+    overlap: int | None = None  # the project's maximum_annotations after this push (None: not created, dry run)
+    overlap_before: int | None = None  # what it was, when this push changed it (asked with overlap=...)
 
 
 @dataclass
@@ -86,7 +91,7 @@ def push_links(
     records: Iterable[Mapping[str, Any]],
     documents: Mapping[str, Mapping[str, Any]],
     *,
-    overlap: int = 2,
+    overlap: int | None = None,
     dry_run: bool = False,
     client: LabelStudio | None = None,
     progress: Progress | None = None,
@@ -109,6 +114,10 @@ def push_links(
         new = [t for t in tasks if t.data["pair_id"] not in existing]
         plan.imported, plan.unchanged = len(new), len(tasks) - len(new)
         report.projects.append(plan)
+        if project is not None:
+            _keep_or_change_overlap(client, project, plan, overlap, dry_run)
+        else:
+            plan.overlap = DEFAULT_OVERLAP if overlap is None else overlap
         if dry_run or not new:
             continue
         if plan.project_id is None:
@@ -117,7 +126,7 @@ def push_links(
                 plan.project_id = client.projects.create(
                     title=title,
                     label_config=config,
-                    maximum_annotations=overlap,
+                    maximum_annotations=plan.overlap,
                     expert_instruction=link_instructions(kind, source_dir, target_dir),
                     show_instruction=True,
                 ).id
@@ -129,6 +138,20 @@ def push_links(
             if progress:
                 progress(done, total)
     return report
+
+
+def _keep_or_change_overlap(
+    client: LabelStudio, project: Any, plan: LinkProjectPush, overlap: int | None, dry_run: bool
+) -> None:
+    """An existing linking project keeps its overlap unless one is asked for; a change is reported."""
+    current = getattr(project, "maximum_annotations", None)
+    plan.overlap = current if overlap is None else overlap
+    if overlap is None or overlap == current:
+        return
+    plan.overlap_before = current
+    if not dry_run:
+        with lsclient.errors_mapped(client, what=f"update project {project.id}", project_id=project.id):
+            client.projects.update(id=project.id, maximum_annotations=overlap)
 
 
 def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
