@@ -111,6 +111,7 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
     manifest = read_json(report.folder / paths.MANIFEST_FILE)
     assert manifest["counts"] | {"tasks": 0} == {
         "tasks": 0, "annotations": 6, "valid": 3, "quarantined": 2, "cancelled": 1, "unchanged": 0, "drafts": 0,
+        "drafts_pulled": 0, "kept_deleted": 0,
     }  # fmt: skip
     assert manifest["label_studio"] == {"url": "http://ls.test", "version": "1.23.2"}
     assert manifest["high_water"] == "2025-12-22T09:00:00Z" and manifest["mode"] == "full"
@@ -326,6 +327,87 @@ def test_drafts_are_counted_in_the_manifest(tmp_path: Path) -> None:
     assert report.projects[0].drafts == 3 and report.manifest()["counts"]["drafts"] == 3
 
 
+def test_a_task_whose_text_differs_from_the_document_text_is_quarantined_whatever_the_sha256s_say(
+    tmp_path: Path,
+) -> None:
+    # only sha256 values were compared: a document record whose stored sha256 is the task's let an edit through
+    tasks = export()
+    task = tasks[1]
+    doc_id, stored = task["data"]["doc_id"], task["data"]["sha256"]
+    documents = {doc_id: {"id": doc_id, "sha256": stored, "text": task["data"]["text"].replace("،", ",", 1) + "!"}}
+    report = _report(tmp_path)
+    out = pull.sort_annotations(report, [(7, "goldkit · ar", tasks)], emails=EMAILS, documents=documents)
+    pull.reconcile(report, out)
+    assert report.reasons[pull.TASK_TEXT_CHANGED] == 1
+    assert report.manifest()["text_changed_tasks"] == {"7": [task["id"]]}
+    same = {doc_id: {"id": doc_id, "sha256": "0" * 64, "text": task["data"]["text"]}}  # the texts agree
+    untouched = _report(tmp_path)
+    pull.sort_annotations(untouched, [(7, "goldkit · ar", export())], emails=EMAILS, documents=same)
+    assert pull.TASK_TEXT_CHANGED not in untouched.reasons and untouched.manifest()["text_changed_tasks"] == {}
+
+
+def test_a_deleted_task_with_annotations_is_reported_and_its_records_kept(tmp_path: Path) -> None:
+    # an annotation on a task deleted in Label Studio disappeared from the next pull without a word
+    first = _report(tmp_path)
+    out = pull.sort_annotations(first, [(7, "goldkit · en", export())], emails=EMAILS)
+    previous = list(out.records)
+    gone = export()[1]  # the Arabic task: its one record (annotation 5002) came from it
+    report = _report(tmp_path)
+    report.pull_id, report.folder = "p2", tmp_path / "p2"
+    tasks = [t for t in export() if t["id"] != gone["id"]]
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    pull.keep_deleted_tasks(report, out, previous, "p1")
+    pull.reconcile(report, out)
+    (entry,) = report.manifest()["deleted_tasks"]["7"]
+    assert entry == {"task_id": gone["id"], "document_id": gone["data"]["doc_id"], "annotators": [EMAILS[4]],
+                     "records_kept": 1, "from_pull": "p1"}  # fmt: skip
+    assert report.manifest()["counts"]["kept_deleted"] == 1
+    assert 5002 in {r["provenance"]["ls_annotation"] for r in out.records}
+    pull.write_pull(report, out)
+    assert 5002 in {r["provenance"]["ls_annotation"] for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)}
+    since = _report(tmp_path)  # a since-last pull keeps them through its base: named, not copied
+    since.base, since.pull_id = "p1", "p3"
+    out = pull.sort_annotations(since, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    pull.keep_deleted_tasks(since, out, previous, "p1")
+    pull.reconcile(since, out)
+    assert since.manifest()["deleted_tasks"]["7"][0]["task_id"] == gone["id"]
+    assert 5002 not in {r["provenance"]["ls_annotation"] for r in out.records}
+
+
+def _draft(draft_id: int, name: str, user: str, annotation: int | None = None) -> dict[str, Any]:
+    _, whole = _case(name)
+    return {"id": draft_id, "user": user, "result": whole["result"], "annotation": annotation, "lead_time": 4,
+            "created_at": "2025-12-23T10:00:00Z", "updated_at": "2025-12-23T10:01:00Z"}  # fmt: skip
+
+
+def test_drafts_pulled_on_request_are_draft_records_apart_from_the_records(tmp_path: Path) -> None:
+    # drafts were only counted: `pull --drafts` brings them, marked as drafts, never into records.jsonl
+    tasks = export()
+    tasks[1]["drafts"] = [_draft(71, "convert_arabic", "drafter@goldkit.local")]
+    bad = _draft(72, "convert_english", "drafter@goldkit.local")
+    bad["result"][0]["value"]["end"] = 10_000
+    tasks[0]["drafts"] = [bad]
+    report = _report(tmp_path)
+    report.drafts = True
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    pull.reconcile(report, out)
+    assert report.manifest()["counts"]["drafts"] == 2 and report.manifest()["counts"]["drafts_pulled"] == 1
+    (draft,) = out.drafts
+    assert draft["provenance"]["ls_draft"] == 71 and draft["provenance"]["ls_annotation"] is None
+    assert draft["provenance"]["annotator"] == "drafter@goldkit.local"
+    assert [q["annotation_id"] for q in out.draft_quarantine] == [72] and out.draft_quarantine[0]["draft"] is True
+    assert 71 not in {r["provenance"]["ls_annotation"] for r in out.records} and len(out.records) == 3
+    pull.write_pull(report, out)
+    assert [r["provenance"]["ls_draft"] for _, r in iter_jsonl(report.folder / paths.DRAFTS_FILE)] == [71]
+    records = pulls.current_records(tmp_path)
+    assert all("ls_draft" not in r["provenance"] for r in records)
+    _, with_drafts = pulls.records_from([report.folder], drafts=True)
+    assert len(with_drafts) == len(records) + 1
+    from goldkit.schema.validate import validate_record
+
+    assert validate_record(draft, location="draft") == []
+
+
 def test_duplicated_tasks_are_reported_in_the_manifest(tmp_path: Path) -> None:
     # two pushes at once used to leave every task twice, and no pull noticed
     tasks = export()
@@ -355,3 +437,54 @@ def test_pull_removes_the_export_copies_the_embedded_server_keeps(
     assert report.export_copies_removed >= 1  # the server did write copies of this pull's export
     folder = ls_server.data_dir / "export"
     assert [p.name for p in folder.glob(f"project-{project_id}-at-*")] == []
+
+
+@pytest.mark.integration
+def test_drafts_edited_texts_and_deleted_tasks_on_the_real_server(
+    ls_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # a text edited in Label Studio pulled as valid records and re-push said "unchanged"; an annotation on a
+    # deleted task vanished from the next pull unreported; drafts could not be pulled at all
+    from goldkit.jsonio import write_jsonl
+
+    documents = [d for d in _documents() if _gold(d) is not None]  # the two seeds: one English, one Arabic
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    write_jsonl(tmp_path / "annotations" / "documents.jsonl", documents)
+    prefix = f"drift-{uuid.uuid4().hex[:6]}"
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    pushed = push.push(documents, client=admin, project_prefix=prefix)
+    task_of = {doc: (p.project_id, task) for p in pushed.projects for doc, task in p.task_ids.items()}
+    edited, deleted = (d["id"] for d in documents)
+    first, second = (lsclient.connect(ls_server.url, a.token) for a in ls_server.annotators)
+    for document in documents:
+        first.annotations.create(id=task_of[document["id"]][1], result=record_to_results(_gold(document)))
+    http = admin._client_wrapper.httpx_client.httpx_client  # drafts have no SDK call: the API the UI uses
+    answer = http.post(f"{ls_server.url}/api/tasks/{task_of[deleted][1]}/drafts",
+                       json={"result": record_to_results(_small(_gold(documents[1]), 2)), "lead_time": 3},
+                       headers={"Authorization": f"Token {ls_server.annotators[1].token}"})  # fmt: skip
+    assert answer.status_code in (200, 201), answer.text
+    root = tmp_path / "annotations" / "pulls"
+
+    before = pull.pull(client=admin, out_root=root, project_prefix=prefix, drafts=True)
+    assert (before.total("valid"), before.total("drafts"), before.total("drafts_pulled")) == (2, 1, 1)
+    (draft,) = [r for _, r in iter_jsonl(before.folder / paths.DRAFTS_FILE)]
+    assert draft["document_id"] == deleted and draft["provenance"]["annotator"] == ls_server.annotators[1].email
+    assert draft["provenance"]["ls_draft"] == answer.json()["id"] and len(draft["entities"]) == 2
+    assert {r["provenance"]["annotator"] for r in pulls.current_records(root)} == {ls_server.annotators[0].email}
+
+    task = admin.tasks.get(id=task_of[edited][1])
+    admin.tasks.update(id=task.id, data={**task.data, "text": task.data["text"].replace("Riyadh", "Jeddah", 1)})
+    admin.tasks.delete(id=task_of[deleted][1])
+    after = pull.pull(client=admin, out_root=root, project_prefix=prefix)
+    assert (after.total("valid"), after.total("quarantined"), after.total("kept_deleted")) == (0, 1, 1)
+    assert after.reasons[pull.TASK_TEXT_CHANGED] == 1
+    manifest = read_json(after.folder / paths.MANIFEST_FILE)
+    assert manifest["text_changed_tasks"] == {str(task_of[edited][0]): [task_of[edited][1]]}
+    (gone,) = manifest["deleted_tasks"][str(task_of[deleted][0])]
+    assert (gone["task_id"], gone["document_id"], gone["records_kept"]) == (task_of[deleted][1], deleted, 1)
+    assert gone["from_pull"] == before.pull_id
+    assert [r["document_id"] for r in pulls.current_records(root)] == [deleted]  # kept; the edited one is not
+
+    again = push.push(documents, client=admin, project_prefix=prefix)
+    assert [c.doc_id for c in again.conflicts] == [edited]
+    assert [d for p in again.projects for d in p.imported] == [deleted]  # its task is gone: pushed anew

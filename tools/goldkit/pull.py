@@ -12,9 +12,15 @@ written under a temporary name and renamed, so a pull folder is either complete 
 clock loses nothing; an annotation stamped exactly at the mark is pulled again rather than missed.
 Deletions are not carried: a full pull (without --since-last) gives the whole current state.
 
-Drift: a task whose text no longer hashes to its document record (edited in Label Studio, or a
-hand-made task reusing a real document id and sha256) is not trusted: its annotations are quarantined
-with reason `task_text_changed`. Drafts (saved, never submitted) are counted per project, not pulled.
+Drift: a task whose text is not its document record's text (edited in Label Studio, or a hand-made
+task reusing a real document id and sha256) is not trusted: its annotations are quarantined with reason
+`task_text_changed`, the manifest lists every such task (`text_changed_tasks`, annotated or not) and
+the push's memory of that project is forgotten, so the next push lists it and reports the conflict. A
+task deleted in Label Studio whose annotations the previous pull had is listed in the manifest
+(`deleted_tasks`); a full pull keeps those records (copied from the current records, counted as
+`kept_deleted`), a since-last pull keeps them through its base. Drafts (saved, never submitted) are
+counted per project; `drafts=True` (`pull --drafts`) also pulls them into drafts.jsonl, each record's
+provenance naming its draft (`ls_draft`): never in records.jsonl, so nothing uses a draft unless asked.
 """
 
 from __future__ import annotations
@@ -35,10 +41,19 @@ from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
 from goldkit.labelstudio import projects as ls_projects
 from goldkit.labelstudio import server as ls_server
+from goldkit.labelstudio import task_index
 from goldkit.labelstudio.convert import Conversion, ConversionProblem, annotator, results_to_record
 from goldkit.labelstudio.envelope import server_time
-from goldkit.paths import MANIFEST_FILE, QUARANTINE_FILE, RECORDS_FILE, documents_path, pulls_dir
-from goldkit.pulls import SECOND_ANNOTATION, annotator_key, latest_manifest, recency
+from goldkit.paths import (
+    DRAFT_QUARANTINE_FILE,
+    DRAFTS_FILE,
+    MANIFEST_FILE,
+    QUARANTINE_FILE,
+    RECORDS_FILE,
+    documents_path,
+    pulls_dir,
+)
+from goldkit.pulls import SECOND_ANNOTATION, annotator_key, current_records, latest_manifest, recency
 from goldkit.schema.loading import definition, schema_version
 from goldkit.schema.provenance import ADJUDICATED, REVIEW_STRATEGY
 
@@ -64,6 +79,8 @@ class ProjectCounts:
     cancelled: int = 0
     unchanged: int = 0  # since-last: not created or updated since the base pull
     drafts: int = 0  # saved but not submitted: not annotations, counted so none goes unseen
+    drafts_pulled: int = 0  # pull --drafts: drafts that became records (drafts.jsonl)
+    kept_deleted: int = 0  # records of tasks deleted in Label Studio, kept from the current records
 
     def balanced(self) -> bool:
         return self.annotations == self.valid + self.quarantined + self.cancelled + self.unchanged
@@ -88,13 +105,19 @@ class PullReport:
     # is quarantined as second_annotation)
     duplicate_tasks: dict[int, dict[str, list[int]]] = field(default_factory=dict)
     export_copies_removed: int = 0  # the embedded server's copies of this pull's exports, removed
+    # project id -> task ids whose text is not their document's (quarantined annotations, or none yet)
+    text_changed_tasks: dict[int, list[int]] = field(default_factory=dict)
+    # project id -> task id -> what the current records held of a task no longer in Label Studio
+    deleted_tasks: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    drafts: bool = False  # pull --drafts
 
     def total(self, name: str) -> int:
         return sum(getattr(p, name) for p in self.projects)
 
     def manifest(self) -> dict[str, Any]:
         """The manifest.json written beside the records."""
-        names = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged", "drafts")
+        names = ("tasks", "annotations", "valid", "quarantined", "cancelled", "unchanged", "drafts", "drafts_pulled",
+                 "kept_deleted")  # fmt: skip
         return {
             "pull_id": self.pull_id,
             "time": self.time,
@@ -109,6 +132,9 @@ class PullReport:
             "counts": {name: self.total(name) for name in names},
             "reasons": dict(self.reasons.most_common()),
             "duplicate_tasks": {str(p): docs for p, docs in sorted(self.duplicate_tasks.items())},
+            "text_changed_tasks": {str(p): ids for p, ids in sorted(self.text_changed_tasks.items())},
+            "deleted_tasks": {str(p): [ts[t] for t in sorted(ts)] for p, ts in sorted(self.deleted_tasks.items())},
+            "drafts_pulled": self.drafts,
         }
 
 
@@ -119,6 +145,10 @@ class Sorted:
     records: list[dict[str, Any]] = field(default_factory=list)
     quarantine: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[int, tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # by annotation id
+    tasks_seen: dict[int, set[Any]] = field(default_factory=dict)  # project id -> the task ids exported
+    drafts: list[dict[str, Any]] = field(default_factory=list)  # pull --drafts: draft records
+    draft_quarantine: list[dict[str, Any]] = field(default_factory=list)  # drafts that could not be records
+    text_changed: dict[int, list[Any]] = field(default_factory=dict)  # project id -> tasks whose text drifted
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -207,7 +237,11 @@ def sort_project(
         counts.tasks += 1
         counts.annotations += _ls_count(task)
         counts.drafts += len(task.get("drafts") or [])
+        out.tasks_seen.setdefault(project_id, set()).add(task.get("id"))
         drift = text_drift(task, documents or {})
+        if drift is not None:
+            out.text_changed.setdefault(project_id, []).append(task.get("id"))
+        sort_drafts(project_id, task, counts, out, drift)
         for exported in task.get("annotations") or []:
             raw = exported if isinstance(exported, dict) else {"result": exported}  # the latter is quarantined
             updated = _parse_time(raw.get("updated_at") or raw.get("created_at"))
@@ -229,6 +263,92 @@ def sort_project(
                     out.quarantine.append(_quarantine_line(project_id, task, exported, reasons, who))
 
 
+def sort_drafts(
+    project_id: int, task: dict[str, Any], counts: ProjectCounts, out: Sorted, drift: dict[str, Any] | None
+) -> None:
+    """pull --drafts: each draft fetched whole becomes a draft record or a draft quarantine line (ids: counted only)."""
+    for draft in task.get("drafts") or []:
+        if not isinstance(draft, dict):
+            continue  # the export gives draft ids; pull fetches them whole only when asked
+        annotation = draft_as_annotation(draft)
+        who = annotator(annotation)
+        conversion = None if drift is not None else _converted(project_id, task, annotation)
+        if conversion is None or conversion.record is None:
+            reasons = [drift] if drift is not None else [p.to_dict() for p in conversion.problems]  # type: ignore[union-attr]
+            out.draft_quarantine.append({**_quarantine_line(project_id, task, draft, reasons, who), "draft": True})
+            continue
+        record = conversion.record
+        order = list(definition("Provenance")["properties"])
+        provenance = {**record["provenance"], "ls_annotation": draft.get("annotation"), "ls_draft": draft.get("id")}
+        record["provenance"] = {key: provenance[key] for key in order if key in provenance}
+        out.drafts.append(record)
+        counts.drafts_pulled += 1
+
+
+def draft_as_annotation(draft: Mapping[str, Any]) -> dict[str, Any]:
+    """A draft (`GET /api/drafts/<id>/`) in an annotation's shape, for the one converter."""
+    user = draft.get("user")
+    return {
+        "id": draft.get("id"),
+        "completed_by": {"email": user} if isinstance(user, str) else user,
+        "result": draft.get("result") or [],
+        "created_at": draft.get("created_at"),
+        "updated_at": draft.get("updated_at"),
+        "lead_time": draft.get("lead_time"),
+        "was_cancelled": False,
+        "ground_truth": False,
+    }
+
+
+def fetch_drafts(client: LabelStudio, tasks: list[dict[str, Any]], emails: Mapping[int, str]) -> None:
+    """Replace each task's draft ids by the drafts themselves (one request a draft), in place."""
+    wrapper = client._client_wrapper
+    http, url = wrapper.httpx_client.httpx_client, lsclient.client_url(client)
+    for task in tasks:
+        whole = []
+        for draft_id in task.get("drafts") or []:
+            if isinstance(draft_id, dict):
+                whole.append(draft_id)
+                continue
+            with lsclient.errors_mapped(client, what=f"read draft {draft_id} of task {task.get('id')}"):
+                response = http.get(f"{url}/api/drafts/{draft_id}/", headers=wrapper.get_headers())
+                if response.status_code >= 400:
+                    raise lsclient.api_error()(
+                        status_code=response.status_code, headers=dict(response.headers), body=response.text
+                    )
+            draft = response.json()
+            if isinstance(draft.get("user"), int) and draft["user"] in emails:
+                draft["user"] = emails[draft["user"]]
+            whole.append(draft)
+        task["drafts"] = whole
+
+
+def keep_deleted_tasks(
+    report: PullReport, out: Sorted, previous: Sequence[dict[str, Any]], previous_pull: str | None
+) -> None:
+    """List the tasks the current records came from that Label Studio no longer has; a full pull keeps their records.
+
+    A since-last pull keeps them through its base; either way the manifest names them (`deleted_tasks`).
+    """
+    pulled = {counts.project_id: counts for counts in report.projects}
+    have = {annotator_key(r) for r in out.records}
+    for record in previous:
+        prov = record.get("provenance") or {}
+        project_id, task_id = prov.get("ls_project"), prov.get("ls_task")
+        if project_id not in pulled or task_id is None or task_id in out.tasks_seen.get(project_id, set()):
+            continue
+        entry = report.deleted_tasks.setdefault(project_id, {}).setdefault(
+            task_id,
+            {"task_id": task_id, "document_id": record["document_id"], "annotators": [], "records_kept": 0,
+             "from_pull": previous_pull},
+        )  # fmt: skip
+        entry["annotators"] = sorted({*entry["annotators"], prov.get("annotator")})
+        if report.base is None and annotator_key(record) not in have:
+            out.records.append(record)
+            pulled[project_id].kept_deleted += 1
+        entry["records_kept"] += 1
+
+
 def _converted(project_id: int, task: dict[str, Any], annotation: dict[str, Any]) -> Conversion:
     """Convert one annotation; a converter fault quarantines it (with the error) and the pull goes on."""
     try:
@@ -239,7 +359,11 @@ def _converted(project_id: int, task: dict[str, Any], annotation: dict[str, Any]
 
 
 def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:
-    """A `task_text_changed` reason when the task's text is not its document's (by sha256), else None."""
+    """A `task_text_changed` reason when the task's text is not its document's, else None.
+
+    The texts themselves are compared when the document record is known (a stale or forged sha256 in
+    either cannot hide an edit), else the task's text against the sha256 its data carries.
+    """
     data = task.get("data") or {}
     text = data.get("text")
     if not isinstance(text, str):
@@ -247,9 +371,15 @@ def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any
     doc_id = data.get("doc_id")
     got = hashlib.sha256(text.encode("utf-8")).hexdigest()
     document = documents.get(str(doc_id))
-    expected = document["sha256"] if document is not None else data.get("sha256")
-    if expected is None or got == expected:
-        return None
+    expected: Any
+    if document is not None and isinstance(document.get("text"), str):
+        if text == document["text"]:
+            return None
+        expected = hashlib.sha256(document["text"].encode("utf-8")).hexdigest()
+    else:
+        expected = document["sha256"] if document is not None else data.get("sha256")
+        if expected is None or got == expected:
+            return None
     return {
         "reason": TASK_TEXT_CHANGED,
         "message": f"task {task.get('id')}: its text no longer matches document {doc_id} (sha256 {got[:12]}…, "
@@ -296,7 +426,8 @@ def _finish_counts(report: PullReport, out: Sorted) -> None:
 def reconcile(report: PullReport, out: Sorted) -> None:
     """Raise ReconcileError unless every annotation Label Studio counts is in exactly one place."""
     unbalanced = [p for p in report.projects if not p.balanced()]
-    written = (len(out.records), len(out.quarantine)) == (report.total("valid"), report.total("quarantined"))
+    kept = report.total("valid") + report.total("kept_deleted")
+    written = (len(out.records), len(out.quarantine)) == (kept, report.total("quarantined"))
     if unbalanced or not written:
         detail = "; ".join(
             f"project {p.project_id}: Label Studio counts {p.annotations}, pulled {p.valid} valid + "
@@ -351,10 +482,11 @@ def write_pull(report: PullReport, out: Sorted) -> None:
     """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
     records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
     quarantine = sorted(out.quarantine, key=lambda q: (_id_order(q["task_id"]), _id_order(q["annotation_id"])))
-    write_folder(
-        report.folder,
-        {RECORDS: jsonl_text(records), QUARANTINE: jsonl_text(quarantine), MANIFEST: dumps(report.manifest())},
-    )
+    files = {RECORDS: jsonl_text(records), QUARANTINE: jsonl_text(quarantine), MANIFEST: dumps(report.manifest())}
+    if report.drafts:
+        drafts = sorted(out.drafts, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
+        files |= {DRAFTS_FILE: jsonl_text(drafts), DRAFT_QUARANTINE_FILE: jsonl_text(out.draft_quarantine)}
+    write_folder(report.folder, files)
 
 
 def _high_water(tasks: list[dict[str, Any]], mark: str | None) -> str | None:
@@ -416,13 +548,18 @@ def sort_annotations(
         mark = _high_water(tasks, mark)
     report.high_water = mark
     report.duplicate_tasks = _duplicates(task_ids)
+    report.text_changed_tasks = {p: sorted(ids, key=_id_order) for p, ids in out.text_changed.items()}
     _one_per_annotator(out)
     _finish_counts(report, out)
     return out
 
 
 def _exports(
-    client: LabelStudio, projects: list[tuple[int, str]], emails: dict[int, str], progress: Progress | None
+    client: LabelStudio,
+    projects: list[tuple[int, str]],
+    emails: dict[int, str],
+    progress: Progress | None,
+    drafts: bool = False,
 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
     """Export each project in turn, in chunks; look emails up (once) when the export gives only user ids."""
     for done, (project_id, title) in enumerate(projects):
@@ -432,6 +569,8 @@ def _exports(
             ids = any(isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or [])
             if ids and not emails:
                 emails.update(user_emails(client))
+            if drafts and any(t.get("drafts") for t in tasks):
+                fetch_drafts(client, tasks, emails)
             yield project_id, title, tasks
     if progress:
         progress(len(projects), len(projects))
@@ -447,11 +586,12 @@ def pull(
     url: str | None = None,
     project_prefix: str = ls_projects.PROJECT_PREFIX,
     server_paths: ls_server.ServerPaths | None = None,
+    drafts: bool = False,
 ) -> PullReport:
     """Export each goldkit project, convert every annotation and write one pull folder (atomically).
 
     On goldkit's embedded server (server_paths, default the project's) the export copies Label Studio
-    keeps of each export are removed afterwards.
+    keeps of each export are removed afterwards. `drafts`: also pull the drafts into drafts.jsonl.
     """
     root = out_root or pulls_dir()
     base = latest_manifest(root) if since_last else None
@@ -459,6 +599,7 @@ def pull(
     now = datetime.now(UTC)
     pull_id = new_pull_id(root, now)
     report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
+    report.drafts = drafts
     if base is not None:
         report.base, report.since = base["pull_id"], base.get("high_water") or base["time"]
     chosen = goldkit_projects(client, projects, project_prefix)
@@ -492,9 +633,13 @@ def _sort_and_write(
     root: Path,
     now: datetime,
 ) -> None:
+    previous = latest_manifest(root)
     with rare_collections():  # the export is held while it is converted
-        exports = _exports(client, chosen, emails, progress)
+        exports = _exports(client, chosen, emails, progress, report.drafts)
         out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since),
                                documents=_documents())  # fmt: skip
+        keep_deleted_tasks(report, out, current_records(root), previous["pull_id"] if previous else None)
+    for project_id in report.text_changed_tasks:  # the next push lists the project again and sees the conflict
+        task_index.forget(client, project_id)
     reconcile(report, out)
     write_pull_unique(report, out, root, now)

@@ -14,6 +14,7 @@ from goldkit.errors import InputError
 from goldkit.jsonio import iter_jsonl, read_json, read_records
 from goldkit.paths import (
     ADJUDICATION_SUFFIX,
+    DRAFTS_FILE,
     LINKS_FILE,
     MANIFEST_FILE,
     QUARANTINE_FILE,
@@ -68,6 +69,21 @@ def current_records(root: Path | None = None) -> list[Record]:
     return sorted((r for r in current.values() if r), key=annotator_key)
 
 
+def current_drafts(root: Path | None = None) -> list[Record]:
+    """The draft records of the newest pull (pull --drafts fetches every draft each time: never chained)."""
+    folder = root or pulls_dir()
+    manifest = latest_manifest(folder)
+    path = folder / manifest["pull_id"] / DRAFTS_FILE if manifest else None
+    return [r for _, r in iter_jsonl(path)] if path is not None and path.is_file() else []
+
+
+def with_drafts(records: Sequence[Record], drafts: Sequence[Record]) -> list[Record]:
+    """The records, and the draft of each annotator who submitted nothing for that document (never over one)."""
+    submitted = {(r["document_id"], r["provenance"]["annotator"]) for r in records}
+    extra = [d for d in drafts if (d["document_id"], d["provenance"]["annotator"]) not in submitted]
+    return sorted([*records, *extra], key=annotator_key)
+
+
 def _newest_folder(root: Path, holding: str, missing: str, hint: str) -> Path:
     folders = sorted(p for p in root.glob("*") if (p / holding).is_file()) if root.is_dir() else []
     if not folders:
@@ -87,15 +103,20 @@ def newest_link_pull_folder(root: Path | None = None) -> Path:
     return _newest_folder(root or link_pulls_dir(), LINKS_FILE, "no link pull", hint)
 
 
-def records_from(sources: Sequence[Path]) -> tuple[list[Path], list[Record]]:
+def records_from(sources: Sequence[Path], *, drafts: bool = False) -> tuple[list[Path], list[Record]]:
     """Records of the given sources; with none, the current pulled records (the newest pull merged over
-    its since-last chain, so a partial pull never hides the annotations it did not change)."""
+    its since-last chain, so a partial pull never hides the annotations it did not change).
+
+    `drafts`: add the pulled drafts (pull --drafts) of annotators who submitted nothing for a document.
+    """
     if sources:
-        return list(sources), load_records(sources)
+        found = [s / DRAFTS_FILE for s in sources if (s / DRAFTS_FILE).is_file()] if drafts else []
+        return list(sources), with_drafts(load_records(sources), load_records(found))
     newest = newest_pull_folder()
     if not (newest / MANIFEST_FILE).is_file():  # a folder of records made by hand, not by goldkit pull
         return [newest], load_records([newest])
-    return [newest], current_records(newest.parent)
+    records = current_records(newest.parent)
+    return [newest], with_drafts(records, current_drafts(newest.parent)) if drafts else records
 
 
 def load_records(sources: Sequence[Path]) -> list[Record]:

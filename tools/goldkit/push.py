@@ -384,13 +384,21 @@ def _plan_documents(plan: ProjectPush, tasks: list[dict[str, Any]], docs: list[d
         task = existing.get(document["id"])
         if task is None:
             plan.imported.append(document["id"])
-        elif task["data"].get("sha256") != document["sha256"]:
-            plan.conflicts.append(
-                DocumentConflict(document["id"], task["id"], task["data"].get("sha256"), document["sha256"])
-            )
+            continue
+        claimed, listed = task["data"].get("sha256"), _listed_sha256(task)
+        if document["sha256"] != claimed or document["sha256"] != listed:
+            got = listed if listed != document["sha256"] else claimed  # a text edited in Label Studio: as it is now
+            plan.conflicts.append(DocumentConflict(document["id"], task["id"], got, document["sha256"]))
         else:
             plan.unchanged.append(document["id"])
             plan.task_ids[document["id"]] = task["id"]
+
+
+def _listed_sha256(task: dict[str, Any]) -> str | None:
+    """The sha256 of the task's text as last listed; a memory from before text hashes: what its data claims."""
+    data = task["data"]
+    listed = data.get(task_index.TEXT_SHA256, data.get("sha256"))
+    return listed if isinstance(listed, str) else None
 
 
 def _existing_prediction_tasks(client: LabelStudio, project_id: int, model_version: str | None) -> set[int]:

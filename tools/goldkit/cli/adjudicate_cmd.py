@@ -89,6 +89,12 @@ def adjudicate_cli(
     links: bool = typer.Option(
         False, "--links", help="Adjudicate cross-document links (majority per pair) into annotations/gold/links.jsonl."
     ),
+    drafts: bool = typer.Option(
+        False,
+        "--drafts",
+        help="Count drafts pulled with `goldkit pull --drafts` as votes, for annotators who "
+        "submitted nothing on a document (never otherwise).",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Settle annotators' disagreements into gold records (annotations/gold/<document_id>.json).
@@ -108,7 +114,7 @@ def adjudicate_cli(
         return adjudicate_links_cli(list(sources or []), min_votes, out, force, as_json)
     if (collect or all_documents) and strategy.value != review.STRATEGY:
         raise InputError("--collect and --all belong to --strategy review", hint="goldkit adjudicate --strategy review")
-    _, records = records_from(list(sources or []))
+    _, records = records_from(list(sources or []), drafts=drafts)
     if collect:
         report = review.collect(records, load_documents() if documents_path().is_file() else {})
         write_gold(report, out, force=force)

@@ -31,16 +31,24 @@ def pull_cli(
     links: bool = typer.Option(
         False, "--links", help="Pull the linking projects' answers instead (annotations/pulls/links/<id>/)."
     ),
+    drafts: bool = typer.Option(
+        False,
+        "--drafts",
+        help="Also pull drafts (saved, never submitted) into drafts.jsonl; never used as gold "
+        "unless adjudicate is given --drafts.",
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Export every goldkit project and write valid records, quarantined annotations and a manifest.
 
     Nothing is dropped: an annotation that cannot become a valid record goes to quarantine.jsonl with
     its reasons and the raw annotation; cancelled ones are counted. If the counts do not add up to
-    what Label Studio reports, nothing is written.
+    what Label Studio reports, nothing is written. Tasks deleted in Label Studio or whose text changed
+    are named in the manifest (and on screen); drafts are counted, and pulled with --drafts.
 
     Example: goldkit pull --since-last
     Example: goldkit pull --links
+    Example: goldkit pull --drafts
     """
     if links:
         from goldkit.cli.links_cmd import pull_links_cli
@@ -48,6 +56,11 @@ def pull_cli(
         return pull_links_cli(url, project_prefix, as_json)
     with progress_bar("exporting and converting", enabled=not as_json, in_logs=True) as progress:
         report = pull(
-            projects=project, since_last=since_last, progress=progress, url=url, project_prefix=project_prefix
+            projects=project,
+            since_last=since_last,
+            progress=progress,
+            url=url,
+            project_prefix=project_prefix,
+            drafts=drafts,
         )
     show({"folder": str(report.folder), **report.manifest()}, as_json, lambda: print_summary(report))

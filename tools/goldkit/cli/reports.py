@@ -34,8 +34,33 @@ def print_summary(report: PullReport) -> None:
     """The summary table of a pull (of annotations or of links) and the folder it wrote."""
     console.print(summary_table(report))
     drafts = report.total("drafts")
-    if drafts:
-        console.print(f"{drafts} draft(s) saved in Label Studio but not submitted: not pulled", highlight=False)
+    if drafts and report.drafts:
+        pulled = report.total("drafts_pulled")
+        console.print(
+            f"{drafts} draft(s) saved in Label Studio but not submitted: {pulled} pulled into drafts.jsonl "
+            f"({drafts - pulled} could not be records), used by adjudicate only with --drafts",
+            highlight=False,
+        )
+    elif drafts:
+        console.print(
+            f"{drafts} draft(s) saved in Label Studio but not submitted: not pulled (goldkit pull --drafts)",
+            highlight=False,
+        )
+    for project_id, task_ids in report.text_changed_tasks.items():
+        console.print(
+            f"[yellow]warning:[/] project {project_id}: the text of task(s) {', '.join(map(str, task_ids[:20]))} is "
+            "not their document's any more (edited in Label Studio?): their annotations are quarantined as "
+            "task_text_changed, and goldkit push reports them as conflicts",
+            highlight=False,
+        )
+    for project_id, tasks in report.deleted_tasks.items():
+        kept = sum(t["records_kept"] for t in tasks.values())
+        console.print(
+            f"[yellow]warning:[/] project {project_id}: task(s) {', '.join(map(str, list(tasks)[:20]))} were deleted "
+            f"in Label Studio; {kept} record(s) of theirs kept from pull "
+            f"{next(iter(tasks.values()))['from_pull']} (listed in the manifest as deleted_tasks)",
+            highlight=False,
+        )
     for project_id, docs in report.duplicate_tasks.items():
         shown = "; ".join(f"{doc} in tasks {', '.join(map(str, ids))}" for doc, ids in list(docs.items())[:10])
         console.print(

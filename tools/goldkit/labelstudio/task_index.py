@@ -8,7 +8,9 @@ read the fingerprint; when it matches, the remembered list is used, else the tas
 Task ids only grow, so a task deleted and another added changes the highest id, and a deletion alone
 changes the count. What the fingerprint cannot see is task *data* edited inside Label Studio: a push
 after such an edit does not report the conflict until the next full listing (any import or
-deletion makes one).
+deletion makes one, and a pull that finds a task's text changed forgets the project). A listing keeps
+the sha256 of each task's text as it is (`text_sha256`), so the conflict is seen whatever sha256 the
+task's data still claims.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
 
 LIST_PAGE = 5000  # tasks per page when listing a project's existing tasks
 KEPT_DATA = ("doc_id", "sha256", "pair_id")  # what push needs of a task's data to plan
+TEXT_SHA256 = "text_sha256"  # beside them: the sha256 of the task's text as listed (not as its data claims)
 
 
 def _page(client: LabelStudio, project_id: int, page: int, size: int, include: str) -> dict[str, Any]:
@@ -97,7 +100,15 @@ def _cache_path(client: LabelStudio, project_id: int) -> Path:
 
 def _slim(task: dict[str, Any]) -> dict[str, Any]:
     data = task.get("data") or {}
-    return {"id": task["id"], "data": {k: data[k] for k in KEPT_DATA if k in data}}
+    slim = {k: data[k] for k in KEPT_DATA if k in data}
+    if isinstance(data.get("text"), str):
+        slim[TEXT_SHA256] = hashlib.sha256(data["text"].encode("utf-8")).hexdigest()
+    return {"id": task["id"], "data": slim}
+
+
+def forget(client: LabelStudio, project_id: int) -> None:
+    """Forget what is remembered of a project's tasks: the next push lists them again."""
+    _cache_path(client, project_id).unlink(missing_ok=True)
 
 
 def known_tasks(client: LabelStudio, project_id: int, total: int | None = None) -> list[dict[str, Any]]:
