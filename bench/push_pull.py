@@ -20,6 +20,10 @@ measures, all in the same run:
 - memory:    peak RSS of a pull in a fresh subprocess at DOCS/2 and DOCS tasks, less the RSS of a
              subprocess that only imports and connects, against the export size in bytes
 
+`--pull-memory 2000,10000,20000` measures only the pull's memory: one project grown to each size in
+turn (annotated tasks imported, 2 annotations each), a pull in a fresh subprocess at each size, its
+peak RSS above its start (the target: flat, <= +250 MB at every size).
+
 `--database postgresql` runs the server on a PostgreSQL cluster goldkit starts itself (see
 goldkit.labelstudio.postgres); run the script once per database to compare them.
 
@@ -387,6 +391,37 @@ class Bench:
             growth <= size_growth * 1.05,
         )
 
+    def bench_pull_memory(self, sizes: list[int]) -> None:
+        """Grow one annotated project to each size; pull it whole in a fresh subprocess at each."""
+        seconds, (self.documents, self.results) = timed(make_documents, max(sizes))
+        say(f"{max(sizes)} documents made in {seconds:.1f} s")
+        self.start()
+        project = self.client.projects.create(
+            title=project_title("en", "memory"), label_config=render.label_config("en")
+        )
+        done = 0
+        for size in sorted(sizes):
+            start = time.perf_counter()
+            tasks = annotated_tasks(self.documents[done:size], self.results, self.users)
+            for at in range(0, len(tasks), ANNOTATED_BATCH):
+                self.client.projects.import_tasks(id=project.id, request=tasks[at : at + ANNOTATED_BATCH])
+            done = size
+            say(f"  project grown to {size} annotated tasks in {time.perf_counter() - start:.0f} s")
+            out = self.tmp / f"pulls-{size}"
+            answer = child(["_pull", self.url, str(out), str(project.id)], key=self.key)
+            assert answer["tasks"] == size and answer["valid"] == 2 * size, answer
+            records = (next(out.iterdir()) / "records.jsonl").stat().st_size
+            shutil.rmtree(out)
+            above = answer["peak_mb"] - answer["start_mb"]
+            self.row(
+                f"pull peak memory, {size:,} tasks",
+                f"+{above:.0f} MB (peak {answer['peak_mb']:.0f} MB)",
+                f"start {answer['start_mb']:.0f} MB; records {records / 1e6:.0f} MB; pull {answer['seconds']:.0f} s",
+                f"{above / max(records / 1e6, 1):.2f} MB per records MB",
+                "<= +250 MB",
+                above <= 250,
+            )
+
     def print_table(self) -> None:
         head = ("measure", "goldkit", "baseline (same run)", "ratio", "target", "met")
         widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(6)]
@@ -410,6 +445,7 @@ def main() -> None:
     parser.add_argument(
         "--database", choices=("sqlite", "postgresql"), default="sqlite", help="Label Studio's database"
     )
+    parser.add_argument("--pull-memory", metavar="SIZES", help="only pull memory, at these task counts (2000,10000)")
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
     if not (LS_VENV / "bin" / "label-studio").exists():
@@ -419,7 +455,10 @@ def main() -> None:
     bench = Bench(docs, tmp, args.database)
     began = time.perf_counter()
     try:
-        bench.run()
+        if args.pull_memory:
+            bench.bench_pull_memory([int(n) for n in args.pull_memory.split(",")])
+        else:
+            bench.run()
     finally:
         server.stop(bench.paths)
         if args.keep:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -65,3 +66,26 @@ def test_rare_collections_raises_the_thresholds_and_restores_them_even_on_error(
         assert gc.get_threshold() == GC_THRESHOLDS != before
         raise RuntimeError("midway")
     assert gc.get_threshold() == before
+
+
+def test_sorted_spool_gives_rows_in_key_order_ties_in_arrival_order_across_runs(tmp_path: Path):
+    from goldkit.jsonio import SortedSpool
+
+    rows = [([f"doc-{(i * 7919) % 13:02d}", i % 3], json.dumps({"n": i, "text": "é\tline\nbreak"})) for i in range(500)]
+    spool = SortedSpool(tmp_path, "rows", run_bytes=2_000)  # a run every few dozen rows
+    for key, text in rows:
+        spool.add(key, text, '"second field"')
+    assert spool.runs > 10  # it did spill
+    got = [(key, json.loads(fields[0])["n"], fields[1]) for key, fields in spool.rows()]
+    expected = sorted(((key, json.loads(text)["n"]) for key, text in rows), key=lambda row: row[0])  # stable
+    assert [(k, n) for k, n, _ in got] == expected and {f for _, _, f in got} == {'"second field"'}
+    assert spool.count == 500 and json.loads(next(spool.rows())[1][0])["text"] == "é\tline\nbreak"
+
+
+def test_sorted_spool_keys_of_mixed_types_compare_as_json_reads_them(tmp_path: Path):
+    from goldkit.jsonio import SortedSpool
+
+    spool = SortedSpool(tmp_path, "q", run_bytes=1)  # every row its own run
+    for key in ([1, 0, '"x"'], [0, 12, ""], [0, 3, ""], (0, 3, "")):  # a tuple key equals its list
+        spool.add(key, "null")
+    assert [key for key, _ in spool.rows()] == [[0, 3, ""], [0, 3, ""], [0, 12, ""], [1, 0, '"x"']]

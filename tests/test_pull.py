@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import json
+import tracemalloc
 import uuid
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from goldkit import paths, pull, pulls, push
+from goldkit import jsonio, paths, pull, pulls, push
 from goldkit.cli.main import main
 from goldkit.errors import ReconcileError
 from goldkit.jsonio import iter_jsonl, read_json
@@ -132,6 +134,61 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
     with pytest.raises(OSError):
         pull.write_pull(failing, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p1"]
+
+
+def _many(batches: int) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
+    """The export() tasks `batches` times over, as a streamed export gives them: new task and annotation ids,
+    other annotators each time (so every record is kept), one batch at a time."""
+    for b in range(batches):
+        tasks = export()
+        for t, task in enumerate(tasks):
+            task["id"] = 1000 + 3 * b + t
+            for annotation in task["annotations"]:
+                who = annotation["completed_by"]
+                annotation["id"] = annotation["id"] * 100_000 + b
+                annotation["completed_by"] = {"id": who, "email": f"a{who}-{b}@goldkit.local"}
+        yield 7, "goldkit · en", tasks
+
+
+def test_a_pull_sorted_in_many_small_runs_writes_the_same_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    held = pull.sort_annotations(_report(tmp_path), _many(40), emails={})
+    monkeypatch.setattr(jsonio, "RUN_BYTES", 4_000)  # a run every few records: the merge does the sorting
+    spilled = pull.sort_annotations(_report(tmp_path), _many(40), emails={})
+    assert spilled._records.runs > 10
+    for name in (paths.RECORDS_FILE, paths.QUARANTINE_FILE):
+        assert (spilled.folder / name).read_bytes() == (held.folder / name).read_bytes()
+    records = spilled.records
+    assert len(records) == 3 * 40 and spilled.written == (120, 80)  # per batch: 3 valid, broken + second
+    assert records == sorted(records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
+    lines = spilled.quarantine
+    assert [(q["task_id"], q["annotation_id"]) for q in lines] == sorted(
+        (q["task_id"], q["annotation_id"]) for q in lines
+    )
+
+
+def test_pull_memory_does_not_grow_with_the_export(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the pull held every record, its task and raw annotation until the end: memory grew with the project
+    monkeypatch.setattr(jsonio, "RUN_BYTES", 256 * 1024)
+    monkeypatch.setattr(jsonio, "MERGE_FAN_IN", 4)
+    pull.sort_annotations(_report(tmp_path), _many(2), emails={}).close()  # schema and converter loaded
+
+    def peak(batches: int) -> tuple[int, int]:
+        tracemalloc.start()
+        out = pull.sort_annotations(_report(tmp_path), _many(batches), emails={})
+        try:
+            assert out.written[0] == 3 * batches
+            written = sum((out.folder / name).stat().st_size for name in (paths.RECORDS_FILE, paths.QUARANTINE_FILE))
+            return tracemalloc.get_traced_memory()[1], written
+        finally:
+            tracemalloc.stop()
+            out.close()
+
+    (small, _), (large, written) = peak(40), peak(400)  # ten times the export
+    # holding the records and quarantine lines as Python objects takes several times their JSON text; what
+    # still grows here is the converter's bounded caches of recurring strings (these ids and emails are new)
+    assert large < 0.5 * written and large < 2 * small, (small, large, written)
 
 
 def test_since_keeps_only_annotations_updated_at_or_after_it(tmp_path: Path) -> None:

@@ -64,18 +64,17 @@ def test_sparse_ids_are_listed_and_other_projects_tasks_never_come_back(ls_serve
 def test_tasks_added_during_the_export_are_fetched_too(ls_server, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     admin = lsclient.connect(ls_server.url, ls_server.api_key)
     project_id, ids = _project(admin, "lsexport growing", [f"text {i}" for i in range(9)])
-    real_export = lsclient.export_project_json
+    real_export = lsclient.export_project_to
     added: list[int] = []
 
-    def export_then_add_a_task(client: Any, pid: int, task_ids: Any = None) -> list[dict[str, Any]]:
-        tasks = real_export(client, pid, task_ids)
+    def export_then_add_a_task(client: Any, pid: int, task_ids: Any, sink: Any) -> None:
+        real_export(client, pid, task_ids, sink)
         if not added:  # an annotator's colleague imports a task while the pull runs
             added.extend(
                 admin.projects.import_tasks(id=pid, request=[{"data": {"text": "late"}}], return_task_ids=True).task_ids
             )
-        return tasks
 
-    monkeypatch.setattr(lsclient, "export_project_json", export_then_add_a_task)
+    monkeypatch.setattr(lsclient, "export_project_to", export_then_add_a_task)
     exported, _ = _exported(admin, project_id)
     assert added and exported == sorted(ids + added)
 

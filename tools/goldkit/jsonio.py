@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import heapq
 import json
 import os
 import shutil
@@ -42,15 +43,31 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise
 
 
-def write_folder(folder: Path, files: dict[str, str]) -> None:
-    """Create `folder` holding `files` (name -> text) all at once: built beside it, then renamed into place."""
+def _place_file(source: Path, target: Path) -> None:
+    """Put a finished file at target: a hard link when on one file system (no copy), else a copy."""
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+    os.chmod(target, 0o666 & ~_umask())
+
+
+def write_folder(folder: Path, files: dict[str, str | Path]) -> None:
+    """Create `folder` holding `files` all at once: built beside it, then renamed into place.
+
+    Each file is given as its text, or as the Path of a finished file (written elsewhere in bounded
+    memory, e.g. by a SortedSpool) that is linked or copied in.
+    """
     if folder.exists():
         raise FileExistsError(f"{folder} exists already; goldkit never writes into an existing folder")
     folder.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
     try:
-        for name, text in files.items():
-            atomic_write_text(tmp / name, text)
+        for name, content in files.items():
+            if isinstance(content, Path):
+                _place_file(content, tmp / name)
+            else:
+                atomic_write_text(tmp / name, content)
         os.chmod(tmp, 0o777 & ~_umask())
         try:
             os.rename(tmp, folder)
@@ -113,6 +130,80 @@ def read_records(path: Path) -> list[tuple[str, Any]]:
     if isinstance(data, list):
         return [(f"{path}[{i}]", obj) for i, obj in enumerate(data)]
     return [(str(path), data)]
+
+
+RUN_BYTES = 32 * 2**20  # text a SortedSpool holds before it writes a sorted run
+MERGE_FAN_IN = 16  # runs read at once: more are first merged into one (each open run holds its read buffer)
+
+
+class SortedSpool:
+    """Rows put in key order in bounded memory: sorted runs spilled to files, merged when read back.
+
+    A row is a key (any JSON value; rows compare by their keys as JSON reads them back, ties keep the
+    order rows were added in) and fields, each one JSON text (json.dumps escapes newlines and tabs, so
+    a row is one tab-separated line). At most `run_bytes` of row text is held at a time, and at most
+    MERGE_FAN_IN runs are open at once (when there are more, they are merged into one first): a pull of
+    any size sorts its records and quarantine this way without holding them.
+    """
+
+    def __init__(self, folder: Path, name: str, run_bytes: int | None = None) -> None:
+        self.folder, self.name, self.run_bytes = folder, name, RUN_BYTES if run_bytes is None else run_bytes
+        self.count = 0
+        self._buffer: list[tuple[Any, int, str]] = []  # (key, arrival number, "number\tkey\tfields")
+        self._held = 0
+        self._runs: list[Path] = []
+        self.runs = 0  # sorted runs written so far (merges included)
+
+    def add(self, key: Any, *fields: str) -> None:
+        key_text = json.dumps(key, ensure_ascii=False)
+        line = "\t".join((str(self.count), key_text, *fields))
+        self._buffer.append((json.loads(key_text), self.count, line))
+        self.count += 1
+        self._held += len(line)
+        if self._held >= self.run_bytes:
+            self._spill()
+
+    def _spill(self) -> None:
+        if len(self._runs) + 1 >= MERGE_FAN_IN:
+            self._runs = [self._write_run(self._merged_runs())]
+        self._buffer.sort(key=lambda row: (row[0], row[1]))
+        self._runs.append(self._write_run(line for _, _, line in self._buffer))
+        self._buffer, self._held = [], 0
+
+    def _write_run(self, lines: Iterable[str]) -> Path:
+        path = self.folder / f"{self.name}-run-{self.runs:05d}.tsv"
+        self.runs += 1
+        with path.open("w", encoding="utf-8", newline="\n") as fh:
+            fh.writelines(line + "\n" for line in lines)
+        return path
+
+    def _merged_runs(self) -> Iterator[str]:
+        """The lines of every run so far, merged in order; each run's file is removed once read."""
+        runs = [self._read_lines(path) for path in self._runs]
+        for _, _, line in heapq.merge(*runs, key=lambda row: (row[0], row[1])):
+            yield line
+        for path in self._runs:
+            path.unlink()
+
+    @staticmethod
+    def _read_lines(path: Path) -> Iterator[tuple[Any, int, str]]:
+        with path.open(encoding="utf-8", newline="\n") as fh:
+            for line in fh:
+                number, key_text, _ = line.split("\t", 2)
+                yield json.loads(key_text), int(number), line.rstrip("\n")
+
+    @classmethod
+    def _read_run(cls, path: Path) -> Iterator[tuple[Any, int, list[str]]]:
+        for key, number, line in cls._read_lines(path):
+            yield key, number, line.split("\t")[2:]
+
+    def rows(self) -> Iterator[tuple[Any, list[str]]]:
+        """Every row as (key, fields), in key order (ties: in the order added)."""
+        self._buffer.sort(key=lambda row: (row[0], row[1]))
+        held = ((key, number, line.split("\t")[2:]) for key, number, line in self._buffer)
+        runs = [self._read_run(path) for path in self._runs]
+        for key, _, fields in heapq.merge(*runs, held, key=lambda row: (row[0], row[1])):
+            yield key, fields
 
 
 GC_THRESHOLDS = (200_000, 30, 30)  # gc.set_threshold while holding much parsed JSON, as mypy's build sets it

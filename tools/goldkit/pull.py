@@ -6,6 +6,11 @@ with its reasons and the raw annotation (quarantine.jsonl), or the cancelled cou
 up to the annotations Label Studio reports, or nothing is written (ReconcileError). The folder is
 written under a temporary name and renamed, so a pull folder is either complete or absent.
 
+Memory does not grow with the project: the export arrives in batches (labelstudio/export.py parses it
+incrementally), and records and quarantine lines are spooled to disk as they are made and sorted there
+in bounded memory (jsonio.SortedSpool); the per-annotator rule runs on the sorted records, one
+document and annotator at a time.
+
 `--since-last`: the pull folder holds only the annotations created or updated since the previous pull
 (its base, named in the manifest), judged by Label Studio's own `updated_at` against the latest
 `updated_at` the base saw (its high-water mark) — the server's clock on both sides, so a skewed local
@@ -26,6 +31,10 @@ provenance naming its draft (`ls_draft`): never in records.jsonl, so nothing use
 from __future__ import annotations
 
 import hashlib
+import heapq
+import itertools
+import json
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -36,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from goldkit import __version__
 from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
-from goldkit.jsonio import dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
+from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import export as lsexport
 from goldkit.labelstudio import projects as ls_projects
@@ -63,6 +72,7 @@ if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
 Progress = Callable[[int, int | None], None]
 CONVERSION_FAILED = "conversion_failed"  # a pull-level reason: the converter raised on this annotation
 MANIFEST, RECORDS, QUARANTINE = MANIFEST_FILE, RECORDS_FILE, QUARANTINE_FILE
+TEXT_SHA256 = "text_sha256"  # _documents: the hash of a document's text, in place of the text
 TASK_TEXT_CHANGED = "task_text_changed"  # quarantine reason: the task's text is not its document's
 
 
@@ -138,17 +148,134 @@ class PullReport:
         }
 
 
-@dataclass
-class Sorted:
-    """Where a pull's annotations went: records, quarantine lines (and, for duplicates, their sources)."""
+def _text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
-    records: list[dict[str, Any]] = field(default_factory=list)
-    quarantine: list[dict[str, Any]] = field(default_factory=list)
-    sources: dict[int, tuple[int, dict[str, Any], dict[str, Any]]] = field(default_factory=dict)  # by annotation id
-    tasks_seen: dict[int, set[Any]] = field(default_factory=dict)  # project id -> the task ids exported
-    drafts: list[dict[str, Any]] = field(default_factory=list)  # pull --drafts: draft records
-    draft_quarantine: list[dict[str, Any]] = field(default_factory=list)  # drafts that could not be records
-    text_changed: dict[int, list[Any]] = field(default_factory=dict)  # project id -> tasks whose text drifted
+
+class Sorted:
+    """Where a pull's annotations went: records and quarantine lines, spooled to disk in their final order.
+
+    Rows are sorted in bounded memory (jsonio.SortedSpool) in a temporary folder of their own; `finish`
+    keeps each annotator's latest annotation of a document (the others become second_annotation lines)
+    and writes records.jsonl and quarantine.jsonl there, for write_pull to put in the pull folder.
+    `records` and `quarantine` read them back (for small pulls and tests).
+    """
+
+    def __init__(self) -> None:
+        self._tmp = tempfile.TemporaryDirectory(prefix="goldkit-pull-")
+        self.folder = Path(self._tmp.name)
+        self._records = SortedSpool(self.folder, "records")
+        self._quarantine = SortedSpool(self.folder, "quarantine")
+        # converted records of the chunk being sorted, with where they came from: (record, project, task, raw)
+        self.pending: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
+        self.finished = False
+        self.valid: Counter[int] = Counter()  # project id -> records written
+        self.quarantined: Counter[int] = Counter()  # project id -> quarantine lines
+        self.reasons: Counter[str] = Counter()
+        self.written = (0, 0)  # (records, quarantine lines) in the finished files
+        self.kept: list[dict[str, Any]] = []  # records of deleted tasks kept from the current records
+        self.tasks_seen: dict[int, set[Any]] = {}  # project id -> the task ids exported
+        self.drafts: list[dict[str, Any]] = []  # pull --drafts: draft records
+        self.draft_quarantine: list[dict[str, Any]] = []  # drafts that could not be records
+        self.text_changed: dict[int, list[Any]] = {}  # project id -> tasks whose text drifted
+
+    def add_record(self, record: dict[str, Any], project_id: int, task: dict[str, Any], raw: dict[str, Any]) -> None:
+        """Hold a converted record until its chunk is marked (mark_reviews), then spool_pending."""
+        self.pending.append((record, project_id, task, raw))
+
+    def spool_pending(self) -> None:
+        for record, project_id, task, raw in self.pending:
+            document, who, method = annotator_key(record)  # sorted by document and annotator, the rule per method
+            meta = [method, list(recency(record)), record["provenance"].get("ls_annotation")]
+            stub = {"id": task.get("id"), "data": {"doc_id": (task.get("data") or {}).get("doc_id")}}
+            self._records.add([document, who], _text(meta), _text(record), _text([project_id, stub, raw]))
+        self.pending = []
+
+    def add_quarantine(self, line: dict[str, Any]) -> None:
+        self._quarantine.add([_id_order(line["task_id"]), _id_order(line["annotation_id"])], _text(line))
+        self.quarantined[line["project_id"]] += 1
+        self.reasons.update({reason["reason"] for reason in line["reasons"]})
+
+    def finish(self) -> None:
+        """Apply the one-per-annotator rule and write both files in their final order (once)."""
+        if self.finished:
+            return
+        self.spool_pending()
+        records = 0
+        with (self.folder / RECORDS).open("w", encoding="utf-8", newline="\n") as fh:
+            for _, group in itertools.groupby(self._records.rows(), key=lambda row: row[0]):
+                for winner, fields in _latest_per_method([fields for _, fields in group]):
+                    if winner is None:
+                        fh.write(fields[1] + "\n")
+                        records += 1
+                        self.valid[json.loads(fields[2])[0]] += 1
+                    else:
+                        self._second_annotation(fields, winner[0])
+        with (self.folder / QUARANTINE).open("w", encoding="utf-8", newline="\n") as fh:
+            for _, (line,) in self._quarantine.rows():
+                fh.write(line + "\n")
+        self.written, self.finished = (records, self._quarantine.count), True
+
+    def record_keys(self, wanted: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
+        """Which of the wanted annotator keys the finished records have (one streamed read)."""
+        self.finish()
+        if not wanted:
+            return set()
+        return {key for _, r in iter_jsonl(self.folder / RECORDS) if (key := annotator_key(r)) in wanted}
+
+    def records_file(self) -> Path:
+        """The finished records.jsonl, with the kept records of deleted tasks merged in order."""
+        self.finish()
+        if not self.kept:
+            return self.folder / RECORDS
+        merged = self.folder / f"merged-{len(self.kept)}-{RECORDS}"
+        if not merged.exists():
+            order = sorted(self.kept, key=_record_order)
+            with (self.folder / RECORDS).open(encoding="utf-8") as pulled, merged.open("w", encoding="utf-8") as fh:
+                rows = ((_record_order(json.loads(line)), 0, line) for line in pulled)
+                kept = ((_record_order(r), 1, _text(r) + "\n") for r in order)
+                fh.writelines(line for *_, line in heapq.merge(rows, kept, key=lambda row: row[:2]))
+        return merged
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        return [record for _, record in iter_jsonl(self.records_file())]
+
+    @property
+    def quarantine(self) -> list[dict[str, Any]]:
+        self.finish()
+        return [line for _, line in iter_jsonl(self.folder / QUARANTINE)]
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+
+    def _second_annotation(self, fields: list[str], winner: Any) -> None:
+        record, (project_id, task, annotation) = json.loads(fields[1]), json.loads(fields[2])
+        who = record["provenance"]["annotator"]
+        reason = {
+            "reason": SECOND_ANNOTATION,
+            "message": f"{who} has a later annotation ({winner}) of this document",
+            "task_id": task.get("id"),
+            "annotation_id": annotation.get("id"),
+        }
+        self.add_quarantine(_quarantine_line(project_id, task, annotation, [reason], who))
+
+
+def _record_order(record: Mapping[str, Any]) -> tuple[str, str]:
+    return record["document_id"], record["provenance"]["annotator"]
+
+
+def _latest_per_method(rows: list[list[str]]) -> Iterator[tuple[tuple[Any] | None, list[str]]]:
+    """One annotator's records of one document, in order, each with None when it is the latest of its
+    method (by recency; the first of equals), else (the latest one's annotation id,)."""
+    metas = [json.loads(fields[0]) for fields in rows]
+    latest: dict[str, int] = {}
+    for n, (method, rank, _) in enumerate(metas):
+        if method not in latest or rank > metas[latest[method]][1]:
+            latest[method] = n
+    for n, fields in enumerate(rows):
+        best = latest[metas[n][0]]
+        yield (None if best == n else (metas[best][2],)), fields
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -250,17 +377,16 @@ def sort_project(
             elif raw.get("was_cancelled") is True:
                 counts.cancelled += 1
             elif drift is not None:
-                out.quarantine.append(_quarantine_line(project_id, task, exported, [drift], annotator(raw)))
+                out.add_quarantine(_quarantine_line(project_id, task, exported, [drift], annotator(raw)))
             else:
                 annotation = with_email(raw, emails)
                 conversion = _converted(project_id, task, annotation)
                 if conversion.record is not None:
-                    out.records.append(conversion.record)
-                    out.sources[raw["id"]] = (project_id, task, raw)
+                    out.add_record(conversion.record, project_id, task, raw)
                 else:
                     reasons = [p.to_dict() for p in conversion.problems]
                     who = annotator(annotation)
-                    out.quarantine.append(_quarantine_line(project_id, task, exported, reasons, who))
+                    out.add_quarantine(_quarantine_line(project_id, task, exported, reasons, who))
 
 
 def sort_drafts(
@@ -331,12 +457,17 @@ def keep_deleted_tasks(
     A since-last pull keeps them through its base; either way the manifest names them (`deleted_tasks`).
     """
     pulled = {counts.project_id: counts for counts in report.projects}
-    have = {annotator_key(r) for r in out.records}
+    gone = []
     for record in previous:
         prov = record.get("provenance") or {}
         project_id, task_id = prov.get("ls_project"), prov.get("ls_task")
         if project_id not in pulled or task_id is None or task_id in out.tasks_seen.get(project_id, set()):
             continue
+        gone.append(record)
+    have = out.record_keys({annotator_key(r) for r in gone}) if report.base is None else set()
+    for record in gone:
+        prov = record["provenance"]
+        project_id, task_id = prov.get("ls_project"), prov.get("ls_task")
         entry = report.deleted_tasks.setdefault(project_id, {}).setdefault(
             task_id,
             {"task_id": task_id, "document_id": record["document_id"], "annotators": [], "records_kept": 0,
@@ -344,7 +475,7 @@ def keep_deleted_tasks(
         )  # fmt: skip
         entry["annotators"] = sorted({*entry["annotators"], prov.get("annotator")})
         if report.base is None and annotator_key(record) not in have:
-            out.records.append(record)
+            out.kept.append(record)
             pulled[project_id].kept_deleted += 1
         entry["records_kept"] += 1
 
@@ -376,6 +507,10 @@ def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any
         if text == document["text"]:
             return None
         expected = hashlib.sha256(document["text"].encode("utf-8")).hexdigest()
+    elif document is not None and isinstance(document.get(TEXT_SHA256), str):  # the text's own hash, from _documents
+        expected = document[TEXT_SHA256]
+        if got == expected:
+            return None
     else:
         expected = document["sha256"] if document is not None else data.get("sha256")
         if expected is None or got == expected:
@@ -390,44 +525,18 @@ def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any
     }
 
 
-def _one_per_annotator(out: Sorted) -> None:
-    """Keep each annotator's latest annotation of a document; quarantine the others (never drop them)."""
-    latest: dict[tuple[str, str, str], dict[str, Any]] = {}
-    for record in out.records:
-        key = annotator_key(record)
-        kept = latest.get(key)
-        if kept is None or recency(record) > recency(kept):
-            latest[key] = record
-    kept_ids = {id(r) for r in latest.values()}
-    for record in out.records:
-        if id(record) not in kept_ids:
-            project_id, task, annotation = out.sources[record["provenance"]["ls_annotation"]]
-            winner = latest[annotator_key(record)]["provenance"]["ls_annotation"]
-            reason = {
-                "reason": SECOND_ANNOTATION,
-                "message": f"{record['provenance']['annotator']} has a later annotation ({winner}) of this document",
-                "task_id": task.get("id"),
-                "annotation_id": annotation.get("id"),
-            }
-            who = record["provenance"]["annotator"]
-            out.quarantine.append(_quarantine_line(project_id, task, annotation, [reason], who))
-    out.records = [r for r in out.records if id(r) in kept_ids]
-
-
 def _finish_counts(report: PullReport, out: Sorted) -> None:
-    valid = Counter(r["provenance"]["ls_project"] for r in out.records)
-    quarantined = Counter(q["project_id"] for q in out.quarantine)
+    out.finish()  # the one-per-annotator rule: each annotator's latest annotation of a document
     for counts in report.projects:
-        counts.valid, counts.quarantined = valid[counts.project_id], quarantined[counts.project_id]
-    for line in out.quarantine:
-        report.reasons.update({reason["reason"] for reason in line["reasons"]})
+        counts.valid, counts.quarantined = out.valid[counts.project_id], out.quarantined[counts.project_id]
+    report.reasons.update(out.reasons)
 
 
 def reconcile(report: PullReport, out: Sorted) -> None:
     """Raise ReconcileError unless every annotation Label Studio counts is in exactly one place."""
     unbalanced = [p for p in report.projects if not p.balanced()]
     kept = report.total("valid") + report.total("kept_deleted")
-    written = (len(out.records), len(out.quarantine)) == (kept, report.total("quarantined"))
+    written = (out.written[0] + len(out.kept), out.written[1]) == (kept, report.total("quarantined"))
     if unbalanced or not written:
         detail = "; ".join(
             f"project {p.project_id}: Label Studio counts {p.annotations}, pulled {p.valid} valid + "
@@ -443,11 +552,22 @@ def _duplicates(task_ids: dict[int, dict[str, list[int]]]) -> dict[int, dict[str
 
 
 def _documents() -> dict[str, dict[str, Any]]:
-    """The ingested document records (id -> record), the reference for task_text_changed; {} before ingest."""
+    """The ingested documents (id -> record), the reference for task_text_changed; {} before ingest.
+
+    A text is kept as the sha256 of the text itself (TEXT_SHA256, computed here, so a stale or forged
+    `sha256` field hides nothing): a big corpus's texts are not held while the pull runs.
+    """
     path = documents_path()
     if not path.is_file():
         return {}
-    return {d["id"]: d for _, d in iter_jsonl(path) if isinstance(d, dict) and isinstance(d.get("id"), str)}
+    documents = {}
+    for _, d in iter_jsonl(path):
+        if isinstance(d, dict) and isinstance(d.get("id"), str):
+            text = d.pop("text", None)
+            if isinstance(text, str):
+                d[TEXT_SHA256] = hashlib.sha256(text.encode("utf-8")).hexdigest()
+            documents[d["id"]] = d
+    return documents
 
 
 def new_pull_id(root: Path, now: datetime) -> str:
@@ -479,10 +599,9 @@ def write_pull_unique(report: PullReport, out: Sorted, root: Path, now: datetime
 
 
 def write_pull(report: PullReport, out: Sorted) -> None:
-    """Write records, quarantine and manifest into a temporary folder, then rename it into place."""
-    records = sorted(out.records, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
-    quarantine = sorted(out.quarantine, key=lambda q: (_id_order(q["task_id"]), _id_order(q["annotation_id"])))
-    files = {RECORDS: jsonl_text(records), QUARANTINE: jsonl_text(quarantine), MANIFEST: dumps(report.manifest())}
+    """Put records, quarantine (finished on disk by `out`) and manifest in a temporary folder, then rename it."""
+    files: dict[str, str | Path] = {RECORDS: out.records_file(), QUARANTINE: out.folder / QUARANTINE}
+    files[MANIFEST] = dumps(report.manifest())
     if report.drafts:
         drafts = sorted(out.drafts, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
         files |= {DRAFTS_FILE: jsonl_text(drafts), DRAFT_QUARANTINE_FILE: jsonl_text(out.draft_quarantine)}
@@ -542,14 +661,13 @@ def sort_annotations(
             by_project[project_id] = ProjectCounts(project_id, title)
             report.projects.append(by_project[project_id])
         counts = by_project[project_id]
-        first = len(out.records)
         sort_project(project_id, tasks, counts, out, emails=emails, since=since, documents=documents)
-        mark_reviews(title, tasks, out.records[first:])
+        mark_reviews(title, tasks, [record for record, *_ in out.pending])
+        out.spool_pending()
         mark = _high_water(tasks, mark)
     report.high_water = mark
     report.duplicate_tasks = _duplicates(task_ids)
     report.text_changed_tasks = {p: sorted(ids, key=_id_order) for p, ids in out.text_changed.items()}
-    _one_per_annotator(out)
     _finish_counts(report, out)
     return out
 
@@ -634,7 +752,7 @@ def _sort_and_write(
     now: datetime,
 ) -> None:
     previous = latest_manifest(root)
-    with rare_collections():  # the export is held while it is converted
+    with rare_collections():  # many small acyclic containers are made and dropped while converting
         exports = _exports(client, chosen, emails, progress, report.drafts)
         out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since),
                                documents=_documents())  # fmt: skip

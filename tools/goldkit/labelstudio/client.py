@@ -11,13 +11,14 @@ own retry, which would repeat POSTs, is switched off.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from types import SimpleNamespace
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import httpx
 
@@ -231,17 +232,13 @@ def projects_by_title(client: LabelStudio, titles: Iterable[str], *, hint: str) 
     return {title: projects[0] if projects else None for title, projects in found.items()}
 
 
-def export_project_json(
-    client: LabelStudio, project_id: int, task_ids: Sequence[int] | None = None
-) -> list[dict[str, Any]]:
-    """Download the tasks of a project (all, or those of `task_ids`) with full annotations and predictions.
+def export_project_to(client: LabelStudio, project_id: int, task_ids: Sequence[int] | None, sink: BinaryIO) -> None:
+    """Write the JSON export of a project (all tasks, or those of `task_ids`) into sink as it arrives.
 
     Uses `GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true[&ids[]=…]` (never
     JSON_MIN, which drops region ids and relations); ids of other projects are ignored by the server.
-    The SDK's auth headers are reused, so JWT keys are refreshed.
+    The SDK's auth headers are reused, so JWT keys are refreshed. The body is never held whole here.
     """
-    if task_ids is not None and not task_ids:
-        return []  # no ids[] at all would mean every task
     url = client_url(client)
     wrapper = client._client_wrapper
     params: dict[str, Any] = {"exportType": "JSON", "download_all_tasks": "true"}
@@ -256,8 +253,24 @@ def export_project_json(
         if response.status_code >= 400:
             response.read()
             raise api_error()(status_code=response.status_code, headers=dict(response.headers), body=response.text)
-        body = b"".join(response.iter_bytes())
-    tasks = json.loads(body)
+        for block in response.iter_bytes():
+            sink.write(block)
+
+
+def export_project_json(
+    client: LabelStudio, project_id: int, task_ids: Sequence[int] | None = None
+) -> list[dict[str, Any]]:
+    """Download the tasks of a project (all, or those of `task_ids`) with full annotations and predictions.
+
+    Held in memory whole: for small projects (push's checks, link projects). Pulls stream through
+    goldkit.labelstudio.export instead.
+    """
+    if task_ids is not None and not task_ids:
+        return []  # no ids[] at all would mean every task
+    body = io.BytesIO()
+    export_project_to(client, project_id, task_ids, body)
+    tasks = json.loads(body.getvalue())
     if not isinstance(tasks, list):
+        url = client_url(client)
         raise LabelStudioError(f"export of project {project_id} at {url} is not a JSON list", url=url)
     return tasks

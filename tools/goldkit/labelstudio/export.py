@@ -10,14 +10,25 @@ Chunks are id ranges when the project's ids are dense (two one-task requests fin
 id; ids of other projects in a range are filtered out by the server); when they are sparse, the ids
 are listed (or read from the task index push keeps). Tasks added while the chunks are exported are
 fetched at the end, so a pull never stops short of the tasks that existed when it finished listing.
+
+Bounded memory, whatever the project's size: each response is written to an anonymous temporary file
+as it arrives (never held as bytes), at most CONCURRENCY + 1 chunks are downloaded ahead of the one
+being converted, and a chunk is parsed back from its file incrementally with ijson (a task at a
+time; BATCH tasks are handed on together), so what is held is one batch of parsed tasks, not the
+export.
 """
 
 from __future__ import annotations
 
+import tempfile
+from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import IO, TYPE_CHECKING, Any
 
+import ijson
+
+from goldkit.errors import LabelStudioError
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
 
@@ -28,6 +39,7 @@ CHUNK = 200  # task ids per request: ~3.6 KB of query string, under common 4-8 K
 CONCURRENCY = 2  # requests in flight: the embedded server's worker count
 DENSE = 2  # id ranges while the span of ids is at most this many times the task count
 ROUNDS = 3  # times the project is re-read for tasks added during the export
+BATCH = 50  # parsed tasks handed on at a time (long articles: a task can be ~100 KB)
 
 Tasks = list[dict[str, Any]]
 
@@ -43,22 +55,68 @@ def _planned_ids(client: LabelStudio, project_id: int, count: int, first: int, l
     return sorted(t["id"] for t in task_index.known_tasks(client, project_id, count))
 
 
-def _fetch(client: LabelStudio, project_id: int, chunks: list[list[int]]) -> Iterator[Tasks]:
-    """Export the chunks CONCURRENCY at a time; yield each one's tasks in chunk order."""
-    pool = ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="goldkit-export")
+def _download(client: LabelStudio, project_id: int, chunk: list[int] | None) -> IO[bytes]:
+    """The export of one chunk (None: the whole project) in an anonymous temporary file, rewound."""
+    body = tempfile.TemporaryFile(prefix="goldkit-export-")  # noqa: SIM115 - handed on open, closed by _fetch
     try:
-        futures = [pool.submit(lsclient.export_project_json, client, project_id, chunk) for chunk in chunks]
-        for future in futures:
-            yield future.result()
+        if chunk is None or chunk:  # no ids[] at all would mean every task
+            lsclient.export_project_to(client, project_id, chunk, body)
+        else:
+            body.write(b"[]")
+        body.seek(0)
+    except BaseException:
+        body.close()
+        raise
+    return body
+
+
+def parse_tasks(body: IO[bytes], project_id: int, url: str = "") -> Iterator[Tasks]:
+    """Yield the exported tasks of a JSON list read incrementally from body, BATCH at a time (an empty
+    list: one empty batch, so the project is still seen)."""
+    head = body.read(64).lstrip()
+    if not head.startswith(b"["):
+        raise LabelStudioError(f"export of project {project_id} at {url} is not a JSON list", url=url)
+    body.seek(0)
+    batch: Tasks = []
+    batches = 0
+    try:
+        for task in ijson.items(body, "item", use_float=True):
+            batch.append(task)
+            if len(batch) == BATCH:
+                yield batch
+                batch, batches = [], batches + 1
+    except ijson.JSONError as e:
+        raise LabelStudioError(f"export of project {project_id} at {url} is not valid JSON: {e}", url=url) from e
+    if batch or not batches:
+        yield batch
+
+
+def _fetch(client: LabelStudio, project_id: int, chunks: list[list[int]] | list[None]) -> Iterator[Tasks]:
+    """Download the chunks CONCURRENCY at a time, at most CONCURRENCY + 1 ahead; yield tasks in chunk order."""
+    url = lsclient.client_url(client)
+    pool = ThreadPoolExecutor(CONCURRENCY, thread_name_prefix="goldkit-export")
+    pending: deque[Future[IO[bytes]]] = deque()
+    todo = list(reversed(chunks))
+    try:
+        while True:
+            while len(pending) <= CONCURRENCY and todo:
+                pending.append(pool.submit(_download, client, project_id, todo.pop()))
+            if not pending:
+                return
+            with pending.popleft().result() as body:
+                yield from parse_tasks(body, project_id, url)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+        for future in pending:  # downloaded, never read: close their files
+            if future.done() and not future.cancelled() and future.exception() is None:
+                future.result().close()
 
 
 def export_tasks(client: LabelStudio, project_id: int) -> Iterator[Tasks]:
-    """Yield every task of a project (full JSON export: annotations, predictions) in chunks."""
+    """Yield every task of a project (full JSON export: annotations, predictions) in batches, in id order."""
     count, first, last = task_index.id_span(client, project_id)
     if count <= CHUNK:
-        yield lsclient.export_project_json(client, project_id)
+        yield from _fetch(client, project_id, [None])
         return
     yield from _fetch(client, project_id, _chunks(_planned_ids(client, project_id, count, first, last)))
     for _ in range(ROUNDS):
