@@ -545,3 +545,23 @@ def test_drafts_edited_texts_and_deleted_tasks_on_the_real_server(
     again = push.push(documents, client=admin, project_prefix=prefix)
     assert [c.doc_id for c in again.conflicts] == [edited]
     assert [d for p in again.projects for d in p.imported] == [deleted]  # its task is gone: pushed anew
+
+
+def test_the_summary_warns_of_edited_texts_deleted_tasks_and_drafts(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from goldkit.cli.reports import print_summary
+
+    report = _report(tmp_path)
+    tasks = export()
+    tasks[0]["drafts"] = [71]
+    out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
+    report.text_changed_tasks = {7: [41]}
+    report.deleted_tasks = {7: {42: {"task_id": 42, "document_id": "d", "annotators": ["a"], "records_kept": 2,
+                                     "from_pull": "p0"}}}  # fmt: skip
+    pull.reconcile(report, out)
+    print_summary(report)
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "the text of task(s) 41 is not their document's" in shown and "task_text_changed" in shown
+    assert "task(s) 42 were deleted in Label Studio; 2 record(s) of theirs kept from pull p0" in shown
+    assert "1 draft(s) saved in Label Studio but not submitted: not pulled (goldkit pull --drafts)" in shown

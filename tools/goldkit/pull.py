@@ -47,6 +47,7 @@ from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
 from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import drafts as lsdrafts
 from goldkit.labelstudio import export as lsexport
 from goldkit.labelstudio import projects as ls_projects
 from goldkit.labelstudio import server as ls_server
@@ -396,7 +397,7 @@ def sort_drafts(
     for draft in task.get("drafts") or []:
         if not isinstance(draft, dict):
             continue  # the export gives draft ids; pull fetches them whole only when asked
-        annotation = draft_as_annotation(draft)
+        annotation = lsdrafts.as_annotation(draft)
         who = annotator(annotation)
         conversion = None if drift is not None else _converted(project_id, task, annotation)
         if conversion is None or conversion.record is None:
@@ -409,44 +410,6 @@ def sort_drafts(
         record["provenance"] = {key: provenance[key] for key in order if key in provenance}
         out.drafts.append(record)
         counts.drafts_pulled += 1
-
-
-def draft_as_annotation(draft: Mapping[str, Any]) -> dict[str, Any]:
-    """A draft (`GET /api/drafts/<id>/`) in an annotation's shape, for the one converter."""
-    user = draft.get("user")
-    return {
-        "id": draft.get("id"),
-        "completed_by": {"email": user} if isinstance(user, str) else user,
-        "result": draft.get("result") or [],
-        "created_at": draft.get("created_at"),
-        "updated_at": draft.get("updated_at"),
-        "lead_time": draft.get("lead_time"),
-        "was_cancelled": False,
-        "ground_truth": False,
-    }
-
-
-def fetch_drafts(client: LabelStudio, tasks: list[dict[str, Any]], emails: Mapping[int, str]) -> None:
-    """Replace each task's draft ids by the drafts themselves (one request a draft), in place."""
-    wrapper = client._client_wrapper
-    http, url = wrapper.httpx_client.httpx_client, lsclient.client_url(client)
-    for task in tasks:
-        whole = []
-        for draft_id in task.get("drafts") or []:
-            if isinstance(draft_id, dict):
-                whole.append(draft_id)
-                continue
-            with lsclient.errors_mapped(client, what=f"read draft {draft_id} of task {task.get('id')}"):
-                response = http.get(f"{url}/api/drafts/{draft_id}/", headers=wrapper.get_headers())
-                if response.status_code >= 400:
-                    raise lsclient.api_error()(
-                        status_code=response.status_code, headers=dict(response.headers), body=response.text
-                    )
-            draft = response.json()
-            if isinstance(draft.get("user"), int) and draft["user"] in emails:
-                draft["user"] = emails[draft["user"]]
-            whole.append(draft)
-        task["drafts"] = whole
 
 
 def keep_deleted_tasks(
@@ -688,7 +651,7 @@ def _exports(
             if ids and not emails:
                 emails.update(user_emails(client))
             if drafts and any(t.get("drafts") for t in tasks):
-                fetch_drafts(client, tasks, emails)
+                lsdrafts.fetch_drafts(client, tasks, emails)
             yield project_id, title, tasks
     if progress:
         progress(len(projects), len(projects))
