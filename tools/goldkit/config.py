@@ -1,17 +1,39 @@
-"""A project's settings: goldkit.toml at its root (name, languages, Label Studio, release defaults, ingest)."""
+"""A project's settings: goldkit.toml at its root (name, languages, Label Studio, release defaults, ingest).
+
+The one loader of goldkit.toml: commands take their defaults from here and their flags override them.
+Label Studio's URL: --url, then $LABEL_STUDIO_URL, then [labelstudio] url, then the embedded server.
+"""
 
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from goldkit.errors import ConfigError
+from goldkit.errors import ConfigError, ProjectNotFound
 from goldkit.paths import PROJECT_FILE, project_root
 
 DIRECTIONS = ("ltr", "rtl")
+DEFAULT_LICENSE = "cc-by-4.0"  # of a release's annotations, when neither --license nor [release] license says
 INGEST_FIELDS = ("text", "id", "title", "date", "url", "language", "author")  # a dump's field map: --<key>-field
+
+
+@dataclass(frozen=True)
+class LabelStudioSettings:
+    """[labelstudio]: None (or an empty string in the file) leaves the command's own default."""
+
+    url: str | None = None  # after --url and $LABEL_STUDIO_URL, before the embedded server
+    project_prefix: str | None = None  # projects are titled '<prefix> · <language>'
+
+
+@dataclass(frozen=True)
+class ReleaseSettings:
+    """[release]: defaults of `goldkit release` (its --license flag overrides license)."""
+
+    license: str | None = None  # license of the annotations (else DEFAULT_LICENSE)
+    citation: str | None = None  # how to cite the dataset (BibTeX or a sentence), shown in the card
+    pretty_name: str | None = None  # the card's title
 
 
 @dataclass(frozen=True)
@@ -20,8 +42,8 @@ class ProjectConfig:
 
     name: str
     languages: dict[str, str] = field(default_factory=dict)  # language tag -> text direction
-    labelstudio: dict[str, Any] = field(default_factory=dict)
-    release: dict[str, Any] = field(default_factory=dict)
+    labelstudio: LabelStudioSettings = field(default_factory=LabelStudioSettings)
+    release: ReleaseSettings = field(default_factory=ReleaseSettings)
     ingest: dict[str, str] = field(default_factory=dict)  # field map for dumps: text_field = "body", ...
     path: Path | None = None
 
@@ -41,6 +63,14 @@ def project_config(root: Path | None = None) -> ProjectConfig:
     if key not in _read:
         _read[key] = _parse(path, root)
     return _read[key]
+
+
+def current_config() -> ProjectConfig:
+    """The current project's goldkit.toml, or goldkit's defaults outside any project (commands that need none)."""
+    try:
+        return project_config()
+    except ProjectNotFound:
+        return ProjectConfig(name="")
 
 
 def _parse(path: Path, root: Path) -> ProjectConfig:
@@ -74,8 +104,8 @@ def _parse(path: Path, root: Path) -> ProjectConfig:
     return ProjectConfig(
         name=str(project.get("name") or root.name),
         languages=languages,
-        labelstudio=_table(data, "labelstudio", path),
-        release=_table(data, "release", path),
+        labelstudio=LabelStudioSettings(**_settings(data, "labelstudio", LabelStudioSettings, path)),
+        release=ReleaseSettings(**_settings(data, "release", ReleaseSettings, path)),
         ingest={key: str(value) for key, value in ingest.items()},
         path=path,
     )
@@ -86,3 +116,28 @@ def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise ConfigError(f"{path}: {name} must be a table ([{name}])", path=str(path), hint=f"fix {path}")
     return value
+
+
+def _settings(data: dict[str, Any], name: str, kind: type, path: Path) -> dict[str, str | None]:
+    """The string settings of one table, checked against its dataclass's fields (empty strings: not set)."""
+    table = _table(data, name, path)
+    known = [f.name for f in fields(kind)]
+    unknown = sorted(set(table) - set(known))
+    if unknown:
+        raise ConfigError(
+            f"{path}: [{name}] has unknown keys {unknown}",
+            path=str(path),
+            got=unknown,
+            expected=known,
+            hint=f"the [{name}] table holds: {', '.join(known)}",
+        )
+    for key, value in table.items():
+        if not isinstance(value, str):
+            raise ConfigError(
+                f"{path}: [{name}] {key} must be a string, got {value!r}",
+                path=str(path),
+                got=value,
+                expected="string",
+                hint=f'write {key} = "..." in {path}',
+            )
+    return {key: value.strip() or None for key, value in table.items()}

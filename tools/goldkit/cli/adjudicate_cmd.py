@@ -34,7 +34,10 @@ _COLLECT = typer.Option(
 )
 _URL = typer.Option(None, "--url", help="review: Label Studio URL (default: $LABEL_STUDIO_URL or embedded).")
 _PREFIX = typer.Option(
-    projects.PROJECT_PREFIX, "--project-prefix", help="review: projects are titled '<prefix>-review · <language>'."
+    None,
+    "--project-prefix",
+    help="review: projects are titled '<prefix>-review · <language>' (default: goldkit.toml [labelstudio] "
+    "project_prefix, else 'goldkit').",
 )
 
 
@@ -85,7 +88,7 @@ def adjudicate_cli(
     all_documents: bool = _ALL,
     collect: bool = _COLLECT,
     url: str | None = _URL,
-    project_prefix: str = _PREFIX,
+    project_prefix: str | None = _PREFIX,
     links: bool = typer.Option(
         False, "--links", help="Adjudicate cross-document links (majority per pair) into annotations/gold/links.jsonl."
     ),
@@ -125,7 +128,7 @@ def adjudicate_cli(
     if strategy.value == review.STRATEGY:
         sent = review.push_review(report, study.docs, load_documents(),
                                   all_documents=all_documents, client=lsclient.connect(url),
-                                  project_prefix=project_prefix)  # fmt: skip
+                                  project_prefix=projects.configured_prefix(project_prefix))  # fmt: skip
         if as_json:
             return emit_json({**report.to_dict(), "review": sent.to_dict()})
         _print(report)

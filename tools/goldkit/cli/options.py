@@ -6,8 +6,6 @@ from typing import Any
 
 import typer
 
-from goldkit.labelstudio.projects import PROJECT_PREFIX
-
 HELP_OPTION_NAMES = ["-h", "--help"]
 CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": HELP_OPTION_NAMES}
 
@@ -16,7 +14,10 @@ JsonOption = typer.Option(False, "--json", help="Print the result as JSON on std
 DebugOption = typer.Option(False, "--debug", expose_value=False, help="Show the full traceback when something fails.")
 UrlOption = typer.Option(None, "--url", help="Label Studio URL (default: $LABEL_STUDIO_URL or embedded).")
 ProjectPrefixOption = typer.Option(
-    PROJECT_PREFIX, "--project-prefix", help="Projects are titled '<prefix> · <language>'."
+    None,
+    "--project-prefix",
+    help="Projects are titled '<prefix> · <language>' (default: goldkit.toml [labelstudio] project_prefix, "
+    "else 'goldkit').",
 )
 
 

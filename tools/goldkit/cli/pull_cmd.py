@@ -9,6 +9,7 @@ import typer
 from goldkit.cli.options import JsonOption, ProjectPrefixOption, UrlOption
 from goldkit.cli.output import progress_bar, show
 from goldkit.cli.reports import print_summary
+from goldkit.labelstudio.projects import configured_prefix
 from goldkit.pull import pull
 
 ProjectOption = Annotated[
@@ -27,7 +28,7 @@ def pull_cli(
     ),
     project: ProjectOption = None,
     url: str | None = UrlOption,
-    project_prefix: str = ProjectPrefixOption,
+    project_prefix: str | None = ProjectPrefixOption,
     links: bool = typer.Option(
         False, "--links", help="Pull the linking projects' answers instead (annotations/pulls/links/<id>/)."
     ),
@@ -50,6 +51,7 @@ def pull_cli(
     Example: goldkit pull --links
     Example: goldkit pull --drafts
     """
+    project_prefix = configured_prefix(project_prefix)
     if links:
         from goldkit.cli.links_cmd import pull_links_cli
 

@@ -14,6 +14,7 @@ from goldkit.cli.output import console, err_console, progress_bar, show
 from goldkit.errors import ConflictError
 from goldkit.jsonio import read_records
 from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio.projects import configured_prefix
 from goldkit.push import PushReport, push
 
 if TYPE_CHECKING:
@@ -56,7 +57,7 @@ def push_cli(
     model_version: str | None = typer.Option(None, "--model-version", help="model_version for the predictions."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Say what would happen; change nothing."),
     url: str | None = UrlOption,
-    project_prefix: str = ProjectPrefixOption,
+    project_prefix: str | None = ProjectPrefixOption,
     links: bool = typer.Option(
         False, "--links", help="Push cross-document link candidates (from --records) to the linking projects."
     ),
@@ -72,6 +73,7 @@ def push_cli(
     Example: goldkit push --overlap 2 --dry-run
     Example: goldkit push --links --records annotations/gold/
     """
+    project_prefix = configured_prefix(project_prefix)
     if links:
         _push_links(documents, records, overlap, dry_run, url, project_prefix, as_json)
         return

@@ -34,7 +34,19 @@ def release_cli(
     date: Annotated[
         str | None, typer.Option("--date", help="Release date for the card (default: from provenance).")
     ] = None,
-    license_id: Annotated[str, typer.Option("--license", help="License of the annotations.")] = "cc-by-4.0",
+    license_id: Annotated[
+        str | None,
+        typer.Option(
+            "--license", help="License of the annotations (default: goldkit.toml [release] license, else cc-by-4.0)."
+        ),
+    ] = None,
+    citation: Annotated[
+        str | None,
+        typer.Option("--citation", help="How to cite the dataset, for the card (default: goldkit.toml [release])."),
+    ] = None,
+    pretty_name: Annotated[
+        str | None, typer.Option("--pretty-name", help="The card's title (default: goldkit.toml [release]).")
+    ] = None,
     annotations_creators: Annotated[
         str | None,
         typer.Option("--annotations-creators", help="HF annotations_creators (default: from provenance)."),
@@ -73,6 +85,8 @@ def release_cli(
         out=out,
         date=date,
         license=license_id,
+        citation=citation,
+        pretty_name=pretty_name,
         repo_id=push_to_hub,
         annotations_creators=annotations_creators,
         record_pseudonyms=record_pseudonyms,

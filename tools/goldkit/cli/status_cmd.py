@@ -7,6 +7,7 @@ from rich.table import Table
 
 from goldkit.cli.options import JsonOption, ProjectPrefixOption, UrlOption
 from goldkit.cli.output import console, show
+from goldkit.labelstudio.projects import configured_prefix
 from goldkit.status import CampaignStatus, status
 
 
@@ -54,7 +55,7 @@ def _print(report: CampaignStatus) -> None:
 
 def status_cli(
     url: str | None = UrlOption,
-    project_prefix: str = ProjectPrefixOption,
+    project_prefix: str | None = ProjectPrefixOption,
     as_json: bool = JsonOption,
 ) -> None:
     """Show per language: tasks done, started and not started toward the overlap, submitted and skipped
@@ -64,5 +65,6 @@ def status_cli(
 
     Example: goldkit status --json
     """
+    project_prefix = configured_prefix(project_prefix)
     report = status(url=url, project_prefix=project_prefix)
     show(report.to_dict(), as_json, lambda: _print(report))

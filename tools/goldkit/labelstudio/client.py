@@ -1,9 +1,9 @@
 """Talk to Label Studio: one `connect()` that finds the URL and token, and maps failures to goldkit errors.
 
-URL and key come from the arguments, else LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, else the embedded
-server's credentials file. The key is a legacy token (40 hex, sent as `Token …`) or a personal access
-token (a JWT refresh token: the SDK trades it for access tokens at /api/token/refresh/ and sends
-`Bearer …`). The key is never printed.
+URL and key come from the arguments, else LABEL_STUDIO_URL / LABEL_STUDIO_API_KEY, else (the URL)
+the project's goldkit.toml [labelstudio] url, else the embedded server's credentials file. The key
+is a legacy token (40 hex, sent as `Token …`) or a personal access token (a JWT refresh token: the
+SDK trades it for access tokens at /api/token/refresh/ and sends `Bearer …`). The key is never printed.
 
 Retries: only idempotent GETs are retried (transport errors, 429, 502–504, with backoff); the SDK's
 own retry, which would repeat POSTs, is switched off.
@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, TypeVar
 
 import httpx
 
+from goldkit.config import current_config
 from goldkit.errors import AuthError, ConfigError, LabelStudioError, NotFound, ServerNotRunning
 
 if TYPE_CHECKING:  # the SDK is heavy to import: loaded when a client is made
@@ -77,7 +78,7 @@ def resolve(url: str | None = None, api_key: str | None = None) -> tuple[str, st
     """Find the URL and key: arguments, then the environment, then the embedded server's credentials."""
     from goldkit.labelstudio import server
 
-    url = url or os.environ.get("LABEL_STUDIO_URL")
+    url = url or os.environ.get("LABEL_STUDIO_URL") or current_config().labelstudio.url
     api_key = api_key or os.environ.get("LABEL_STUDIO_API_KEY")
     if not url or not api_key:
         running = server.running_server()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from goldkit.config import current_config
 from goldkit.labelstudio import client as lsclient
 
 if TYPE_CHECKING:  # the SDK is heavy to import: only for type checking here
@@ -18,6 +19,11 @@ PROJECT_TITLE = "{prefix} · {language}"
 REVIEW_SUFFIX = "-review"
 REVIEWED_KEY = "reviewed_annotators"  # review task data: whose versions the task shows as predictions
 DUPLICATE_HINT = "rename or delete the extra ones in Label Studio, then run: goldkit push"
+
+
+def configured_prefix(given: str | None = None) -> str:
+    """The title prefix to use: the one given (--project-prefix), else goldkit.toml's [labelstudio] project_prefix."""
+    return given or current_config().labelstudio.project_prefix or PROJECT_PREFIX
 
 
 def project_title(language: str, prefix: str = PROJECT_PREFIX) -> str:

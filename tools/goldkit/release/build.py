@@ -13,13 +13,14 @@ import re
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from goldkit.config import DEFAULT_LICENSE, current_config
 from goldkit.errors import ConflictError, InputError, ReleaseError
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
 from goldkit.paths import export_dir, pseudonyms_path, schema_path
@@ -58,7 +59,10 @@ class ReleaseOptions:
     no_text: bool = False
     out: Path | None = None
     date: str | None = None
-    license: str = "cc-by-4.0"
+    # None: goldkit.toml's [release] says (license, citation, pretty_name), else goldkit's default
+    license: str | None = None
+    citation: str | None = None
+    pretty_name: str | None = None
     repo_id: str | None = None
     annotations_creators: str | None = None
     # Save the pseudonyms of new annotators in annotations/pseudonyms.json (a tracked file outside the
@@ -206,7 +210,18 @@ def build_release(
 ) -> ReleaseReport:
     """Build export/<version>/ from the gold; refuse to overwrite, to go backwards or to release nothing new."""
     with rare_collections():
-        return _build_release(version, options, progress)
+        return _build_release(version, with_project_defaults(options), progress)
+
+
+def with_project_defaults(options: ReleaseOptions) -> ReleaseOptions:
+    """Fill what the options leave unset from goldkit.toml's [release] table, then from goldkit's defaults."""
+    settings = current_config().release
+    return replace(
+        options,
+        license=options.license or settings.license or DEFAULT_LICENSE,
+        citation=options.citation or settings.citation,
+        pretty_name=options.pretty_name or settings.pretty_name,
+    )
 
 
 def _build_release(
@@ -243,7 +258,7 @@ def _build_release(
         atomic_write_text(building / "README.md", card.render_card(manifest, gold, tables, history, options, sizes))
         atomic_write_text(
             building / card_sections.LICENSE_FILE,
-            card_sections.render_license(options.license, manifest["stand_off"], version),
+            card_sections.render_license(options.license or DEFAULT_LICENSE, manifest["stand_off"], version),
         )
         files = write_checksums(building)
         _pause_for_tests()

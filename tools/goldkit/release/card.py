@@ -74,8 +74,10 @@ def _creators(options: Any) -> list[str]:
     return [c.strip() for c in given.split(",") if c.strip()] if given else []
 
 
-def pretty_name(languages: list[str]) -> str:
-    return f"goldkit news events and claims ({', '.join(languages)})"
+def pretty_name(languages: list[str], options: Any = None) -> str:
+    """The card's title: the release's pretty_name (goldkit.toml [release]), else one naming the languages."""
+    given = getattr(options, "pretty_name", None)
+    return str(given) if given else f"goldkit news events and claims ({', '.join(languages)})"
 
 
 def card_data(
@@ -88,7 +90,7 @@ def card_data(
     """Return the card's YAML metadata: licenses, configs with data_files, dataset_info with Features and sizes."""
     rights = card_sections.license_metadata(options.license, manifest["stand_off"])
     data = DatasetCardData(
-        pretty_name=pretty_name(languages),
+        pretty_name=pretty_name(languages, options),
         language=languages,
         license=rights["license"],
         multilinguality="multilingual" if len(languages) > 1 else "monolingual",
@@ -385,7 +387,8 @@ def _body(
     lines += [
         "## Citation",
         "",
-        *card_sections.citation_lines(manifest, repo_id, pretty_name(languages), options.license),
+        *card_sections.project_citation_lines(getattr(options, "citation", None)),
+        *card_sections.citation_lines(manifest, repo_id, pretty_name(languages, options), options.license),
         "",
     ]
     lines += ["## Version history", "", *_history(history), ""]

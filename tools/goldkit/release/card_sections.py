@@ -94,6 +94,14 @@ def measure_sizes(folder: Path, configs: list[str], split: str) -> dict[str, dic
     return sizes
 
 
+def project_citation_lines(citation: str | None) -> list[str]:
+    """Markdown: how the project asks to be cited (goldkit.toml [release] citation), before this version's entry."""
+    if not citation:
+        return []
+    given = ["```bibtex", citation, "```"] if citation.lstrip().startswith("@") else [citation]
+    return ["Please cite the dataset as:", "", *given, "", "This version:", ""]
+
+
 def citation_lines(
     manifest: dict[str, Any], repo_id: str | None, pretty_name: str, annotations_license: str
 ) -> list[str]:
