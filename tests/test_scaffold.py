@@ -73,3 +73,33 @@ def test_a_broken_goldkit_toml_is_a_clear_error(tmp_path: Path, capsys: pytest.C
     (tmp_path / "goldkit.toml").write_text("[languages]\nen = { direction = 'up' }\n")
     assert cli_main.main(["--project", str(tmp_path), "schema", "render"]) == 1
     assert "direction 'up'" in capsys.readouterr().err
+
+
+def test_init_copies_the_translations_so_the_configs_have_their_titles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    repo = Path(__file__).resolve().parents[1] / "schema"
+    assert cli_main.main(["init", str(tmp_path / "both"), "--languages", "en,ar"]) == 0
+    capsys.readouterr()
+    l10n = json.loads((tmp_path / "both" / "schema" / "goldkit.l10n.json").read_text(encoding="utf-8"))
+    assert l10n["ar"] == json.loads((repo / "goldkit.l10n.json").read_text(encoding="utf-8"))["ar"]
+    # the same schema and words as this repository's: the same Arabic screen, Arabic titles included
+    arabic = (tmp_path / "both" / "schema" / "labelstudio.ar.xml").read_text(encoding="utf-8")
+    assert arabic == (repo / "labelstudio.ar.xml").read_text(encoding="utf-8")
+    assert f'html="{l10n["ar"]["$defs/EventType/meeting"]["title"]}"' in arabic
+    # a project without Arabic keeps no Arabic words (they would name a language its schema lacks)
+    assert cli_main.main(["init", str(tmp_path / "enfa"), "--languages", "en,fa"]) == 0
+    capsys.readouterr()
+    l10n = json.loads((tmp_path / "enfa" / "schema" / "goldkit.l10n.json").read_text(encoding="utf-8"))
+    assert set(l10n) == {"$comment"}
+    assert (tmp_path / "enfa" / "schema" / "labelstudio.fa.xml").is_file()
+    with paths.in_project(tmp_path / "enfa"):
+        assert render.check_drift(tmp_path / "enfa") == []
+
+
+def test_a_language_the_translations_lack_is_named_by_its_tag_and_said(tmp_path: Path) -> None:
+    report = init_project(tmp_path / "p", languages=["en", "ar", "fa"])
+    assert report.untranslated == ["ar: $defs/Language/fa"]
+    l10n = json.loads((tmp_path / "p" / "schema" / "goldkit.l10n.json").read_text(encoding="utf-8"))
+    assert l10n["ar"]["$defs/Language/fa"] == {"title": "fa", "description": "fa"}
+    assert "$defs/EventType/meeting" in l10n["ar"] and "fa" not in l10n

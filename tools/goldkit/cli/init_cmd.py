@@ -30,11 +30,23 @@ def init_cli(
     report = init_project(target, languages=[tag.strip() for tag in languages.split(",") if tag.strip()], name=name)
     if as_json:
         emit_json(
-            {"root": str(report.root), "name": report.name, "languages": report.languages, "written": report.written}
+            {
+                "root": str(report.root),
+                "name": report.name,
+                "languages": report.languages,
+                "written": report.written,
+                "untranslated": report.untranslated,
+            }
         )
         return
     for rel in report.written:
         console.print(f"[green]wrote[/] {escape(rel)}", highlight=False)
+    if report.untranslated:
+        console.print(
+            f"[yellow]note:[/] {len(report.untranslated)} title(s) show the language tag until translated in "
+            f"schema/goldkit.l10n.json: {escape(', '.join(report.untranslated))}",
+            highlight=False,
+        )
     console.print(f"project {escape(report.name)!s} in {escape(str(report.root))}", highlight=False)
     console.print(
         f"→ next: cd {escape(str(target))} && copy articles into corpus/, then: goldkit ingest corpus/", highlight=False

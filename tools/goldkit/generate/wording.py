@@ -72,6 +72,11 @@ def _node_at(schema: dict[str, Any], path: str) -> dict[str, Any] | None:
     return node if isinstance(node, dict) else None
 
 
+def names_a_node(schema: dict[str, Any], path: str) -> bool:
+    """Say whether a translation path (`$defs/SET/VALUE` ...) names a node of the schema."""
+    return _node_at(schema, path) is not None
+
+
 def with_translations(
     schema: dict[str, Any], translations: dict[str, dict[str, dict[str, str]]], path: Path | None = None
 ) -> dict[str, Any]:
