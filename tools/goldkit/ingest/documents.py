@@ -30,6 +30,7 @@ from typing import Any
 
 from goldkit.errors import GoldkitError, InputError, Problem
 from goldkit.ingest.files import FORMATS, FileProblem, checked_target, decode_text, read_limited, safe, source_format
+from goldkit.ingest.hf_dataset import is_dataset_folder
 from goldkit.ingest.sources import Skipped, Source, read_sources
 from goldkit.jsonio import iter_jsonl, write_jsonl
 from goldkit.paths import corpus_dir, documents_path
@@ -37,6 +38,7 @@ from goldkit.schema.loading import definition, label_values, schema_value, schem
 
 DEFAULT_MAX_BYTES = 5_000_000  # per document: a text file, a page, a WARC record's payload, a dump row's text
 INGEST_COMMAND = "goldkit ingest corpus/"
+DATASET = "dataset"  # the SourceFormat of a Hugging Face dataset folder (a folder, not a file)
 
 # Writing system of the letters -> the schema language written with it. Checked against $defs/Language.
 SCRIPT_LANGUAGE = {"LATIN": "en", "ARABIC": "ar"}
@@ -106,10 +108,13 @@ def _collect_files(paths: Iterable[Path], problems: list[Problem]) -> list[tuple
     """Expand folders to the files goldkit reads; return (file, source_file) pairs, each file once."""
     found: dict[Path, str] = {}
     for path in paths:
-        if path.is_dir() and not path.is_symlink():
-            files = sorted(entry for entry in path.iterdir() if source_format(entry))
+        if is_dataset_folder(path):
+            found.setdefault(path.absolute(), _source_name(path))
+        elif path.is_dir() and not path.is_symlink():
+            files = sorted(entry for entry in path.iterdir() if _format(entry))
             if not files:
-                problems.append(_problem(path, f"folder has no article files ({', '.join(FORMATS)}) — put them here"))
+                what = f"{', '.join(FORMATS)}, or a Hugging Face dataset folder"
+                problems.append(_problem(path, f"folder has no article files ({what}) — put them here"))
             for file in files:
                 found.setdefault(file.absolute(), file.relative_to(path).as_posix())
         elif path.is_symlink() or path.exists():
@@ -120,6 +125,11 @@ def _collect_files(paths: Iterable[Path], problems: list[Problem]) -> list[tuple
         else:
             problems.append(_problem(path, "no such file or folder — check the path"))
     return sorted(found.items(), key=lambda item: (item[1], str(item[0])))
+
+
+def _format(path: Path) -> str | None:
+    """The SourceFormat of a file or of a Hugging Face dataset folder (None: nothing goldkit reads)."""
+    return schema_value("SourceFormat", DATASET) if is_dataset_folder(path) else source_format(path)
 
 
 def _source_name(path: Path) -> str:
@@ -398,10 +408,10 @@ def _sources(
     path: Path, source_file: str, roots: list[Path], max_bytes: int, fields: dict[str, str], report: IngestReport
 ) -> Iterable[tuple[Source | FileProblem, str]]:
     """Yield each Source of one file (or its problems) with its place in the file for messages."""
-    target, note = checked_target(path, roots)
+    fmt = _format(path)
+    target, note = (path, None) if fmt == DATASET else checked_target(path, roots)  # a real folder, not a link
     if note:
         report.notes.append(f"{path}: {note}")
-    fmt = source_format(path)
     assert fmt is not None  # _collect_files kept only files of a known format
     skipped = Skipped()
     for item in read_sources(target, source_file, fmt, max_bytes, fields, skipped):

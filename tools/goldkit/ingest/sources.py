@@ -8,6 +8,8 @@
   with its target URI and crawl date; every other record is counted under its reason and skipped.
 - `.jsonl`/`.csv`/`.parquet` dumps: one document per row, fields named by a field map
   (`--text-field …` or the `[ingest]` table of goldkit.toml).
+- Hugging Face dataset folders (`save_to_disk`, or Parquet/JSONL files with a dataset card as the Hub lays
+  them out), read with `datasets` (see `hf_dataset`): one document per row, through the same field map.
 A bad record is a problem naming the file and the record; the other records are still read, so all
 problems are reported together.
 """
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from goldkit.ingest.files import FileProblem, decode_text, open_regular, read_limited, safe
+from goldkit.ingest.hf_dataset import dataset_rows
 
 DEFAULT_FIELDS = {"text": "text"}  # a dump's field map: what goldkit reads -> the dump's column
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -201,7 +204,7 @@ def _warc_record(record: Any, number: int, source_file: str, max_bytes: int, ski
 
 
 def _dump(path: Path, source_file: str, fmt: str, max_bytes: int, fields: dict[str, str]) -> Iterator[Item]:
-    rows = {"jsonl": _jsonl_rows, "csv": _csv_rows, "parquet": _parquet_rows}[fmt](path)
+    rows = {"jsonl": _jsonl_rows, "csv": _csv_rows, "parquet": _parquet_rows, "dataset": dataset_rows}[fmt](path)
     seen = 0
     for where, raw, row in rows:
         seen += 1
