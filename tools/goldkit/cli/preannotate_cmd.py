@@ -7,13 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
+from rich.markup import escape
 
 from goldkit.cli.evaluate_cmd import print_scores
 from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
 from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import write_jsonl
-from goldkit.preannotate.rules import REGISTRY, default_out_path, load_gold, preannotate
+from goldkit.preannotate.rules import REGISTRY, default_out_path, load_gold, preannotate, skipped_suggestions
 
 if TYPE_CHECKING:
     from goldkit.evaluate.preannotations import PreannotationReport
@@ -68,9 +69,12 @@ def preannotate_cli(
     records = preannotate(docs, name, gold)
     path = out or default_out_path(name)
     write_jsonl(path, records)
+    skipped = skipped_suggestions(doc["language"] for doc in docs.values()) if name == "rules" else []
     if as_json:
-        emit_json({"out": str(path), "count": len(records), "annotator": name})
+        emit_json({"out": str(path), "count": len(records), "annotator": name, "not_suggested": skipped})
         return
+    for reason in skipped:
+        console.print(f"[yellow]note:[/] not suggested — {escape(reason)}", highlight=False)
     for record in records:
         console.print(
             f"{record['document_id']}: {len(record['entities'])} entities, {len(record['claims'])} claims",

@@ -179,7 +179,8 @@ def _script_fits(script: str, text: str, letters: int) -> bool:
 
 
 def _script(language: str) -> str:
-    return next(script for script, lang in SCRIPT_LANGUAGE.items() if lang == language)
+    # a project's own language (given with --language or by the source) reads its dateline like Latin text
+    return next((script for script, lang in SCRIPT_LANGUAGE.items() if lang == language), "LATIN")
 
 
 # ---- article structure -------------------------------------------------------------------------

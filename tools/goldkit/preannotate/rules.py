@@ -15,6 +15,12 @@ provenance.method 'preannotation'). The rule-based one ('rules', model_version '
 
 Nothing is suggested inside boilerplate. Suggestions are scored against the gold by the release
 scorer (goldkit.evaluate.preannotations).
+
+The labels come from the project's schema when the rules run (`vocabulary()`), never at import: a
+project whose schema lacks one (no `quantity` entity type, no `hedged` modality, a claim attribute the
+rules cannot fill) gets the other suggestions, and what is left out is said (`skipped_suggestions`,
+and the record's provenance note). Dates and reporting cues have patterns for English and Arabic;
+other languages get numbers, known names and quotes.
 """
 
 from __future__ import annotations
@@ -29,26 +35,23 @@ from typing import Any
 
 from goldkit.jsonio import read_json
 from goldkit.paths import annotations_dir, gold_dir
-from goldkit.schema.loading import schema_value, schema_version
+from goldkit.preannotate.vocabulary import vocabulary
+from goldkit.schema.loading import schema_version
 from goldkit.schema.records import Record, canonicalize
 
 RULES_VERSION = "rules-1"
 
-PERSON = schema_value("EntityType", "person")
-DATETIME = schema_value("EntityType", "datetime")
-QUANTITY = schema_value("EntityType", "quantity")
-QUOTE = schema_value("ClaimType", "quote")
-NUMERICAL = schema_value("ClaimType", "numerical")
-MENTION = schema_value("ClaimantKind", "mention")
-UNATTRIBUTED = schema_value("ClaimantKind", "unattributed")
-AUTHOR = schema_value("ClaimantKind", "author")
-ANONYMOUS = schema_value("AttributionQuality", "anonymous")
-UNVERIFIABLE = schema_value("AttributionQuality", "unverifiable_source")
-NO_SOURCE = schema_value("AttributionQuality", "none")
-ASSERTED = schema_value("Modality", "asserted")
-HEDGED = schema_value("Modality", "hedged")
-UNCHECKED = schema_value("Verdict", "unchecked")
 PREANNOTATION = "preannotation"  # a Provenance.method enum value (not a label set)
+
+
+def skipped_suggestions(languages: Iterable[str] = ()) -> list[str]:
+    """What the rule-based pre-annotator leaves out for this schema and these document languages, and why."""
+    reasons = list(vocabulary().skipped)
+    for language in sorted(set(languages)):
+        if language not in DATE_PATTERNS:
+            reasons.append(f"dates and reporting cues in {language!r}: the rules have patterns for en and ar only")
+    return reasons
+
 
 DIGITS = "0-9٠-٩۰-۹"
 NUMBER = re.compile(rf"[{DIGITS}]+(?:[.,٫٬][{DIGITS}]+)*")
@@ -182,13 +185,13 @@ def _at_word_end(text: str, end: int) -> bool:
 def find_quantities(text: str, language: str) -> list[dict[str, Any]]:
     """Numbers with the word they count; clock times and parts of dates are left to find_dates."""
     spans = []
-    months = re.compile(MONTHS[language])
+    months = re.compile(MONTHS[language]) if language in MONTHS else None
     for match in NUMBER.finditer(text):
         start, end = match.span()
         if text[end : end + 1] == ":" or text[start - 1 : start] == ":":
             continue
         word = WORD.match(text, end + 1) if text[end : end + 1] == " " else None
-        if word and not months.fullmatch(word.group()):
+        if word and not (months and months.fullmatch(word.group())):
             end = word.end()
         spans.append(_span(text, start, end))
     return spans
@@ -197,7 +200,7 @@ def find_quantities(text: str, language: str) -> list[dict[str, Any]]:
 def find_dates(text: str, language: str) -> list[dict[str, Any]]:
     """Date expressions from DATE_PATTERNS, longest first, not overlapping each other."""
     found: list[tuple[int, int]] = []
-    candidates = [m.span() for p in DATE_PATTERNS[language] for m in re.finditer(p, text)]
+    candidates = [m.span() for p in DATE_PATTERNS.get(language, []) for m in re.finditer(p, text)]
     for start, end in sorted(candidates, key=lambda se: (se[0] - se[1], se[0])):
         if _at_word_start(text, start, language) and _at_word_end(text, end) and _free(found, start, end):
             found.append((start, end))
@@ -228,6 +231,8 @@ def _sentence_end(text: str, pos: int) -> int:
 
 
 def _cue_before(text: str, start: int, language: str) -> dict[str, Any] | None:
+    if language not in CUES:
+        return None
     window_start = max(_sentence_start(text, start), start - 80)
     cues = list(re.finditer(rf"(?<!\w)(?:{CUES[language]})(?!\w)", text[window_start:start], re.IGNORECASE))
     if not cues:
@@ -237,8 +242,9 @@ def _cue_before(text: str, start: int, language: str) -> dict[str, Any] | None:
 
 def _claimant(cue: dict | None, people: list[tuple[GazetteerEntry | None, dict]], text: str) -> tuple:
     """Return (claimant kind, entity index or None, attribution) for a claim with this cue."""
+    words = vocabulary()
     if cue is None:
-        return AUTHOR, None, NO_SOURCE
+        return words["author"], None, words["no_source"]
     sentence = _sentence_start(text, cue["start"])
     near = [
         (i, entry)
@@ -247,26 +253,29 @@ def _claimant(cue: dict | None, people: list[tuple[GazetteerEntry | None, dict]]
     ]
     if near:
         index, entry = near[-1]
-        return MENTION, index, (entry.attribution if entry and entry.attribution else UNVERIFIABLE)
-    return UNATTRIBUTED, None, ANONYMOUS
+        return words["mention"], index, (entry.attribution if entry and entry.attribution else words["unverifiable"])
+    return words["unattributed"], None, words["anonymous"]
 
 
 def _claim(text: str, language: str, span: dict, types: list[str], cue: dict | None, claimant: tuple) -> dict:
-    hedged = re.search(HEDGES[language], span["text"] + " " + (cue or {}).get("text", ""), re.IGNORECASE)
-    numerical = NUMERICAL in types
-    return {
+    words = vocabulary()
+    hedges = HEDGES.get(language)
+    hedged = hedges and re.search(hedges, span["text"] + " " + (cue or {}).get("text", ""), re.IGNORECASE)
+    numerical = words["numerical"] in types
+    claim = {
         "span": span,
         "types": types,
         "claimant": {"kind": claimant[0], "entity": claimant[1]},
         "cue": cue,
         "attribution": claimant[2],
-        "modality": HEDGED if hedged else ASSERTED,
+        "modality": words["hedged"] if hedged else words["asserted"],
         "check_worthy": numerical,
         "verifiable": numerical,
-        "verdict": UNCHECKED,
+        "verdict": words["unchecked"],
         "evidence": [],
         "event": None,
     }
+    return {**{k: claim[k] for k in words.claim_fields if k in claim}, **words.claim_defaults}
 
 
 def find_claims(text: str, language: str, people: list, quantities: list[dict]) -> list[dict[str, Any]]:
@@ -276,27 +285,32 @@ def find_claims(text: str, language: str, people: list, quantities: list[dict]) 
     """
     claims: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
+    words = vocabulary()
+    quote, numerical = words["quote"] or "", words["numerical"] or ""  # "": that kind of claim is not suggested
+    if not words.claims:
+        return claims
 
     def add(span: dict, types: list[str], cue: dict | None) -> None:
         if span["text"] and _free(taken, span["start"], span["end"]):
             taken.append((span["start"], span["end"]))
             claims.append(_claim(text, language, span, types, cue, _claimant(cue, people, text)))
 
-    for match in QUOTES.finditer(text):
+    for match in QUOTES.finditer(text) if quote else ():
         group = next(g for g in range(1, 4) if match.group(g) is not None)
-        add(_span(text, match.start(group), match.end(group)), [QUOTE], _cue_before(text, match.start(), language))
-    for match in re.finditer(rf"(?<!\w)(?:{CUES[language]})(?:{THAT[language]})", text, re.IGNORECASE):
+        add(_span(text, match.start(group), match.end(group)), [quote], _cue_before(text, match.start(), language))
+    indirect = f"(?<!\\w)(?:{CUES[language]})(?:{THAT[language]})" if quote and language in CUES else None
+    for match in re.finditer(indirect, text, re.IGNORECASE) if indirect else ():
         if text[match.end() : match.end() + 1] in '"“«':
             continue
         cue = re.match(rf"(?:{CUES[language]})", match.group(), re.IGNORECASE)
         cue_end = match.start() + (len(cue.group()) if cue else 0)
-        add(_span(text, match.end(), _sentence_end(text, match.end())), [QUOTE], _span(text, match.start(), cue_end))
-    for match in ACCORDING_TO.finditer(text):
-        add(_span(text, match.end(), _sentence_end(text, match.end())), [QUOTE], _span(text, *match.span("cue")))
-    for quantity in quantities:
+        add(_span(text, match.end(), _sentence_end(text, match.end())), [quote], _span(text, match.start(), cue_end))
+    for match in ACCORDING_TO.finditer(text) if quote else ():
+        add(_span(text, match.end(), _sentence_end(text, match.end())), [quote], _span(text, *match.span("cue")))
+    for quantity in quantities if numerical else ():
         left = max(text.rfind(ch, 0, quantity["start"]) for ch in ".!?؟؛;،,\n") + 1
         right = min((i for i in (text.find(ch, quantity["end"]) for ch in ".!?؟؛;،,\n") if i >= 0), default=len(text))
-        add(_span(text, left, right), [NUMERICAL], None)
+        add(_span(text, left, right), [numerical], None)
     return sorted(claims, key=lambda c: (c["span"]["start"], c["span"]["end"]))
 
 
@@ -310,6 +324,7 @@ def _outside(boilerplate: list[dict[str, Any]], span: dict[str, Any]) -> bool:
 def rules_preannotator(document: Record, context: Context) -> Record:
     """Suggest quantities, dates, gazetteer entities and quote/number claims for one document."""
     text, language = document["text"], document["language"]
+    words = vocabulary()
     keep = lambda span: span["text"] and _outside(document.get("boilerplate", []), span)  # noqa: E731
     dates = [s for s in find_dates(text, language) if keep(s)]
     quantities = [
@@ -318,16 +333,20 @@ def rules_preannotator(document: Record, context: Context) -> Record:
         if keep(q) and all(_free([(d["start"], d["end"])], q["start"], q["end"]) for d in dates)
     ]
     known = [(e, s) for e, s in find_known(text, language, context.gazetteer) if keep(s)]
-    entities: list[tuple[GazetteerEntry | None, str, dict[str, Any]]] = [(None, DATETIME, s) for s in dates]
-    entities += [(None, QUANTITY, q) for q in quantities]
+    entities: list[tuple[GazetteerEntry | None, str, dict[str, Any]]] = []
+    if (datetime_type := words["datetime"]) is not None:
+        entities += [(None, datetime_type, s) for s in dates]
+    if (quantity_type := words["quantity"]) is not None:
+        entities += [(None, quantity_type, q) for q in quantities]
     entities += [(entry, entry.type, span) for entry, span in known]
     entities.sort(key=lambda item: (item[2]["start"], item[2]["end"], item[1]))
     ids = [f"pre-e{n}" for n in range(1, len(entities) + 1)]
-    people = [(entry, span) for entry, typ, span in entities if typ == PERSON]
-    person_ids = [ids[i] for i, (_, typ, _) in enumerate(entities) if typ == PERSON]
+    person = words["person"]
+    people = [(entry, span) for entry, typ, span in entities if person is not None and typ == person]
+    person_ids = [ids[i] for i, (_, typ, _) in enumerate(entities) if person is not None and typ == person]
     claims = []
     for n, claim in enumerate((c for c in find_claims(text, language, people, quantities) if keep(c["span"])), 1):
-        if claim["claimant"]["entity"] is not None:
+        if claim.get("claimant", {}).get("entity") is not None:
             claim["claimant"]["entity"] = person_ids[claim["claimant"]["entity"]]
         claims.append({"id": f"pre-c{n}", **claim})
     return canonicalize(
@@ -341,7 +360,8 @@ def rules_preannotator(document: Record, context: Context) -> Record:
                 "method": PREANNOTATION,
                 "model_version": RULES_VERSION,
                 "created_at": context.created_at,
-                "note": "Rule-based suggestions (numbers, dates, gold gazetteer, quotes); to be corrected by people.",
+                "note": "Rule-based suggestions (numbers, dates, gold gazetteer, quotes); to be corrected by people."
+                + "".join(f" Not suggested: {reason}." for reason in skipped_suggestions([language])),
             },
             "entities": [
                 {"id": ids[i], "span": span, "type": typ, "canonical": entry.canonical if entry else None}
