@@ -5,13 +5,16 @@ mentions are identified by key (the scorer's boundaries), a mention the response
 missing, one it adds counts as spurious; a mention listed twice in one clustering is counted once (the
 scorer's de-duplication). MUC (Vilain et al. 1995) counts links, so singletons add nothing; B³ (Bagga &
 Baldwin 1998) averages per mention; CEAF-e (Luo 2005) aligns clusters one-to-one with φ4 similarity
-2|K∩R| / (|K| + |R|) by maximum-weight matching (the Hungarian method, `max_weight_assignment`).
+2|K∩R| / (|K| + |R|) by maximum-weight matching (`max_weight_assignment`: scipy's linear_sum_assignment).
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import asdict, dataclass
+
+import numpy as np
+from scipy.optimize import linear_sum_assignment
 
 Cluster = frozenset[Hashable]
 
@@ -85,44 +88,12 @@ def b_cubed(key: Sequence[Cluster], response: Sequence[Cluster]) -> PRF:
 def max_weight_assignment(weights: Sequence[Sequence[float]]) -> list[tuple[int, int]]:
     """Return the (row, column) pairs of a one-to-one assignment with the largest total weight.
 
-    The Hungarian method with potentials (Kuhn 1955, Munkres 1957), O(n³) on the matrix padded square.
+    scipy's linear_sum_assignment (the same solver goldkit.matching uses), on the rectangular matrix.
     """
-    rows = len(weights)
-    cols = len(weights[0]) if rows else 0
-    n = max(rows, cols)
-    if n == 0:
+    if not weights or not weights[0]:
         return []
-    top = max((w for row in weights for w in row), default=0.0)
-    cost = [[top - (weights[i][j] if i < rows and j < cols else 0.0) for j in range(n)] for i in range(n)]
-    u, v = [0.0] * (n + 1), [0.0] * (n + 1)
-    owner = [0] * (n + 1)  # owner[j]: the row (1-based) assigned to column j; 0 = free
-    for i in range(1, n + 1):
-        owner[0], column = i, 0
-        least = [float("inf")] * (n + 1)
-        previous = [0] * (n + 1)
-        used = [False] * (n + 1)
-        while owner[column]:
-            used[column] = True
-            row, delta, next_column = owner[column], float("inf"), 0
-            for j in range(1, n + 1):
-                if not used[j]:
-                    reduced = cost[row - 1][j - 1] - u[row] - v[j]
-                    if reduced < least[j]:
-                        least[j], previous[j] = reduced, column
-                    if least[j] < delta:
-                        delta, next_column = least[j], j
-            for j in range(n + 1):
-                if used[j]:
-                    u[owner[j]] += delta
-                    v[j] -= delta
-                else:
-                    least[j] -= delta
-            column = next_column
-        while column:
-            owner[column] = owner[previous[column]]
-            column = previous[column]
-    pairs = [(owner[j] - 1, j - 1) for j in range(1, n + 1)]
-    return sorted((i, j) for i, j in pairs if i < rows and j < cols)
+    rows, columns = linear_sum_assignment(np.asarray(weights, dtype=np.float64), maximize=True)
+    return sorted((int(i), int(j)) for i, j in zip(rows, columns, strict=True))
 
 
 def ceaf_e(key: Sequence[Cluster], response: Sequence[Cluster]) -> PRF:

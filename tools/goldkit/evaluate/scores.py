@@ -16,10 +16,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from goldkit.clusters import connected_components
 from goldkit.evaluate.coref import coref_scores
 from goldkit.evaluate.reference import LAYERS, Annotations, Item
 from goldkit.matching import MATCH_MODES, item_span, match_items, match_spans
@@ -246,28 +247,19 @@ def same_event_relation() -> str:
     return next(label.value for label in labels("LinkRelation") if label.applies_to == ("event",))
 
 
-def event_clusters(annotations: Annotations, documents: Iterable[str]) -> list[set[Hashable]]:
+def event_clusters(annotations: Annotations, documents: Iterable[str]) -> list[set[Mention]]:
     """Every event mention of the documents, clustered by same-event links (connected components)."""
-    parent: dict[Hashable, Hashable] = {}
-
-    def find(m: Hashable) -> Hashable:
-        parent.setdefault(m, m)
-        while parent[m] != m:
-            parent[m] = parent[parent[m]]
-            m = parent[m]
-        return m
-
-    for doc_id in documents:
-        for event in annotations.items(doc_id, "events"):
-            find((doc_id, "events", event["trigger"]["start"], event["trigger"]["end"]))
-    for pair in _link_pairs(annotations).get(same_event_relation(), set()):
-        a, b = sorted(pair)
-        if a[1] == b[1] == "events":
-            parent[find(a)] = find(b)
-    groups: dict[Hashable, set[Hashable]] = {}
-    for m in list(parent):
-        groups.setdefault(find(m), set()).add(m)
-    return [groups[root] for root in sorted(groups, key=repr)]
+    mentions: list[Mention] = [
+        (doc_id, "events", event["trigger"]["start"], event["trigger"]["end"])
+        for doc_id in documents
+        for event in annotations.items(doc_id, "events")
+    ]
+    pairs = [
+        (a, b)
+        for a, b in (sorted(pair) for pair in _link_pairs(annotations).get(same_event_relation(), set()))
+        if a[1] == b[1] == "events"
+    ]
+    return sorted(connected_components(mentions, pairs), key=lambda group: min(group))
 
 
 def coreference_scores(gold: Annotations, predicted: Annotations, documents: Iterable[str]) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from itertools import combinations
 from typing import Any
 
 from goldkit.agreement.spans import nominal_alpha, nominal_observed_agreement
+from goldkit.clusters import connected_components
 from goldkit.evaluate import coref
 from goldkit.links.tasks import kind_of_pair_id
 from goldkit.schema.loading import label_values, labels, schema_version
@@ -59,23 +60,8 @@ def _only_kind() -> dict[str, tuple[str, ...]]:
 def event_clusters(links: Iterable[dict[str, Any]]) -> list[list[Mention]]:
     """Connected components of same-event links, each sorted, the list sorted (singletons left out)."""
     same_event = label_values("LinkRelation")[0]
-    parent: dict[Mention, Mention] = {}
-
-    def find(m: Mention) -> Mention:
-        parent.setdefault(m, m)
-        while parent[m] != m:
-            parent[m] = parent[parent[m]]
-            m = parent[m]
-        return m
-
-    for link in links:
-        if link["relation"] == same_event:
-            a, b = pair_key(link)
-            parent[find(a)] = find(b)
-    groups: dict[Mention, list[Mention]] = defaultdict(list)
-    for m in list(parent):
-        groups[find(m)].append(m)
-    return sorted(sorted(g) for g in groups.values())
+    pairs = [pair_key(link) for link in links if link["relation"] == same_event]
+    return sorted(sorted(group) for group in connected_components([], pairs))
 
 
 def cluster_ids(links: Iterable[dict[str, Any]]) -> dict[Mention, str]:
