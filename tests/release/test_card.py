@@ -106,3 +106,24 @@ def test_card_lists_the_documents_and_how_many_stories_and_event_clusters(projec
     limitations = text.split("## Limitations", 1)[1].split("##", 1)[0]
     assert "The 2 documents tell 1 story" in limitations
     assert "cross-document event cluster(s)" in limitations
+
+
+def test_card_shows_alpha_with_its_interval_from_agree_output(project: Path, tmp_path: Path) -> None:
+    from goldkit.agreement.spans import agree, build_study
+    from goldkit.jsonio import iter_jsonl
+
+    records = [record for _, record in iter_jsonl(FIXTURE / "pull" / "records.jsonl")]
+    report = agree(build_study(records)).to_dict()
+    write_json(tmp_path / "agreement.json", report)
+    text = _card(project, agreement=tmp_path / "agreement.json")
+    rows = [r for r in report["results"]["attribute_alpha"]]
+    assert "| layer | attribute | α | 95% CI | pairable units |" in text
+    for row in rows:
+        line = next(line for line in text.splitlines() if line.startswith(f"| {row['layer']} | {row['attribute']} |"))
+        ci = row["alpha_ci"]
+        if ci and ci["low"] is not None:
+            assert f"{ci['low']:.3f} … {ci['high']:.3f}" in line
+        else:
+            assert line.endswith(f"| n/a | {row['pairable']} |")
+    assert "percentile bootstrap over units (1000 resamples of the pairable units, seed 0" in text
+    assert "results.span_f1" not in text  # agree output is not dumped number by number

@@ -128,3 +128,26 @@ def test_report_of_nothing_names_the_fix(tmp_path, capsys):
 def test_pages_link_to_the_stylesheet(tmp_path, name):
     assert main(["report", str(COMMITTED), "--out", str(tmp_path)]) == 0
     assert 'href="report.css"' in (tmp_path / name).read_text(encoding="utf-8")
+
+
+def test_pull_report_names_annotators_by_pseudonym_unless_asked(tmp_path, capsys, monkeypatch):
+    (tmp_path / "project").mkdir()
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path / "project"))  # no pseudonyms.json: numbered in sorted order
+    documents = PULL_FIXTURE / "annotations" / "documents.jsonl"
+    args = ["report", str(PULL_FIXTURE / "pull"), "--documents", str(documents)]
+    assert main([*args, "--out", str(tmp_path / "plain")]) == 0
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "plain").glob("*.html"))
+    assert "@example.org" not in pages and "annotator_1" in pages and "annotator_2" in pages
+    assert not (tmp_path / "project" / "annotations" / "pseudonyms.json").exists()  # a report never records them
+    assert main([*args, "--out", str(tmp_path / "emails"), "--show-emails"]) == 0
+    assert "zoe@example.org" in (tmp_path / "emails" / "disagree-meeting_ar-be9fe12d.html").read_text(encoding="utf-8")
+
+
+def test_agreement_page_shows_alpha_with_its_bootstrap_interval(tmp_path):
+    from goldkit.agreement import bootstrap
+
+    documents = PULL_FIXTURE / "annotations" / "documents.jsonl"
+    assert main(["report", str(PULL_FIXTURE / "pull"), "--documents", str(documents), "--out", str(tmp_path)]) == 0
+    page = (tmp_path / "agreement.html").read_text(encoding="utf-8")
+    assert f"{bootstrap.RESAMPLES} resamples of the pairable units, seed {bootstrap.SEED}" in page
+    assert "95% CI" in page

@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from goldkit.agreement import bootstrap
 from goldkit.agreement.unitizing import unitizing_alpha
 from goldkit.errors import InputError
 from goldkit.jsonio import read_records
@@ -224,6 +225,7 @@ class AttributeScore:
     missing_no_span: int  # an annotator of the document did not mark this unit
     missing_empty: int  # marked, but left the attribute empty
     note: str = ""
+    alpha_ci: bootstrap.Interval | None = None  # bootstrap over units (goldkit.agreement.bootstrap)
 
 
 def _empty(value: Any) -> bool:
@@ -300,6 +302,7 @@ def attribute_alpha(study: Study, modes: Sequence[str] = MATCH_MODES) -> list[At
                 no_span,
                 empty,
                 note,
+                bootstrap.alpha_interval(columns) if alpha is not None else None,
             )
         )
     return scores
@@ -451,6 +454,7 @@ class AgreementReport:
     skipped: dict[str, int]
     results: dict[str, list[Any]]  # metric name -> its rows
     source: str = ""
+    alpha_interval_method: dict[str, Any] = field(default_factory=bootstrap.method)  # how every α interval was computed
 
     def to_dict(self) -> dict[str, Any]:
         out = asdict(self)

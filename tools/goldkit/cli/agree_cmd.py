@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 
+from goldkit.agreement import bootstrap
 from goldkit.agreement.spans import (
     ALL_LABELS,
     MATCH_MODES,
@@ -27,6 +29,21 @@ Metric = Enum("Metric", {name: name for name in REGISTRY}, type=str)  # type: ig
 
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
+
+
+def interval_text(interval: Any) -> str:
+    """'[low, high]' of an α interval, or '—' when there is none."""
+    if interval is None or interval.low is None:
+        return "—"
+    return f"{interval.low:.2f}…{interval.high:.2f}"
+
+
+def interval_legend(method: dict[str, Any]) -> str:
+    """One line saying how the α intervals were computed."""
+    return (
+        f"α CI: {method['level']:.0%} {method['method']}, {method['resamples']} resamples, seed {method['seed']}"
+        f" (none with fewer than {method['min_units']} pairable units)"
+    )
 
 
 def chart_path(sources: list[Path]) -> Path:
@@ -104,22 +121,25 @@ def _print(report: AgreementReport, chart: Path | None) -> None:
         console.print(table)
     if report.rows("attribute_alpha"):
         table = Table(title="Attributes on matched spans: Krippendorff's α (nominal)")
-        for col in ("layer", "attribute", "α", "observed", "units", "pairable", "values", "no span", "empty", "note"):
+        ci = f"{bootstrap.LEVEL:.0%} CI"
+        for col in ("layer", "attribute", "α", ci, "observed", "units", "pairable", "values", "missing", "note"):
             table.add_column(col)
         for a in report.rows("attribute_alpha"):
             table.add_row(
                 a.layer,
                 a.attribute,
                 _fmt(a.alpha),
+                interval_text(a.alpha_ci),
                 _fmt(a.observed),
                 str(a.units),
                 str(a.pairable),
                 str(a.values),
-                str(a.missing_no_span),
-                str(a.missing_empty),
+                f"{a.missing_no_span}+{a.missing_empty}",
                 a.note,
             )
         console.print(table)
+        console.print("missing: no span + span without the attribute")
+        console.print(interval_legend(report.alpha_interval_method))
     if report.rows("unitizing_alpha"):
         table = Table(title="Krippendorff's unitizing α (boundaries and labels)")
         for col in ("layer", "raters", "u-α", "D_o", "D_e", "documents", "units"):

@@ -112,13 +112,18 @@ def agree_links_cli(sources: list[Path], as_json: bool) -> None:
     if as_json:
         emit_json(report.to_dict())
         return
+    from goldkit.agreement.bootstrap import method
+    from goldkit.cli.agree_cmd import interval_legend, interval_text
+
     alpha = "—" if report.alpha is None else f"{report.alpha:.3f}"
     observed = "—" if report.observed is None else f"{report.observed:.3f}"
     console.print(
         f"Link pairs: {report.units} ({report.pairable_units} with two or more answers); "
-        f"Krippendorff's α (nominal) {alpha}, observed agreement {observed} {report.note}",
+        f"Krippendorff's α (nominal) {alpha}, 95% CI {interval_text(report.alpha_ci)}, "
+        f"observed agreement {observed} {report.note}",
         highlight=False,
     )
+    console.print(interval_legend(method()), highlight=False)
     table = Table(title="Same-event clusters between annotators (F1; every mention of the event pairs both answered)")
     for column in ("pair", "MUC", "B³", "CEAF-e", "CoNLL F1", "mentions"):
         table.add_column(column)

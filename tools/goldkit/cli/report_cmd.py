@@ -20,12 +20,16 @@ def report_cli(
         Path | None,
         typer.Option("--documents", help="For a pull: ingested documents (default: annotations/documents.jsonl)."),
     ] = None,
+    show_emails: Annotated[
+        bool, typer.Option("--show-emails", help="Name a pull's annotators by account (default: annotator_N).")
+    ] = False,
     as_json: bool = JsonOption,
 ) -> None:
     """Write a static HTML report: each document's text with entities, events (trigger and arguments)
     and claims (attributes, claimant) drawn at their offsets, Arabic right-to-left, page furniture greyed;
     the cross-document links; an agreement page (α per attribute, F1 per label and pair); and for a pull
-    with two annotators a page per document with them side by side.
+    with two annotators a page per document with them side by side. Annotators appear under the
+    pseudonyms a release gives them (annotations/pseudonyms.json, never written here) unless --show-emails.
 
     Example: goldkit report export/1.0.0 --out report/ && xdg-open report/index.html
     """
@@ -40,7 +44,7 @@ def report_cli(
         path = Path(source)
     else:
         path = resolve_release(source)
-    report = load_source(path, documents)
+    report = load_source(path, documents, show_emails=show_emails)
     written = write_report(report, out)
     pages = [str(p) for p in written if p.suffix == ".html"]
     if as_json:

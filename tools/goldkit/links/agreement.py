@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from goldkit.agreement import bootstrap
 from goldkit.agreement.spans import nominal_alpha, nominal_observed_agreement
 from goldkit.clusters import connected_components
 from goldkit.evaluate import coref
@@ -104,9 +105,12 @@ class LinkAgreement:
     note: str
     b_cubed: dict[str, dict[str, float]] = field(default_factory=dict)  # "a | b" -> scores
     coreference: dict[str, dict[str, Any]] = field(default_factory=dict)  # "a | b" -> MUC, B³, CEAF-e, CoNLL F1
+    alpha_ci: bootstrap.Interval | None = None  # bootstrap over link tasks (goldkit.agreement.bootstrap)
 
     def to_dict(self) -> dict[str, Any]:
-        return self.__dict__.copy()
+        out = self.__dict__.copy()
+        out["alpha_ci"] = self.alpha_ci.to_dict() if self.alpha_ci else None
+        return out
 
 
 def link_agreement(links: Sequence[dict[str, Any]]) -> LinkAgreement:
@@ -127,7 +131,8 @@ def link_agreement(links: Sequence[dict[str, Any]]) -> LinkAgreement:
         scores[f"{x} | {y}"] = {**coreference(clusters[0], clusters[1], mentions), "pairs": len(events)}
     pairable = sum(1 for c in columns if len(c) >= 2)
     b3 = {pair: {**s["b_cubed"], "mentions": s["mentions"]} for pair, s in scores.items()}
-    return LinkAgreement(len(table), pairable, alpha, nominal_observed_agreement(columns), note, b3, scores)
+    interval = bootstrap.alpha_interval(columns) if alpha is not None else None
+    return LinkAgreement(len(table), pairable, alpha, nominal_observed_agreement(columns), note, b3, scores, interval)
 
 
 @dataclass

@@ -286,9 +286,13 @@ def how_made(summary: dict[str, Any]) -> list[str]:
 def agreement_section(gold: Gold, summary: dict[str, Any]) -> list[str]:
     """Markdown: agreement figures when given, otherwise why there are none."""
     if gold.agreement is not None:
-        rows = sorted(_numbers(gold.agreement))
-        lines = ["Agreement between annotators, as given to this release (`--agreement`):", "", "| measure | value |"]
-        lines += ["| --- | ---: |"] + [f"| {key} | {value:.4g} |" for key, value in rows] + [""]
+        lines = ["Agreement between annotators, as given to this release (`--agreement`):", ""]
+        alphas = card_sections.alpha_lines(gold.agreement)
+        if alphas:
+            lines += alphas
+        else:
+            lines += ["| measure | value |", "| --- | ---: |"]
+            lines += [f"| {key} | {value:.4g} |" for key, value in sorted(_numbers(gold.agreement))] + [""]
         if summary["adjudicated"] == 0:
             lines += [
                 "These figures are about the annotators' own labels; the gold itself was not adjudicated from them.",

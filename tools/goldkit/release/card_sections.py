@@ -190,3 +190,31 @@ def _replace_info(card: Any, info: dict[str, Any]) -> None:
         card.data.dataset_info = info
         return
     card.data.dataset_info = [info if i.get("config_name") == info.get("config_name") else i for i in infos]
+
+
+def alpha_lines(agreement: dict[str, Any]) -> list[str]:
+    """Markdown: the α per attribute of a `goldkit agree --json` output, with its interval and how it was made."""
+    rows = (agreement.get("results") or {}).get("attribute_alpha") or []
+    method = agreement.get("alpha_interval_method")
+    if not rows:
+        return []
+
+    def number(value: Any) -> str:
+        return "n/a" if value is None else f"{value:.3f}"
+
+    level = f"{method['level']:.0%}" if method else "95%"
+    lines = [f"| layer | attribute | α | {level} CI | pairable units |", "| --- | --- | ---: | ---: | ---: |"]
+    for row in rows:
+        interval = row.get("alpha_ci") or {}
+        ci = f"{number(interval['low'])} … {number(interval['high'])}" if interval.get("low") is not None else "n/a"
+        lines.append(f"| {row['layer']} | {row['attribute']} | {number(row['alpha'])} | {ci} | {row['pairable']} |")
+    lines.append("")
+    if method:
+        lines += [
+            f"α is Krippendorff's α (nominal) over the spans both annotators marked; the interval is a {level}"
+            f" {method['method']} ({method['resamples']} resamples of the pairable units, seed {method['seed']};"
+            f" none with fewer than {method['min_units']} pairable units). n/a: undefined (fewer than two values,"
+            " or no variation).",
+            "",
+        ]
+    return lines

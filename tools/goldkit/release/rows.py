@@ -15,9 +15,10 @@ from typing import Any
 
 from goldkit.errors import InputError, Problem, ValidationError
 from goldkit.ingest.documents import load_documents, read_article
-from goldkit.jsonio import iter_jsonl, read_json, write_json
+from goldkit.jsonio import iter_jsonl, read_json
 from goldkit.links.agreement import cluster_ids
 from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir, pseudonyms_path
+from goldkit.pseudonyms import assign_pseudonyms
 from goldkit.schema.layers import region_choices
 from goldkit.schema.records import canonicalize
 from goldkit.schema.validate import validate_links, validate_record
@@ -141,23 +142,6 @@ def _accounts(gold: Gold) -> set[str]:
 def contributors(provenance: dict[str, Any]) -> list[str]:
     """Whose annotations a record rests on: the adjudicated-from accounts, else its annotator."""
     return list(provenance.get("annotators") or [provenance["annotator"]])
-
-
-def assign_pseudonyms(accounts: set[str], path: Path | None = None, *, write: bool = True) -> dict[str, str]:
-    """Return account -> 'annotator_N': earlier assignments kept, new accounts numbered on in sorted order.
-
-    With write=False the new numbers are returned but not saved (release saves them once it is in place,
-    and only into the project it releases: see release.build.ReleaseOptions.record_pseudonyms).
-    """
-    path = path or pseudonyms_path()
-    mapping: dict[str, str] = read_json(path) if path.is_file() else {}
-    new = sorted(accounts - mapping.keys())
-    if new:
-        for number, account in enumerate(new, len(mapping) + 1):
-            mapping[account] = f"annotator_{number}"
-        if write:
-            write_json(path, mapping)
-    return mapping
 
 
 def _latest_date(records: list[dict[str, Any]]) -> str | None:

@@ -14,6 +14,7 @@ from goldkit.agreement.spans import AgreementReport, Study, agree, annotator_of,
 from goldkit.errors import InputError
 from goldkit.evaluate.reference import Annotations, Document, annotations_from_records, load_reference
 from goldkit.ingest.documents import load_documents
+from goldkit.pseudonyms import assign_pseudonyms
 from goldkit.pulls import load_records
 
 GOLD = "gold"
@@ -41,8 +42,28 @@ def _document(record: dict[str, Any]) -> Document:
     )
 
 
-def load_source(path: Path, documents: Path | None = None) -> ReportSource:
-    """Read a release folder (it has release.json) or a pull folder / records file."""
+def pseudonymised(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Records with each account replaced by its release pseudonym (goldkit.pseudonyms; nothing is saved)."""
+    accounts = {annotator_of(r) for r in records} | {
+        a for r in records for a in r["provenance"].get("annotators") or []
+    }
+    names = assign_pseudonyms(accounts, write=False)
+    out = []
+    for record in records:
+        provenance = dict(record["provenance"])
+        provenance["annotator"] = names[annotator_of(record)]
+        if provenance.get("annotators"):
+            provenance["annotators"] = [names[a] for a in provenance["annotators"]]
+        out.append({**record, "provenance": provenance})
+    return out
+
+
+def load_source(path: Path, documents: Path | None = None, *, show_emails: bool = False) -> ReportSource:
+    """Read a release folder (it has release.json) or a pull folder / records file.
+
+    A pull's annotators are shown under their pseudonyms (annotator_N, as a release names them) unless
+    show_emails is set.
+    """
     if (path / "release.json").is_file():
         reference = load_reference(path)
         if any(doc.text is None for doc in reference.documents.values()):
@@ -59,6 +80,8 @@ def load_source(path: Path, documents: Path | None = None) -> ReportSource:
     records = [r for r in load_records([path]) if r.get("record_type") == "annotation"]
     if not records:
         raise InputError(f"{path}: no annotation records", path=str(path), hint="pull first with: goldkit pull")
+    if not show_emails:
+        records = pseudonymised(records)
     docs = {doc_id: _document(doc) for doc_id, doc in load_documents(documents).items()}
     study = build_study(records, {d: len(doc.text or "") for d, doc in docs.items()})
     missing = sorted(set(study.docs) - set(docs))
