@@ -25,6 +25,7 @@ from goldkit.release.build import (
     ReleaseOptions,
     build_release,
     list_releases,
+    read_manifest,
     verify_checksums,
 )
 from goldkit.release.diff import read_config
@@ -95,7 +96,107 @@ def test_same_event_links_form_clusters_and_other_links_have_none(project: Path)
     assert links["l1"]["cluster_id"] == f"{AR}:ev1"
     assert links["l2"]["cluster_id"] == f"{AR}:ev2"
     assert links["l3"]["cluster_id"] is None
-    assert links["l1"]["source"] == {"document_id": EN, "id": "ev1", "language": "en"}
+    assert {k: links["l1"]["source"][k] for k in ("document_id", "id", "language")} == {
+        "document_id": EN,
+        "id": "ev1",
+        "language": "en",
+    }
+
+
+def test_links_carry_both_mentions_layer_type_and_span_from_the_gold(project: Path) -> None:
+    import datasets
+
+    report = build_release("1.0.0", ReleaseOptions())
+    gold = {
+        (r["document_id"], layer, item["id"]): item
+        for r in (read_json(p) for p in (project / "annotations" / "gold").glob("*.json"))
+        for layer in ("events", "claims")
+        for item in r[layer]
+    }
+    loaded = datasets.load_dataset(str(report.path), "links", split="test", cache_dir=str(project / ".cache"))
+    features = loaded.features["source"]
+    texts = {row["id"]: row["text"] for row in read_config(report.path, "documents")}
+    seen = set()
+    for row in loaded:
+        for side in ("source", "target"):
+            mention = row[side]
+            layer = features["layer"].int2str(mention["layer"])
+            item = gold[(mention["document_id"], f"{layer}s", mention["id"])]
+            span = item["trigger"] if layer == "event" else item["span"]
+            assert (mention["span"]["start"], mention["span"]["end"]) == (span["start"], span["end"])
+            assert mention["span"]["text"] == texts[mention["document_id"]][span["start"] : span["end"]]
+            if layer == "event":
+                assert features["event_type"].int2str(mention["event_type"]) == item["type"]
+                assert mention["claim_types"] == []
+            else:
+                assert mention["event_type"] is None
+                assert [features["claim_types"].feature.int2str(t) for t in mention["claim_types"]] == item["types"]
+            seen.add(layer)
+    assert seen == {"event", "claim"}
+
+
+def test_stand_off_links_keep_offsets_and_attach_fills_their_texts(project: Path, cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    report = build_release("1.0.0", ReleaseOptions(no_text=True))
+    stand_off = read_config(report.path, "links")
+    assert all(
+        row[side]["span"]["text"] is None and row[side]["span"]["end"] > 0
+        for row in stand_off
+        for side in ("source", "target")
+    )
+    out = tmp_path / "attached"
+    assert cli(["attach", str(report.path), "--corpus", str(project / "corpus"), "--out", str(out)]) == 0
+    texts = {row["id"]: row["text"] for row in read_config(out, "documents")}
+    for row in read_config(out, "links"):
+        for side in ("source", "target"):
+            span = row[side]["span"]
+            assert span["text"] == texts[row[side]["document_id"]][span["start"] : span["end"]]
+
+
+def test_published_is_a_date_and_a_missing_headline_a_null_title(project: Path) -> None:
+    import datetime
+
+    import datasets
+    import pyarrow.parquet as pq
+
+    documents = project / "annotations" / "documents.jsonl"
+    rows = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()]
+    rows[0]["title"] = None
+    rows[0]["published"] = "2025-12-20"
+    rows[1]["published"] = None
+    documents.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    report = build_release("1.0.0", ReleaseOptions())
+    assert pq.read_table(report.path / "documents" / "test.parquet").schema.field("published").type == "date32[day]"
+    loaded = datasets.load_dataset(str(report.path), "documents", split="test", cache_dir=str(project / ".cache"))
+    by_id = {row["id"]: row for row in loaded}
+    assert by_id[rows[0]["id"]]["published"] == datetime.date(2025, 12, 20)
+    assert by_id[rows[1]["id"]]["published"] is None
+    assert by_id[rows[0]["id"]]["title"] is None  # no headline: no title, not the lead sentence
+    assert "(no headline)" in (report.path / "README.md").read_text(encoding="utf-8")
+
+
+def test_a_published_value_that_is_no_date_is_refused_naming_the_document(project: Path) -> None:
+    documents = project / "annotations" / "documents.jsonl"
+    rows = [json.loads(line) for line in documents.read_text(encoding="utf-8").splitlines()]
+    rows[0]["published"] = "20 December 2025"
+    documents.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    with pytest.raises(ReleaseError) as raised:
+        build_release("1.0.0", ReleaseOptions())
+    assert rows[0]["id"] in raised.value.message and "'20 December 2025'" in raised.value.message
+
+
+def test_row_format_1_keeps_1_0_0s_shapes_and_a_release_in_format_2_says_what_changed(project: Path) -> None:
+    first = build_release("1.0.0", ReleaseOptions(row_format=1))
+    assert "row_format" not in read_manifest(first.path)
+    features = config_features(1)
+    assert features["documents"]["published"].dtype == "string" and "span" not in features["links"]["source"]
+    assert read_config(first.path, "links")[0]["source"].keys() == {"document_id", "id", "language"}
+    second = build_release("1.1.0", ReleaseOptions())
+    assert read_manifest(second.path)["row_format"] == 2
+    changes = second.changes or {}
+    assert changes["row_format"] == {"old": 1, "new": 2}
+    assert changes["links"] == {"added": [], "removed": [], "changed": []}  # the mentions, compared where shared
+    assert changes["documents"]["changed"] == []  # same text, dates equal as dates
+    assert "Row format: 1 → 2" in (second.path / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
 def test_annotators_get_stable_pseudonyms_and_accounts_stay_out_of_the_release(project: Path) -> None:
@@ -388,7 +489,8 @@ def test_the_committed_1_0_0_data_rebuilds_byte_identical(tmp_path: Path, monkey
     shutil.copytree(committed / "schema", root / "schema")
     monkeypatch.setenv("GOLDKIT_ROOT", str(root))
     pseudonyms = (root / "annotations" / "pseudonyms.json").read_bytes()
-    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt"))
+    # 1.0.0 was written in row format 1 (release.json has no row_format): its rows rebuild in that format
+    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt", row_format=1))
     # the card (README.md, the new LICENSE.md, and so SHA256SUMS) was rewritten by #16 (license, sources,
     # sizes, citation): 1.0.0 keeps the card it was released with; its data must still rebuild byte for byte
     card_files = {Path("README.md"), Path("LICENSE.md"), Path("SHA256SUMS")}

@@ -121,7 +121,7 @@ def _summary_table(documents: list[dict[str, Any]], console: Console) -> Table:
     others = Measurement.get(console, console.options, _table(rows)).maximum - len("title") - len("author")
     room = max(console.width - others, 8)
     for row, document in zip(rows, documents, strict=True):
-        row[2] = _cut(document["title"], room - room // 4)
+        row[2] = _cut(document["title"] or "—", room - room // 4)
         row[3] = _cut(document["author"] or "—", room // 4)
     return _table(rows)
 

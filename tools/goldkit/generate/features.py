@@ -3,14 +3,22 @@
 Closed label sets become `ClassLabel` with the schema's values in schema order; lists of structs use
 `List`. These are the row shapes the release writes:
 
-- documents:   one row per document (text is null in a `--no-text` stand-off release)
+- documents:   one row per document, title = headline, published = date, each null if unknown; no text if stand-off
 - entities:    one row per gold entity mention
 - events:      one row per gold event mention; arguments resolved to the entity's span
 - claims:      one row per gold claim; claimant resolved to the entity's span when it is a mention
-- links:       one row per cross-document link; `cluster_id` groups same-event links into event clusters
+- links:       one row per cross-document link: both mentions' document, layer, type, span; `cluster_id`: event cluster
 - annotations: one row per (annotator, document) with every layer, for agreement research
 
 Span texts are null in a stand-off release; offsets and hashes stay.
+
+Row formats: a release records the shapes it was written with in release.json (`row_format`; absent
+means 1), so a published version rebuilds byte for byte while new releases get the current shapes:
+
+- 1 (release 1.0.0): `published` a string; link mentions carry document_id, id and language only; a
+  document without a headline was given the first sentence of its body as title.
+- 2: `published` a date (Arrow date32); link mentions also carry `layer`, `event_type`, `claim_types`
+  and `span` from the gold records (no join needed); `title` null when there is no headline.
 """
 
 from __future__ import annotations
@@ -21,9 +29,11 @@ from datasets import ClassLabel, Features, List, Value
 
 from goldkit.errors import SchemaError
 from goldkit.schema import layers as lsmap
-from goldkit.schema.loading import definition, label_values
+from goldkit.schema.loading import definition, label_values, labels
 
 CONFIGS = ("documents", "entities", "events", "claims", "links", "annotations")
+ROW_FORMAT = 2  # the row shapes a new release is written with (see the module docstring)
+ROW_FORMATS = (1, 2)
 
 
 def class_label(label_set: str) -> ClassLabel:
@@ -93,8 +103,30 @@ def _in_document() -> dict[str, Any]:
     return {"document_id": Value("string"), "language": class_label("Language")}
 
 
-def config_features() -> dict[str, Features]:
-    """Return the Features of every dataset config, keyed by config name."""
+def link_layers() -> list[str]:
+    """The layers a link may join (every x-applies-to of the schema's link relations, in schema order)."""
+    layers: list[str] = []
+    for label in labels("LinkRelation"):
+        layers += [layer for layer in label.applies_to if layer not in layers]
+    return layers
+
+
+def _link_mention(row_format: int) -> dict[str, Any]:
+    mention = {"document_id": Value("string"), "id": Value("string"), "language": class_label("Language")}
+    if row_format < 2:
+        return mention
+    return mention | {
+        "layer": ClassLabel(names=link_layers()),
+        "event_type": class_label("EventType"),  # null for a claim
+        "claim_types": List(class_label("ClaimType")),  # empty for an event
+        "span": span(),  # the event's trigger or the claim's span
+    }
+
+
+def config_features(row_format: int = ROW_FORMAT) -> dict[str, Features]:
+    """Return the Features of every dataset config, keyed by config name, in a release row format."""
+    if row_format not in ROW_FORMATS:
+        raise SchemaError(f"unknown release row format {row_format}; goldkit knows {list(ROW_FORMATS)}")
     document = {
         "id": Value("string"),
         "language": class_label("Language"),
@@ -102,7 +134,7 @@ def config_features() -> dict[str, Features]:
         "text": Value("string"),
         "sha256": Value("string"),
         "source_file": Value("string"),
-        "published": Value("string"),
+        "published": Value("date32") if row_format >= 2 else Value("string"),
         "author": Value("string"),
         "dateline": Value("string"),
         "boilerplate": List(
@@ -115,7 +147,7 @@ def config_features() -> dict[str, Features]:
         ),
         "normalizations": List(class_label("Normalization")),
     }
-    mention = {"document_id": Value("string"), "id": Value("string"), "language": class_label("Language")}
+    mention = _link_mention(row_format)
     link = {
         "id": Value("string"),
         "relation": class_label("LinkRelation"),

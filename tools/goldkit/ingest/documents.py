@@ -10,7 +10,8 @@ Reading an article (language-neutral rules over lines):
   date (dateparser, in the article's language) or starting with 'By …' is the `byline` (author = the
   words before the date, without a 'Label:' prefix or icons rendered as '<word> icon'); the first other
   line is the headline, and later header lines equal to it are `duplicate_title`.
-- Title: the headline when there is one, else the first sentence of the body (after any dateline).
+- Title: the headline when there is one (or the source's metadata title), else null: a lead sentence is
+  not a title (`lead_sentence` gives it; release row format 1 used it as a stand-in).
 - Dateline: an upper-case place (or one or two Arabic words) followed by a dash, e.g. 'RIYADH – '.
 - After the header: a trailing short line starting with a share word is the `share` footer; a short
   line (2-12 words) without end punctuation between paragraphs is a `section_heading`.
@@ -246,6 +247,16 @@ def _first_sentence(line: _Line, dateline: str | None, language: str) -> str:
     return text.strip() or line.text
 
 
+def lead_sentence(text: str, language: str) -> str:
+    """The first sentence of an article's body, after any dateline (release row format 1's stand-in title)."""
+    lines = _lines(text)
+    size = _header_size(lines, language)
+    header, body = lines[:size], lines[size:]
+    if not body:
+        return header[0].text
+    return _first_sentence(body[0], _dateline(body[0], language), language)
+
+
 def read_structure(text: str, language: str) -> dict[str, Any]:
     """Return title, author, published, dateline and boilerplate spans of an article's text."""
     lines = _lines(text)
@@ -265,8 +276,6 @@ def read_structure(text: str, language: str) -> dict[str, Any]:
             title = line.text
     dateline = _dateline(body[0] if body else None, language)
     spans += _body_spans(body)
-    if title is None:
-        title = _first_sentence(body[0], dateline, language) if body else header[0].text
     spans.sort(key=lambda span: (span["start"], span["end"]))
     return {"title": title, "author": author, "published": published, "dateline": dateline, "boilerplate": spans}
 

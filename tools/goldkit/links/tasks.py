@@ -157,7 +157,7 @@ def build_tasks(
                 f"{prefix}_document_id": ref.document_id,
                 f"{prefix}_id": ref.id,
                 f"{prefix}_language": doc["language"],
-                f"{prefix}_title": doc["title"],
+                f"{prefix}_title": doc["title"] or doc["id"],  # a document without a headline shows its id
                 f"{prefix}_mention": span["text"],
                 f"{prefix}_context": context(doc["text"], span["start"], span["end"]),
             }

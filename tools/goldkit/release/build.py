@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from goldkit.config import DEFAULT_LICENSE, current_config
 from goldkit.errors import ConflictError, InputError, ReleaseError
+from goldkit.generate.features import ROW_FORMAT
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
 from goldkit.paths import export_dir, pseudonyms_path, schema_path
 from goldkit.release import rows as release_rows
@@ -68,6 +69,8 @@ class ReleaseOptions:
     # Save the pseudonyms of new annotators in annotations/pseudonyms.json (a tracked file outside the
     # release): None = only when releasing into the project's own export/ folder, never for --out elsewhere.
     record_pseudonyms: bool | None = None
+    # The row shapes to write (goldkit.generate.features: ROW_FORMAT for new releases; 1 rebuilds 1.0.0).
+    row_format: int = ROW_FORMAT
 
 
 @dataclass
@@ -240,10 +243,10 @@ def _build_release(
     building = export / f"{BUILDING_PREFIX}{version}-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     try:
-        tables = _write_tables(gold, not options.no_text, building, progress)
+        tables = _write_tables(gold, not options.no_text, options.row_format, building, progress)
         (building / SCHEMA_COPY).parent.mkdir(parents=True)
         shutil.copyfile(schema_path(), building / SCHEMA_COPY)
-        changes = release_diff.diff_releases(export / previous, building) if previous else None
+        changes = release_diff.diff_releases(export / previous, building, options.row_format) if previous else None
         if changes is not None and changes.is_empty():
             raise ReleaseError(
                 f"nothing changed since release {previous}: same data and same schema",
@@ -276,11 +279,15 @@ def _build_release(
 
 
 def _write_tables(
-    gold: release_rows.Gold, keep_text: bool, folder: Path, progress: Callable[[int, int | None], None] | None
+    gold: release_rows.Gold,
+    keep_text: bool,
+    row_format: int,
+    folder: Path,
+    progress: Callable[[int, int | None], None] | None,
 ) -> dict[str, pa.Table]:
     total = len(release_tables.config_names(gold))
     tables: dict[str, pa.Table] = {}
-    for done, (config, table) in enumerate(release_tables.build_tables(gold, keep_text), 1):
+    for done, (config, table) in enumerate(release_tables.build_tables(gold, keep_text, row_format), 1):
         tables[config] = table
         write_parquet(table, folder / config / f"{SPLIT}.parquet")
         if progress:
@@ -300,7 +307,12 @@ def _manifest(
         "stand_off": options.no_text,
         "rows": {config: table.num_rows for config, table in tables.items()},
         "documents": {doc_id: doc["sha256"] for doc_id, doc in sorted(gold.documents.items())},
-    }
+    } | ({"row_format": options.row_format} if options.row_format > 1 else {})  # 1.0.0's manifest has none
+
+
+def row_format(release_dir: Path) -> int:
+    """The row format a release was written in (release.json's row_format; absent: 1)."""
+    return int(read_manifest(release_dir).get("row_format", 1))
 
 
 def _move_into_place(building: Path, target: Path) -> None:
@@ -396,7 +408,13 @@ def _attach_row(row: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
         return release_rows.fill_texts(row, texts[row["document_id"]])
     if "sha256" in row:  # a document row
         return release_rows.fill_texts(row, texts[row["id"]]) | {"text": texts[row["id"]]}
-    return row  # links: no text
+    # links: from row format 2 each mention carries its span (format 1 mentions have none to fill)
+    return {
+        key: release_rows.fill_texts(value, texts[value["document_id"]])
+        if isinstance(value, dict) and "document_id" in value
+        else value
+        for key, value in row.items()
+    }
 
 
 def resolve_release(name: str, export: Path | None = None) -> Path:

@@ -105,7 +105,7 @@ def card_data(
     for key in ("license_name", "license_link"):
         if key in rights:
             setattr(data, key, rights[key])  # CardData keeps extra fields as attributes and writes them out
-    features = config_features()
+    features = config_features(int(manifest.get("row_format", 1)))
     sizes = sizes or {}
     infos = {}
     for config, count in manifest["rows"].items():
@@ -159,8 +159,8 @@ def label_definitions(config_names: list[str]) -> list[str]:
     used: list[str] = []
     for config in config_names:
         for label in _class_labels(features[config]):
-            name = by_values[tuple(label.names)]
-            if name not in used:
+            name = by_values.get(tuple(label.names))  # None: a link mention's layer (the relations' x-applies-to)
+            if name is not None and name not in used:
                 used.append(name)
     lines = []
     for name in used:
@@ -444,7 +444,7 @@ def documents_section(gold: Gold) -> list[str]:
     for doc_id, doc in sorted(gold.documents.items())[:MAX_LISTED_DOCUMENTS]:
         source = card_sections.document_sources(doc)
         record = by_doc.get(doc_id, {})
-        title = str(doc["title"]).replace("|", "\\|")
+        title = str(doc["title"] or "(no headline)").replace("|", "\\|")
         title = title if len(title) <= 90 else title[:89] + "…"
         counts = " | ".join(str(len(record.get(key, []))) for key in ("entities", "events", "claims"))
         lines.append(
@@ -525,9 +525,19 @@ def diff_lines(diff: ReleaseDiff) -> list[str]:
         else f"{diff.new_schema} (unchanged)"
     )
     lines = [f"- Schema: {schema}"]
+    if diff.old_row_format != diff.new_row_format:
+        lines.append(
+            f"- Row format: {diff.old_row_format} → {diff.new_row_format} (goldkit.generate.features: from 2,"
+            " `published` is a date, link mentions carry layer, type and span, `title` is null without a headline)"
+        )
     lines.append(f"- Documents added: {', '.join(diff.documents_added) or 'none'}")
     lines.append(f"- Documents removed: {', '.join(diff.documents_removed) or 'none'}")
-    changed = [f"{d['id']} (sha256 {d['old_sha256'][:12]} → {d['new_sha256'][:12]})" for d in diff.documents_changed]
+    changed = [
+        f"{d['id']} (sha256 {d['old_sha256'][:12]} → {d['new_sha256'][:12]})"
+        if d["old_sha256"] != d["new_sha256"]
+        else f"{d['id']} ({', '.join(d.get('fields') or [])})"
+        for d in diff.documents_changed
+    ]
     lines.append(f"- Documents changed: {', '.join(changed) or 'none'}")
     if not diff.labels:
         lines.append("- Labels changed: none")

@@ -55,10 +55,13 @@ class ReleaseDiff:
     labels: dict[str, dict[str, ItemChanges]] = field(default_factory=dict)
     links: ItemChanges = field(default_factory=ItemChanges)
     annotations: ItemChanges = field(default_factory=ItemChanges)
+    old_row_format: int = 1
+    new_row_format: int = 1
 
     def is_empty(self) -> bool:
         return not (
             self.schema_changed
+            or self.old_row_format != self.new_row_format
             or self.documents_added
             or self.documents_removed
             or self.documents_changed
@@ -72,6 +75,7 @@ class ReleaseDiff:
             "old": self.old,
             "new": self.new,
             "schema": {"old": self.old_schema, "new": self.new_schema, "changed": self.schema_changed},
+            "row_format": {"old": self.old_row_format, "new": self.new_row_format},
             "documents": {
                 "added": self.documents_added,
                 "removed": self.documents_removed,
@@ -105,6 +109,27 @@ def _comparable(release: Path, config: str) -> pa.StructArray | None:
     """_decoded_rows with every text left out (span texts and the document text): what a diff compares."""
     rows = _decoded_rows(release, config)
     return None if rows is None else without_text(rows)
+
+
+def _aligned(old: pa.StructArray | None, new: pa.StructArray | None) -> tuple[Any, Any]:
+    """Both releases' rows reduced to the fields they share, dates compared as ISO strings (row formats differ)."""
+    if old is None or new is None or old.type == new.type:
+        return old, new
+    return _project(old, new.type), _project(new, old.type)
+
+
+def _project(array: pa.Array, other: pa.DataType) -> pa.Array:
+    if pa.types.is_struct(array.type) and pa.types.is_struct(other):
+        names = [f.name for f in array.type if other.get_field_index(f.name) >= 0]
+        children = [_project(array.field(name), other.field(name).type) for name in names]
+        return pa.StructArray.from_arrays(children, names=names, mask=array.is_null() if array.null_count else None)
+    if pa.types.is_date(array.type) and not pa.types.is_date(other):
+        return array.cast(pa.string())
+    return array
+
+
+def _row_format(release: Path) -> int:
+    return int(read_json(release / "release.json").get("row_format", 1))
 
 
 def _compare(old: dict[str, Any], new: dict[str, Any]) -> ItemChanges:
@@ -155,8 +180,8 @@ def _schema_version(release: Path) -> str:
     return str(read_json(release / SCHEMA_COPY)["version"])
 
 
-def diff_releases(old: Path, new: Path) -> ReleaseDiff:
-    """Compare the data and schema of two release folders."""
+def diff_releases(old: Path, new: Path, new_row_format: int | None = None) -> ReleaseDiff:
+    """Compare the data and schema of two release folders (new_row_format: of a release still being built)."""
     old_schema, new_schema = old / SCHEMA_COPY, new / SCHEMA_COPY
     diff = ReleaseDiff(
         old=old.name,
@@ -165,16 +190,24 @@ def diff_releases(old: Path, new: Path) -> ReleaseDiff:
         new_schema=_schema_version(new),
         schema_changed=old_schema.read_bytes() != new_schema.read_bytes(),
     )
-    old_docs, new_docs = (_keyed(_comparable(r, "documents"), lambda row: row["id"]) for r in (old, new))
+    diff.old_row_format, diff.new_row_format = _row_format(old), new_row_format or _row_format(new)
+    old_rows, new_rows = _aligned(_comparable(old, "documents"), _comparable(new, "documents"))
+    old_docs, new_docs = (_keyed(rows, lambda row: row["id"]) for rows in (old_rows, new_rows))
     docs = _compare(old_docs, new_docs)
-    old_sha = {doc_id: row["sha256"] for doc_id, row in old_docs.items()}
-    new_sha = {doc_id: row["sha256"] for doc_id, row in new_docs.items()}
     diff.documents_added, diff.documents_removed = docs.added, docs.removed
-    diff.documents_changed = [{"id": d, "old_sha256": old_sha[d], "new_sha256": new_sha[d]} for d in docs.changed]
+    diff.documents_changed = [
+        {
+            "id": d,
+            "old_sha256": old_docs[d]["sha256"],
+            "new_sha256": new_docs[d]["sha256"],
+            "fields": sorted(k for k in old_docs[d] if old_docs[d][k] != new_docs[d].get(k)),
+        }
+        for d in docs.changed
+    ]
     for layer in LAYERS:
         for doc_id, changes in _label_changes(_comparable(old, layer), _comparable(new, layer)).items():
             diff.labels.setdefault(doc_id, {})[layer] = changes
-    diff.links = _changes(_comparable(old, "links"), _comparable(new, "links"), lambda row: row["id"])
+    diff.links = _changes(*_aligned(_comparable(old, "links"), _comparable(new, "links")), lambda row: row["id"])
     diff.annotations = _changes(
         _comparable(old, "annotations"),
         _comparable(new, "annotations"),

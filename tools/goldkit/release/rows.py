@@ -208,13 +208,31 @@ def _claim_row(claim: dict[str, Any], entity_span: Any, keep_text: bool) -> Row:
     }
 
 
-def link_rows(gold: Gold) -> list[Row]:
-    """Return the links as rows, by id; `cluster_id` names each link's cross-document event cluster."""
+def link_rows(gold: Gold, keep_text: bool = True, row_format: int = 1) -> list[Row]:
+    """Return the links as rows, by id; `cluster_id` names each link's cross-document event cluster.
+
+    From row format 2 each mention also carries its layer, type and span, read from the gold records.
+    """
     language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
     clusters = cluster_ids(gold.links)
+    items = {
+        (record["document_id"], item["id"]): (layer, item)
+        for record in gold.records
+        for layer, key in (("event", "events"), ("claim", "claims"))
+        for item in record[key]
+    }
 
     def mention(ref: dict[str, Any]) -> Row:
-        return {"document_id": ref["document_id"], "id": ref["id"], "language": language[ref["document_id"]]}
+        row = {"document_id": ref["document_id"], "id": ref["id"], "language": language[ref["document_id"]]}
+        if row_format < 2:
+            return row
+        layer, item = items[(ref["document_id"], ref["id"])]  # validate_links checked that it exists
+        return row | {
+            "layer": layer,
+            "event_type": item["type"] if layer == "event" else None,
+            "claim_types": list(item["types"]) if layer == "claim" else [],
+            "span": _span(item["trigger"] if layer == "event" else item["span"], keep_text),
+        }
 
     return [
         {

@@ -9,7 +9,9 @@ column-wise. Row order: documents by id, mentions by document then the records' 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
+from datetime import date
 from typing import Any
 
 import pyarrow as pa
@@ -17,11 +19,13 @@ import pyarrow.compute as pc
 from datasets import ClassLabel, Features, List
 
 from goldkit.errors import ReleaseError
-from goldkit.generate.features import config_features
+from goldkit.generate.features import ROW_FORMAT, config_features
+from goldkit.ingest.documents import lead_sentence
 from goldkit.release import rows as release_rows
 from goldkit.schema.layers import region_choices
 
 Columns = dict[str, pa.Array]
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _KEY_SEPARATOR = "\x00"  # never in an id (schema $defs/Id), so "document\0entity" keys are unique
 
 
@@ -103,26 +107,54 @@ def config_names(gold: release_rows.Gold) -> list[str]:
     return ["documents", "entities", "events", "claims", "links"] + (["annotations"] if gold.pull else [])
 
 
-def build_tables(gold: release_rows.Gold, keep_text: bool) -> Iterator[tuple[str, pa.Table]]:
-    """Yield (config, table) for every config of config_names(gold), in that order."""
-    features = config_features()
+def build_tables(
+    gold: release_rows.Gold, keep_text: bool, row_format: int = ROW_FORMAT
+) -> Iterator[tuple[str, pa.Table]]:
+    """Yield (config, table) for every config of config_names(gold), in that order, in a row format."""
+    features = config_features(row_format)
     types = {config: {key: names_type(sub) for key, sub in features[config].items()} for config in features}
-    yield "documents", encode(_documents(gold, keep_text, types["documents"]), features["documents"])
+    documents = _documents(gold, keep_text, types["documents"], row_format)
+    yield "documents", encode(documents, features["documents"])
     layers = _Layers(gold, keep_text)
     entities = layers.entities(types["entities"])
     yield "entities", encode(entities, features["entities"])
     yield "events", encode(layers.events(types["events"], entities), features["events"])
     yield "claims", encode(layers.claims(types["claims"], entities), features["claims"])
-    yield "links", to_table(release_rows.link_rows(gold), features["links"])
+    yield "links", to_table(release_rows.link_rows(gold, keep_text, row_format), features["links"])
     if gold.pull:
         yield "annotations", to_table(release_rows.annotation_rows(gold, keep_text), features["annotations"])
 
 
-def _documents(gold: release_rows.Gold, keep_text: bool, types: dict[str, pa.DataType]) -> Columns:
-    documents = [document for _, document in sorted(gold.documents.items())]
+def _documents(gold: release_rows.Gold, keep_text: bool, types: dict[str, pa.DataType], row_format: int) -> Columns:
+    documents = [_document_row(document, row_format) for _, document in sorted(gold.documents.items())]
     array = pa.array(documents, type=pa.struct(list(types.items())))
     array = array if keep_text else without_text(array)  # the document text and its boilerplate spans' texts
     return {key: array.field(key) for key in types}
+
+
+def _document_row(document: dict[str, Any], row_format: int) -> dict[str, Any]:
+    """A document record in a row format: 1 gives a headline-less document its lead sentence as title; 2 dates."""
+    if row_format < 2:
+        return document | {"title": document["title"] or lead_sentence(document["text"], document["language"])}
+    return document | {"published": publication_date(document)}
+
+
+def publication_date(document: dict[str, Any]) -> date | None:
+    """The document's `published` as a date (None when unknown); a value that is no YYYY-MM-DD date is refused."""
+    value = document.get("published")
+    if value is None:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(str(value)):
+            raise ValueError(value)
+        return date.fromisoformat(str(value))
+    except ValueError as e:
+        raise ReleaseError(
+            f"document {document['id']}: published {value!r} is not a date (YYYY-MM-DD)",
+            hint="fix 'published' in annotations/documents.jsonl (null when unknown), then release again",
+            expected="YYYY-MM-DD or null",
+            got=value,
+        ) from e
 
 
 class _Layers:
