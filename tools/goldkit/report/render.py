@@ -193,15 +193,21 @@ def f1_grid(rows: list[Any]) -> dict[str, Any]:
     return {"columns": columns, "rows": [{"layer": k[0], "label": k[1], "cells": v} for k, v in table.items()]}
 
 
-def write_report(source: ReportSource, out: Path) -> list[Path]:
-    """Write the report's pages into out/ (created or refreshed); return the files written."""
+def write_report(
+    source: ReportSource, out: Path, campaign: dict[str, Any] | None = None, campaign_note: str | None = None
+) -> list[Path]:
+    """Write the report's pages into out/ (created or refreshed); return the files written.
+
+    campaign: goldkit status's report as a dict (CampaignStatus.to_dict) for a campaign page; without it
+    the index says why there is none (campaign_note). A stale campaign.html from an earlier run is removed.
+    """
     env = _environment()
     out.mkdir(parents=True, exist_ok=True)
     static = Path(__file__).parent / "templates" / "report.css"
     shutil.copyfile(static, out / "report.css")
     written = [out / "report.css"]
     legend = {"entity_types": label_values("EntityType")}
-    common = {"source": source, "legend": legend, "page_name": page_name}
+    common = {"source": source, "legend": legend, "page_name": page_name, "campaign": campaign}
 
     def write(name: str, template: str, **context: Any) -> None:
         atomic_write_text(out / name, env.get_template(template).render(**common, **context))
@@ -231,5 +237,9 @@ def write_report(source: ReportSource, out: Path) -> list[Path]:
         spans=f1_grid(agreement.rows("span_f1")) if agreement else None,
         relations=f1_grid(agreement.rows("relation_f1")) if agreement else None,
     )
-    write("index.html", "index.html", has_links=bool(links))
+    if campaign is not None:
+        write("campaign.html", "campaign.html")
+    else:
+        (out / "campaign.html").unlink(missing_ok=True)
+    write("index.html", "index.html", has_links=bool(links), campaign_note=campaign_note)
     return written

@@ -58,6 +58,17 @@ def pseudonymised(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
+def pseudonymised_campaign(campaign: dict[str, Any]) -> dict[str, Any]:
+    """goldkit status's report (as a dict) with each annotator's e-mail replaced by their pseudonym."""
+    accounts = {a["email"] for language in campaign["languages"] for a in language["annotators"]}
+    names = assign_pseudonyms(accounts, write=False)
+    languages = [
+        {**language, "annotators": [{**a, "email": names[a["email"]]} for a in language["annotators"]]}
+        for language in campaign["languages"]
+    ]
+    return {**campaign, "languages": languages}
+
+
 def load_source(path: Path, documents: Path | None = None, *, show_emails: bool = False) -> ReportSource:
     """Read a release folder (it has release.json) or a pull folder / records file.
 
