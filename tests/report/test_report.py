@@ -151,3 +151,21 @@ def test_agreement_page_shows_alpha_with_its_bootstrap_interval(tmp_path):
     page = (tmp_path / "agreement.html").read_text(encoding="utf-8")
     assert f"{bootstrap.RESAMPLES} resamples of the pairable units, seed {bootstrap.SEED}" in page
     assert "95% CI" in page
+
+
+def test_a_release_in_row_format_2_shows_no_headline_and_links_with_claim_types(tmp_path, monkeypatch):
+    import shutil
+
+    from goldkit.release.build import ReleaseOptions, build_release
+
+    root = tmp_path / "project"
+    root.mkdir()
+    for name in ("annotations", "schema"):
+        shutil.copytree(REPO / name, root / name)
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    release = build_release("2.0.0", ReleaseOptions(out=tmp_path / "export")).path
+    assert main(["report", str(release), "--out", str(tmp_path / "r"), "--no-campaign"]) == 0
+    english = next((tmp_path / "r").glob("doc-000_*.html")).read_text(encoding="utf-8")
+    assert '<span class="no-headline">(no headline)</span>' in english  # the seed has no headline line
+    links = (tmp_path / "r" / "links.html").read_text(encoding="utf-8")
+    assert "claim same_claim" not in links and re.search(r"claim [a-z_]+(, [a-z_]+)* · <a", links)

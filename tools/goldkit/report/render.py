@@ -156,7 +156,8 @@ def _mention(source: ReportSource, ref: dict[str, str]) -> dict[str, Any]:
             if item["id"] == ref["id"]:
                 span, text = item_span(layer, item), document.text or ""  # type: ignore[union-attr]
                 return {
-                    "document": document, "layer": layer, "type": item.get("type", "claim"), "id": ref["id"],
+                    "document": document, "layer": layer, "id": ref["id"],
+                    "type": item.get("type") or ", ".join(item.get("types") or []),
                     "before": text[max(0, span["start"] - CONTEXT) : span["start"]],
                     "text": text[span["start"] : span["end"]],
                     "after": text[span["end"] : span["end"] + CONTEXT], "start": span["start"], "end": span["end"],
