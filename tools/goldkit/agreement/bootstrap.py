@@ -98,3 +98,18 @@ def alpha_interval(
     tail = (1 - level) / 2
     low, high = np.quantile(alphas, [tail, 1 - tail])
     return Interval(float(low), float(high), level, resamples, len(alphas), units, seed)
+
+
+def interval_text(interval: Interval | None) -> str:
+    """'low…high' of an α interval (two decimals), or '—' when there is none."""
+    if interval is None or interval.low is None or interval.high is None:
+        return "—"
+    return f"{interval.low:.2f}…{interval.high:.2f}"
+
+
+def method_line(method: dict[str, Any]) -> str:
+    """One line saying how the α intervals of a report were computed."""
+    return (
+        f"α CI: {method['level']:.0%} {method['method']}, {method['resamples']} resamples, seed {method['seed']}"
+        f" (none with fewer than {method['min_units']} pairable units)"
+    )

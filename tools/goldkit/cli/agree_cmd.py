@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Any
 
 import typer
 from rich.table import Table
@@ -29,21 +28,6 @@ Metric = Enum("Metric", {name: name for name in REGISTRY}, type=str)  # type: ig
 
 def _fmt(value: float | None) -> str:
     return "—" if value is None else f"{value:.3f}"
-
-
-def interval_text(interval: Any) -> str:
-    """'[low, high]' of an α interval, or '—' when there is none."""
-    if interval is None or interval.low is None:
-        return "—"
-    return f"{interval.low:.2f}…{interval.high:.2f}"
-
-
-def interval_legend(method: dict[str, Any]) -> str:
-    """One line saying how the α intervals were computed."""
-    return (
-        f"α CI: {method['level']:.0%} {method['method']}, {method['resamples']} resamples, seed {method['seed']}"
-        f" (none with fewer than {method['min_units']} pairable units)"
-    )
 
 
 def chart_path(sources: list[Path]) -> Path:
@@ -129,7 +113,7 @@ def _print(report: AgreementReport, chart: Path | None) -> None:
                 a.layer,
                 a.attribute,
                 _fmt(a.alpha),
-                interval_text(a.alpha_ci),
+                bootstrap.interval_text(a.alpha_ci),
                 _fmt(a.observed),
                 str(a.units),
                 str(a.pairable),
@@ -139,7 +123,7 @@ def _print(report: AgreementReport, chart: Path | None) -> None:
             )
         console.print(table)
         console.print("missing: no span + span without the attribute")
-        console.print(interval_legend(report.alpha_interval_method))
+        console.print(bootstrap.method_line(report.alpha_interval_method))
     if report.rows("unitizing_alpha"):
         table = Table(title="Krippendorff's unitizing α (boundaries and labels)")
         for col in ("layer", "raters", "u-α", "D_o", "D_e", "documents", "units"):

@@ -112,8 +112,7 @@ def agree_links_cli(sources: list[Path], as_json: bool) -> None:
     if as_json:
         emit_json(report.to_dict())
         return
-    from goldkit.agreement.bootstrap import method
-    from goldkit.cli.agree_cmd import interval_legend, interval_text
+    from goldkit.agreement.bootstrap import interval_text, method, method_line
 
     alpha = "—" if report.alpha is None else f"{report.alpha:.3f}"
     observed = "—" if report.observed is None else f"{report.observed:.3f}"
@@ -123,7 +122,7 @@ def agree_links_cli(sources: list[Path], as_json: bool) -> None:
         f"observed agreement {observed} {report.note}",
         highlight=False,
     )
-    console.print(interval_legend(method()), highlight=False)
+    console.print(method_line(method()), highlight=False)
     table = Table(title="Same-event clusters between annotators (F1; every mention of the event pairs both answered)")
     for column in ("pair", "MUC", "B³", "CEAF-e", "CoNLL F1", "mentions"):
         table.add_column(column)
