@@ -12,7 +12,7 @@ COMPILED := tools/goldkit/_compiled/manifest.json
 PURE_TESTS := tests/labelstudio/test_convert.py tests/schema/test_validate.py tests/schema/test_records.py tests/schema/test_fastcheck.py
 COMPILED_SRC := $(shell find tools/goldkit -name '*.py' -not -path '*/_compiled/*')
 
-.PHONY: help install compiled browser postgres server-install test test-unit check lint typecheck architecture demo clean-state
+.PHONY: help install compiled browser postgres server-install test test-runs test-unit check lint typecheck architecture demo clean-state
 
 help:
 	@echo "make demo   run the whole pipeline on the embedded Label Studio"
@@ -54,11 +54,23 @@ server-install: $(STAMP)
 	$(BIN)/goldkit server install
 
 test: $(STAMP) $(COMPILED) browser postgres server-install
-	@$(BIN)/python -m pytest; rc=$$?; \
-	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; exit 1; fi; \
-	if [ $$rc -ne 0 ]; then exit $$rc; fi; \
+	@$(MAKE) --no-print-directory test-runs
+
+# The two runs of `make test`, without the installs (tests/test_makefile.py runs it with a stand-in PYTEST).
+# The pure-source rerun runs even when the whole suite failed (both results are wanted, and the first
+# failure must not hide the second); the target fails when either failed, and "no tests collected"
+# (pytest exit 5) is a failure, never a silent pass.
+PYTEST ?= $(BIN)/python -m pytest
+test-runs:
+	@$(PYTEST); whole=$$?; \
 	echo "the compiled modules' own tests again on their pure-Python source:"; \
-	GOLDKIT_PURE=1 $(BIN)/python -m pytest -q -p no:cacheprovider $(PURE_TESTS)
+	GOLDKIT_PURE=1 $(PYTEST) -q -p no:cacheprovider $(PURE_TESTS); pure=$$?; \
+	for rc in $$whole $$pure; do \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests: failing on purpose"; fi; \
+	done; \
+	if [ $$whole -ne 0 ] || [ $$pure -ne 0 ]; then \
+	  echo "make test failed: whole suite exit $$whole, pure-source rerun exit $$pure"; exit 1; \
+	fi
 
 test-unit: $(STAMP) $(COMPILED)
 	$(BIN)/python -m pytest -m "not integration and not browser"

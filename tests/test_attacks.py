@@ -1,10 +1,11 @@
 """Issue #13's attack cases, one test (or a named pointer to one) per case: nothing silently wrong, nothing crashes.
 
-Conversion, metrics and faults here; the broader property-based differential test is
-tests/labelstudio/test_convert_properties.py, span text rules tests/labelstudio/test_spantext.py, the
-CoNLL reference cases tests/evaluate/test_coref*.py, Krippendorff's examples
-tests/agreement/test_published_examples.py. The ingest cases (symlinks, FIFO, /dev/zero, UTF-16 and
-Latin-1, `ingest FILE`, control characters) are #14's, in tests/ingest/.
+Conversion, metrics and faults here; ATTACKS below lists every case of the issue with the test that holds
+it and the outcome it checks (a test here checks each pointer names a test that exists). The broader
+property-based differential test is tests/labelstudio/test_convert_properties.py, span text rules
+tests/labelstudio/test_spantext.py, the CoNLL reference cases tests/evaluate/test_coref*.py,
+Krippendorff's examples tests/agreement/test_published_examples.py, the ingest cases tests/ingest/,
+read-only output as an unprivileged user tests/test_readonly_output.py.
 """
 
 from __future__ import annotations
@@ -141,3 +142,85 @@ def test_disk_full_is_a_clear_error_not_an_internal_one(monkeypatch: pytest.Monk
     code = main(["validate"])
     err = capsys.readouterr().err
     assert code == 1 and "/data/annotations/pulls/x" in err and "free space" in err and "internal error" not in err
+
+
+# ---------------------------------------------------------------- the cases, by name
+
+# outcome: what the test checks happens instead of the silently wrong result or the crash
+CLEAR_ERROR, QUARANTINED, REPAIRED, CORRECT = "clear error", "quarantined", "repaired and recorded", "correct result"
+_SHAPES = "tests/test_attacks.py::test_compiled_typeerror_shapes_are_quarantined_and_the_pull_goes_on"
+_FILES = "tests/ingest/test_files.py::"
+ATTACKS: list[tuple[str, str, str]] = [
+    *((f"compiled converter: {shape}", f"{_SHAPES}[{shape}]", QUARANTINED) for shape in sorted(SIX_SHAPES)),
+    ("any generated export shape: compiled equals pure, no exception escapes a pull",
+     "tests/labelstudio/test_convert_properties.py::test_generated_exports_never_crash_a_pull_and_compiled_equals_pure",
+     QUARANTINED),
+    ("UTF-16 offsets after an emoji",
+     "tests/labelstudio/test_spantext.py::test_utf16_offsets_after_an_emoji_are_repaired_and_recorded", REPAIRED),
+    ("SDK fixture: 'trust' at [10:25]",
+     "tests/labelstudio/test_spantext.py::test_the_unique_nearest_occurrence_is_used_and_recorded", REPAIRED),
+    ("value.text disagreeing with no rule",
+     "tests/labelstudio/test_spantext.py::test_a_disagreeing_copy_without_a_rule_is_quarantined_as_text_mismatch",
+     QUARANTINED),
+    ("JSON true as an offset", "tests/labelstudio/test_spantext.py::test_a_json_true_is_never_an_offset", QUARANTINED),
+    ("whitespace-only entity span", "tests/labelstudio/test_spantext.py::test_validate_flags_whitespace_only_spans",
+     CLEAR_ERROR),
+    ("greedy overlap matching: [0,6),[6,8) vs [2,7),[0,2)",
+     "tests/test_attacks.py::test_overlap_matching_smallest_greedy_case_gives_two_matches", CORRECT),
+    ("greedy overlap matching on random span lists",
+     "tests/test_matching.py::test_overlap_matching_is_maximum_and_follows_the_tie_rule", CORRECT),
+    ("agree --links B3 universe when nothing corefers",
+     "tests/test_attacks.py::test_links_agreement_when_nothing_corefers_is_one_not_zero_over_zero", CORRECT),
+    ("coreference scores against the CoNLL reference scorer's cases",
+     "tests/evaluate/test_coref_reference_files.py::test_matches_the_reference_scorers_test_case", CORRECT),
+    ("a .txt symlink to /dev/zero", f"{_FILES}test_a_symlink_to_dev_zero_does_not_grow", CLEAR_ERROR),
+    ("a FIFO named pipe.txt", f"{_FILES}test_a_fifo_is_refused_at_once_never_read", CLEAR_ERROR),
+    ("a folder named sub.txt, a broken symlink",
+     f"{_FILES}test_a_folder_named_like_an_article_and_a_broken_link_are_named", CLEAR_ERROR),
+    ("a symlink to a file outside the corpus",
+     f"{_FILES}test_links_are_followed_only_inside_the_corpus_and_said_so", CLEAR_ERROR),
+    ("goldkit ingest FILE dropping the other documents",
+     f"{_FILES}test_ingesting_one_file_merges_into_the_documents", CORRECT),
+    ("UTF-16 called binary, Latin-1 hinted as cp1256",
+     f"{_FILES}test_utf16_and_latin1_are_named_with_the_right_iconv", CLEAR_ERROR),
+    ("terminal escape sequences in messages", f"{_FILES}test_control_characters_never_reach_the_terminal",
+     CLEAR_ERROR),
+    ("disk full", "tests/test_attacks.py::test_disk_full_is_a_clear_error_not_an_internal_one", CLEAR_ERROR),
+    ("read-only output: ingest", "tests/test_readonly_output.py::test_ingest_into_a_read_only_annotations_folder",
+     CLEAR_ERROR),
+    ("read-only output: release", "tests/test_readonly_output.py::test_release_into_a_read_only_export_folder",
+     CLEAR_ERROR),
+    ("read-only output: pull", "tests/test_readonly_output.py::test_pull_into_a_read_only_pulls_folder",
+     CLEAR_ERROR),
+    ("an expired personal access token",
+     "tests/test_attacks.py::test_an_expired_personal_access_token_is_an_auth_error", CLEAR_ERROR),
+    ("two pulls in the same second", "tests/test_attacks.py::test_two_pulls_in_the_same_second_get_two_folders",
+     CORRECT),
+    ("a non-Label-Studio HTTP server at the URL",
+     "tests/test_attacks.py::test_a_server_that_is_not_label_studio_is_named_so", CLEAR_ERROR),
+    ("the Makefile skipping the pure-source rerun",
+     "tests/test_makefile.py::test_a_failure_in_either_run_fails_and_the_rerun_still_runs", CORRECT),
+    ("browser test reading before the task rendered",
+     "tests/labelstudio/test_browser.py::test_arabic_articles_show_right_to_left_and_english_left_to_right", CORRECT),
+    ("the server's SQLite database readable by others",
+     "tests/labelstudio/test_server_security.py::test_state_and_data_are_readable_by_their_owner_only", CORRECT),
+    ("an invite link goldkit used still creating accounts",
+     "tests/labelstudio/test_server_security.py::test_the_invite_link_used_to_create_an_account_never_works_again",
+     CORRECT),
+    ("the admin token on the bench child's command line",
+     "tests/labelstudio/test_server_security.py::test_the_bench_passes_the_admin_token_in_the_environment_not_argv",
+     CORRECT),
+]  # fmt: skip
+
+
+def test_every_case_names_a_test_that_exists() -> None:
+    import ast
+
+    root = Path(__file__).resolve().parent.parent
+    for case, node, outcome in ATTACKS:
+        path, name = node.split("::")
+        defined = {f.name for f in ast.walk(ast.parse((root / path).read_text(encoding="utf-8")))
+                   if isinstance(f, ast.FunctionDef)}  # fmt: skip
+        assert name.split("[")[0] in defined, case
+        assert outcome in (CLEAR_ERROR, QUARANTINED, REPAIRED, CORRECT), case
+    assert len({node for _, node, _ in ATTACKS}) == len(ATTACKS)  # one test per case, none counted twice

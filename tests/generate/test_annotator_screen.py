@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "labelstudio"))
-from test_browser import _log_in, _open_task, _select, _submit  # noqa: E402
+from test_browser import _log_in, _open_task, _select, _submit, _tail  # noqa: E402
 
 from goldkit import paths, pull, push  # noqa: E402
 from goldkit.generate import render  # noqa: E402
@@ -25,6 +25,20 @@ from goldkit.jsonio import iter_jsonl  # noqa: E402
 from goldkit.labelstudio import client as lsclient  # noqa: E402
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration]
+
+
+# The first line of every label button, read in the instant the task's text shows beside them (the
+# editor is mounted again while a task loads; see test_browser._open_task); null until then.
+_LABELS_WITH_TEXT_JS = """needle => {
+    const lines = [...document.querySelectorAll('.lsf-richtext__line')];
+    const labels = [...document.querySelectorAll('.lsf-label')];
+    if (!labels.length || !lines.some(l => l.textContent.includes(needle))) return null;
+    return labels.map(l => l.innerText.split('\\n')[0].trim());
+}"""
+
+
+def _label_titles_shown(page: Any, text: str) -> list[str]:
+    return list(page.wait_for_function(_LABELS_WITH_TEXT_JS, arg=_tail(text)).json_value())
 
 
 def _titles(language: str, control: str) -> dict[str, str]:
@@ -76,7 +90,7 @@ def test_arabic_labels_show_titles_and_a_span_after_furniture_pulls_schema_value
     titles = _titles("ar", "entity")
     page = _log_in(chromium_browser, seeds["url"], seeds["annotator"])
     _open_task(page, seeds["url"], project_id, task_id, text)
-    shown = [t.splitlines()[0].strip() for t in page.locator(".lsf-label").all_inner_texts()]
+    shown = _label_titles_shown(page, text)
     assert set(titles.values()) <= set(shown), shown
     assert not {"gpe", "title_role", "person"} & set(shown)  # no raw schema value on a button
     _shot(page, "arabic-labels")
@@ -104,6 +118,6 @@ def test_english_labels_show_english_titles(chromium_browser: Any, seeds: dict[s
     project_id, task_id, document = seeds["tasks"]["en"]
     page = _log_in(chromium_browser, seeds["url"], seeds["annotator"])
     _open_task(page, seeds["url"], project_id, task_id, document["text"])
-    shown = {t.splitlines()[0].strip() for t in page.locator(".lsf-label").all_inner_texts()}
+    shown = set(_label_titles_shown(page, document["text"]))
     assert {"Title / role", "Geo-political entity", "Meeting"} <= shown
     _shot(page, "english-labels")

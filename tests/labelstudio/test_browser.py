@@ -64,25 +64,54 @@ def _document(text: str, stem: str) -> dict[str, Any]:
     return {"id": f"{stem}-{sha[:8]}", "text": text, "sha256": sha, "language": language, "title": stem}
 
 
+# Hang guards only, never what a test waits for: every wait below is for an element or a state of the page.
+# Generous because two busy cores made Label Studio's editor take over a minute to show a task.
+HANG_GUARD_MS = 300_000
+
+
 def _log_in(browser: Any, url: str, account: Any) -> Any:
     page = browser.new_page(viewport={"width": 1600, "height": 1000})
+    page.set_default_timeout(HANG_GUARD_MS)  # clicks and locators wait for their element up to this
     page.goto(f"{url}/user/login/")
     page.fill("input[name=email]", account.email)
     page.fill("input[name=password]", account.password)
     page.click("button[type=submit]")
-    page.wait_for_url(lambda u: "/user/login" not in u, timeout=60_000)
+    page.wait_for_url(lambda u: "/user/login" not in u)
     return page
 
 
 _SHOWS_JS = "s => [...document.querySelectorAll('.lsf-richtext__line')].some(l => l.textContent.includes(s))"
+# The directions of the lines showing these texts, read in the same instant that finds them all (null
+# until then): the editor is mounted, unmounted and mounted again while a task loads, so a read in a
+# later call could find no lines at all.
+_DIRECTIONS_OF_JS = """needles => {
+    const lines = [...document.querySelectorAll('.lsf-richtext__line')];
+    const found = needles.map(s => lines.find(l => l.textContent.includes(s)));
+    return found.every(Boolean) ? found.map(l => getComputedStyle(l).direction) : null;
+}"""
+# Checked on 1.23.2 with a MutationObserver on the page: opening a task mounts the editor once the task
+# arrives, unmounts it when the data manager loads the task again (label-stream-history, then the task),
+# mounts it again, and asks for the user labels (/api/label_links): the last request of that chain.
+_LAST_LOAD_REQUEST = "/api/label_links"
 
 
-def _open_task(page: Any, url: str, project_id: int, task_id: int, text: str | None = None) -> None:
-    """Open a task; with its text, wait until *this* task shows (the app swaps tasks without a page load)."""
-    page.goto(f"{url}/projects/{project_id}/data?task={task_id}")
-    page.wait_for_selector(".lsf-richtext__line", timeout=90_000)
-    if text:
-        page.wait_for_function(_SHOWS_JS, arg=text.strip().splitlines()[-1][:30], timeout=60_000)
+def _tail(text: str) -> str:
+    """What of a task text to look for on the page: the start of its last line (rendered last)."""
+    return text.strip().splitlines()[-1][:30]
+
+
+def _open_task(page: Any, url: str, project_id: int, task_id: int, *texts: str) -> None:
+    """Open a task, wait until it has finished loading and *this* task's texts show; never for a time."""
+    assert texts, "name the task's texts: a read before they render sees another task or none"
+    with page.expect_response(lambda response: _LAST_LOAD_REQUEST in response.url):
+        page.goto(f"{url}/projects/{project_id}/data?task={task_id}")
+    for text in texts:
+        page.wait_for_function(_SHOWS_JS, arg=_tail(text))
+
+
+def _directions(page: Any, *texts: str) -> list[str]:
+    """The computed direction of the line showing each text, read once every one of them shows."""
+    return list(page.wait_for_function(_DIRECTIONS_OF_JS, arg=[_tail(t) for t in texts]).json_value())
 
 
 # Select text[start:end] inside the annotation text (not the data manager's copy on the left): find the
@@ -167,7 +196,7 @@ _NOTHING_SELECTED = """() => !document.querySelector('.lsf-tree-treenode-selecte
 
 def _submit(page: Any) -> None:
     page.get_by_role("button", name="Submit").click()
-    page.locator("button", has_text="Update").wait_for(timeout=30_000)  # saved: Submit became Update
+    page.locator("button", has_text="Update").wait_for()  # saved: Submit became Update
 
 
 def _gold(document: dict[str, Any]) -> dict[str, Any] | None:
@@ -220,26 +249,36 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(
         assert {t.name: item[t.name] for t in lsmap.REGION_TEXTS if t.name in item} == texts
 
 
+# The text shown and the elements inside it, read in the instant the task's text is found (see _DIRECTIONS_OF_JS)
+_TEXT_AND_TAGS_JS = """needle => {
+    const lines = [...document.querySelectorAll('.lsf-richtext__line')];
+    if (!lines.some(l => l.textContent.includes(needle))) return null;
+    return {text: lines.map(l => l.innerText).join('\\n'),
+            tags: document.querySelectorAll('.lsf-richtext__line img, .lsf-richtext__line script').length};
+}"""
+
+
 def test_html_in_a_task_is_shown_as_text_and_never_runs(chromium_browser: Any, seeded: dict[str, Any]) -> None:
     page = _log_in(chromium_browser, seeded["url"], seeded["annotator"])
-    _open_task(page, seeded["url"], *seeded["tasks"][seeded["xss"]["id"]])
-    page.wait_for_timeout(2_000)  # give an injected handler time to fire
-    shown = "\n".join(page.locator(".lsf-richtext__line").all_inner_texts())
-    assert "<script>" in shown and "onerror" in shown
-    assert page.locator(".lsf-richtext__line img, .lsf-richtext__line script").count() == 0
-    for frame in page.frames:
-        assert frame.evaluate("() => window.__goldkit_xss === undefined")
-    # control: this browser does run an onerror handler put into the page as HTML, so the check above can fail
+    _open_task(page, seeded["url"], *seeded["tasks"][seeded["xss"]["id"]], seeded["xss"]["text"])
+    # control, and the barrier instead of a timer: an <img onerror> put into the page as HTML after the task
+    # rendered does run here, so by the time it has, one inside the task text would have run too
     page.evaluate(
         """() => document.body.insertAdjacentHTML('beforeend', '<img src="x" onerror="window.__probe = 1">')"""
     )
-    page.wait_for_function("() => window.__probe === 1", timeout=10_000)
+    page.wait_for_function("() => window.__probe === 1")
+    shown = page.wait_for_function(_TEXT_AND_TAGS_JS, arg=_tail(seeded["xss"]["text"])).json_value()
+    assert "<script>" in shown["text"] and "onerror" in shown["text"]
+    assert shown["tags"] == 0  # no <img> or <script> element inside the task text
+    for frame in page.frames:
+        assert frame.evaluate("() => window.__goldkit_xss === undefined")
 
 
 def test_a_link_task_answered_in_the_ui_pulls_as_a_link(
     chromium_browser: Any, seeded: dict[str, Any], tmp_path: Path
 ) -> None:
     """Both mentions side by side (Arabic right-to-left), one answer clicked, submitted, pulled as a link."""
+    from goldkit.generate.render import direction
     from goldkit.ingest.documents import load_documents
     from goldkit.links.sync import LINKS_FILE, link_projects, pull_links, push_links
 
@@ -253,11 +292,14 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(
     answer = label_values("LinkRelation")[0]  # same_event
 
     page = _log_in(chromium_browser, seeded["url"], seeded["annotator"])
-    _open_task(page, seeded["url"], project_id, task["id"])
-    directions = page.evaluate(
-        "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
+    sides = ("source", "target")
+    _open_task(page, seeded["url"], project_id, task["id"], *(task["data"][f"{side}_context"] for side in sides))
+    shown_directions = dict(
+        zip(sides, _directions(page, *(task["data"][f"{side}_context"] for side in sides)), strict=True)
     )
-    assert "ltr" in directions and "rtl" in directions  # English source left-to-right, Arabic target right-to-left
+    # each mention in its own language's direction: the seeds pair the English article with the Arabic one
+    assert shown_directions == {side: direction(task["data"][f"{side}_language"]) for side in sides}
+    assert set(shown_directions.values()) == {"ltr", "rtl"}
     shown = next(label.title for label in labels("LinkRelation") if label.value == answer)  # the button's title
     page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(shown)}")).first.click()
     _submit(page)
@@ -273,9 +315,6 @@ def test_a_link_task_answered_in_the_ui_pulls_as_a_link(
     )
 
 
-_DIRECTIONS_JS = "() => [...document.querySelectorAll('.lsf-richtext__line')].map(l => getComputedStyle(l).direction)"
-
-
 def test_arabic_articles_show_right_to_left_and_english_left_to_right(
     chromium_browser: Any, seeded: dict[str, Any]
 ) -> None:
@@ -284,5 +323,6 @@ def test_arabic_articles_show_right_to_left_and_english_left_to_right(
     for language in ("arabic", "english"):
         document = seeded[language]
         _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], document["text"])
-        seen[language] = set(page.evaluate(_DIRECTIONS_JS))
+        lines = [line for line in document["text"].splitlines() if line.strip()]
+        seen[language] = set(_directions(page, *lines))  # every line of the article, where it shows
     assert seen == {"arabic": {"rtl"}, "english": {"ltr"}}

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -274,17 +273,27 @@ def test_a_schema_major_change_needs_a_major_bump(project: Path) -> None:
     assert build_release("1.0.0", ReleaseOptions()).previous == "0.9.0"
 
 
+HANG_GUARD_S = 1800  # only against a hang: the test waits for the child's own word that it paused
+
+
 def test_a_release_killed_midway_leaves_no_version(project: Path) -> None:
-    env = os.environ | {PAUSE_ENV: "60"}
+    import select
+
+    paused, pause_writer = os.pipe()
+    env = os.environ | {PAUSE_ENV: str(pause_writer)}
     code = "import sys; from goldkit.release.build import build_release; build_release('1.0.0')"
-    child = subprocess.Popen([sys.executable, "-c", code], env=env)
+    child = subprocess.Popen([sys.executable, "-c", code], env=env, pass_fds=(pause_writer,))
+    os.close(pause_writer)  # the child holds the only writer: its death ends the pipe
     building = project / "export" / f"{BUILDING_PREFIX}1.0.0-{child.pid}"
-    deadline = time.monotonic() + 60
-    while not (building / "SHA256SUMS").exists():  # everything is written; only the rename is left
-        assert child.poll() is None and time.monotonic() < deadline, "release did not reach the pause"
-        time.sleep(0.05)
-    os.kill(child.pid, signal.SIGKILL)
-    child.wait()
+    try:
+        ready, _, _ = select.select([paused], [], [], HANG_GUARD_S)
+        said = os.read(paused, 100) if ready else b""
+        assert said == b"paused before the rename\n", f"release never reached the pause (exit {child.poll()})"
+        assert (building / "SHA256SUMS").exists()  # everything is written; only the rename is left
+    finally:
+        os.kill(child.pid, signal.SIGKILL)
+        child.wait()
+        os.close(paused)
     assert list_releases() == []
     assert not (project / "export" / "1.0.0").exists()
     report = build_release("1.0.0", ReleaseOptions())  # the next release clears the dead build

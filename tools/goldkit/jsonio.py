@@ -30,7 +30,10 @@ def dumps(obj: Any) -> str:
 def atomic_write_text(path: Path, text: str) -> None:
     """Write text to path via a temporary file in the same folder and a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as e:  # name the file being written, not the temporary name nobody asked for
+        raise OSError(e.errno, e.strerror, str(path)) from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(text)
@@ -61,7 +64,10 @@ def write_folder(folder: Path, files: dict[str, str | Path]) -> None:
     if folder.exists():
         raise FileExistsError(f"{folder} exists already; goldkit never writes into an existing folder")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    try:
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}."))
+    except OSError as e:
+        raise OSError(e.errno, e.strerror, str(folder)) from e
     try:
         for name, content in files.items():
             if isinstance(content, Path):

@@ -170,8 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         if debug:
             traceback.print_exc()
         where = f" at {e.filename}" if e.filename else ""
-        err_console.print(f"[bold red]error:[/] cannot write{where}: {escape(e.strerror or str(e))}", highlight=False)
-        err_console.print(f"→ {_OUTPUT_ERRNOS[e.errno]}; nothing partial was kept")
+        message = f"[bold red]error:[/] cannot write{escape(where)}: {escape(e.strerror or str(e))}"
+        err_console.print(message, highlight=False, soft_wrap=True)
+        err_console.print(f"→ {_OUTPUT_ERRNOS[e.errno]}; nothing partial was kept", soft_wrap=True)
         return 1
     except Exception as e:  # the boundary: a bug, not a user error
         return _internal_error(e, debug)

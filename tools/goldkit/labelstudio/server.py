@@ -29,7 +29,7 @@ import httpx
 
 from goldkit.errors import ConfigError, GoldkitError, ServerError
 from goldkit.jsonio import atomic_write_text, dumps
-from goldkit.labelstudio import postgres
+from goldkit.labelstudio import invites, postgres
 from goldkit.paths import state_dir
 
 LS_VERSION = "1.23.2"
@@ -643,7 +643,8 @@ def create_user(
     The community edition's `users.create(password=...)` gives no usable password, so goldkit signs the
     user up like a person would: `GET /api/invite` (admin token) gives the organization's signup link,
     the signup form is posted with that token, and the new session reads the user's own legacy API token
-    (`GET /api/current-user/token`). Legacy tokens work for every member because the organization was
+    (`GET /api/current-user/token`); then the invite link is reset, so the one used never works again
+    (`labelstudio/invites.py`). Legacy tokens work for every member because the organization was
     created with them enabled. To submit annotations *as* this annotator, call
     `lsclient.connect(url, account.token).annotations.create(id=task_id, result=[...])`: the server sets
     `completed_by` from the token. Checked on 1.23.2: the admin may also send `completed_by=account.user_id`
@@ -665,10 +666,14 @@ def create_user(
 
 
 def _sign_up(url: str, admin_token: str, email: str, password: str) -> Account:
-    invite = httpx.get(f"{url}/api/invite", headers={"Authorization": f"Token {admin_token}"}, timeout=30)
-    if invite.status_code != 200:
-        raise ServerError(f"GET {url}/api/invite answered HTTP {invite.status_code}", url=url)
-    org_token = invite.json()["token"]
+    org_token = invites.invite_token(url, admin_token)
+    try:
+        return _post_signup_form(url, org_token, email, password)
+    finally:  # the link just used stops working, whether the signup worked or not
+        invites.reset_invite_token(url, admin_token)
+
+
+def _post_signup_form(url: str, org_token: str, email: str, password: str) -> Account:
     with httpx.Client(base_url=url, timeout=60, follow_redirects=True) as browser:
         form = browser.get(f"/user/signup/?token={org_token}")
         match = _CSRF_INPUT.search(form.text)

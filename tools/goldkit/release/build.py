@@ -11,7 +11,7 @@ import hashlib
 import os
 import re
 import shutil
-import time
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -35,7 +35,7 @@ CHANGELOG = "CHANGELOG.md"
 CHECKSUMS = "SHA256SUMS"
 SCHEMA_COPY = Path("schema") / "goldkit.schema.json"
 BUILDING_PREFIX = ".building-"
-PAUSE_ENV = "GOLDKIT_TEST_PAUSE_BEFORE_RENAME"  # seconds; lets tests kill a release midway
+PAUSE_ENV = "GOLDKIT_TEST_PAUSE_BEFORE_RENAME"  # a file descriptor: tests kill a release midway (below)
 # Fixed so the bytes depend on the data only (pyarrow records its own version in the footer).
 PARQUET_OPTIONS: dict[str, Any] = {
     "compression": "zstd",
@@ -266,6 +266,11 @@ def _build_release(
         files = write_checksums(building)
         _pause_for_tests()
         _move_into_place(building, export / version)
+    except OSError as e:
+        shutil.rmtree(building, ignore_errors=True)
+        if e.filename and Path(e.filename).is_relative_to(building):  # name the release, not the build folder
+            raise OSError(e.errno, e.strerror, str(export / version)) from e
+        raise
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
         raise
@@ -345,8 +350,14 @@ def _alive(pid: int) -> bool:
 
 
 def _pause_for_tests() -> None:
-    if seconds := os.environ.get(PAUSE_ENV):
-        time.sleep(float(seconds))
+    """With PAUSE_ENV naming an inherited pipe: say so on it when only the rename is left, then wait to be killed.
+
+    The test waits for that byte (an event, not a time), so however slow the machine it kills the release
+    exactly between its last write and the rename.
+    """
+    if fd := os.environ.get(PAUSE_ENV):
+        os.write(int(fd), b"paused before the rename\n")
+        threading.Event().wait()
 
 
 # ---- stand-off: attach the texts again ---------------------------------------------------------
