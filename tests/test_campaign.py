@@ -19,13 +19,19 @@ The plan (P: the person, C: the city, D: the day, all three entities; M: the mee
 | gen_ar_3 | a1 (a2 leaves a draft) | one annotator | unresolved -> review round |
 | gen_ar_4 | a1, then a3 after pull 1 | none | gold |
 | seed en | a3 skips it | cancelled | (gold from 1.0.0) |
+
+Besides, a4 marks P of gen_en_1 in the real Label Studio UI in headless Chromium (the only region of its
+annotation): it pulls with exact offsets and adds a third vote there, changing nothing majority decides.
+Then links (step 7): candidates from the gold, a1 and a2 answer every link task, alike but for one tie.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import shutil
 import subprocess
+import time
 from pathlib import Path
 from typing import Any
 
@@ -162,11 +168,86 @@ def project_for(push_report: dict[str, Any], language: str) -> dict[str, Any]:
     return project
 
 
+def link_answer(relation: str) -> list[dict[str, Any]]:
+    return [{"from_name": "relation", "to_name": "source", "type": "choices", "value": {"choices": [relation]}}]
+
+
+def link_plan(
+    tasks: list[dict[str, Any]], gold_links: list[dict[str, Any]], by_key: dict[str, dict[str, Any]], a1: str, a2: str
+) -> tuple[dict[tuple[str, int], str], dict[str, Any]]:
+    """Each annotator's answer per link task, and the task of the one pair they split on.
+
+    A pair already in the seeds' gold links gets the gold's relation from both; two reports of the same
+    meeting (gen_en_1 and gen_ar_1: Sadenov in Riyadh) are the same event, their claims the same claim;
+    everything else is unrelated; on the first other event pair a2 answers cannot_tell.
+    """
+    gold = {(lk["source"]["document_id"], lk["source"]["id"], lk["target"]["document_id"], lk["target"]["id"]):
+            lk["relation"] for lk in gold_links}  # fmt: skip
+    gold |= {(t[2], t[3], t[0], t[1]): relation for t, relation in gold.items()}
+    story = {by_key["gen_en_1"]["id"], by_key["gen_ar_1"]["id"]}
+    answers: dict[tuple[str, int], str] = {}
+    tie: dict[str, Any] | None = None
+    for task in sorted(tasks, key=lambda t: t["id"]):
+        data = task["data"]
+        key = (data["source_document_id"], data["source_id"], data["target_document_id"], data["target_id"])
+        if key in gold:
+            relation = gold[key]
+        elif {key[0], key[2]} == story:
+            relation = "same_event" if data["kind"] == "event" else "same_claim"
+        else:
+            relation = "unrelated"
+        answers[(a1, task["id"])] = answers[(a2, task["id"])] = relation
+        if tie is None and key not in gold and relation == "unrelated" and data["kind"] == "event":
+            answers[(a2, task["id"])] = "cannot_tell"
+            tie = task
+    assert tie is not None, "the plan needs an event pair outside the gold links"
+    return answers, tie
+
+
+def gold_by_document(gold_dir: Path) -> dict[str, dict[str, Any]]:
+    return {p.stem: read_json(p) for p in gold_dir.glob("*.json")}
+
+
+def mention_ids(record: dict[str, Any]) -> list[str]:
+    return [e["id"] for e in record.get("events", [])] + [c["id"] for c in record.get("claims", [])]
+
+
+def browser_helpers() -> Any:
+    """The Label Studio UI helpers of tests/labelstudio/test_browser.py: one copy of the clicking."""
+    path = Path(__file__).resolve().parent / "labelstudio" / "test_browser.py"
+    spec = importlib.util.spec_from_file_location("campaign_ls_ui", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def saved_by(client: Any, task_id: int, user_id: int | None, tries: int = 90) -> bool:
+    """Wait (up to `tries` seconds) until the user's annotation of the task is on the server; say if it came."""
+    for _ in range(tries):
+        if any(getattr(a, "completed_by", None) == user_id for a in client.annotations.list(id=task_id)):
+            return True
+        time.sleep(1)
+    return False
+
+
+def chromium(request: pytest.FixtureRequest) -> Any:
+    """conftest's headless Chromium; None when it is missing outside CI (in CI the fixture fails the test)."""
+    try:
+        return request.getfixturevalue("chromium_browser")
+    except pytest.skip.Exception:
+        return None  # the span is then made through the API, and the rest of the campaign still runs
+
+
 # ---- the campaign ----------------------------------------------------------------------------------
 
 
 def test_campaign(
-    ls_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+    ls_server: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture,
+    request: pytest.FixtureRequest,
 ) -> None:  # noqa: PLR0915
     root = tmp_path / "project"
     for folder in ("corpus", "schema", "annotations", "export"):
@@ -233,6 +314,36 @@ def test_campaign(
                                                        lead_time=12.5)  # fmt: skip
         submitted[(who.email, doc_id)] = answer.id
 
+    # a4 makes one span in the real UI first, on a task nobody has annotated yet (the UI opens a new annotation
+    # there, from the pre-annotations): P of gen_en_1, which a1 and a2 then also mark through the API
+    a4 = server.create_user(f"annotator4-{prefix}@goldkit.local", paths=ls_server.paths)
+    en1 = by_key["gen_en_1"]
+    person = plan["gen_en_1"]["entities"][0]["span"]
+    (suggestion,) = [r for _, r in iter_jsonl(root / predictions) if r["document_id"] == en1["id"]]
+    suggested = [*suggestion["entities"], *suggestion["events"], *suggestion["claims"]]
+    assert suggested and not suggestion["events"] and not suggestion["claims"]
+    browser, prefilled = chromium(request), True
+    if browser is not None:
+        ui = browser_helpers()
+        page = ui._log_in(browser, ls_server.url, a4)
+        ui._open_task(page, ls_server.url, *task_of[en1["id"]], en1["text"])
+        # a new annotation: started from the task's pre-annotations (one region each) when the server prefills it
+        count = "document.querySelectorAll('.lsf-outliner-item').length"
+        page.wait_for_function(f"() => [0, {len(suggested)}].includes({count})", timeout=60_000)
+        page.wait_for_timeout(2_000)  # a prefill arrives with the annotation; let it settle before counting
+        prefilled = page.evaluate(f"() => {count}") > 0
+        ui._annotate(page, en1["text"], [((person["start"], person["end"]), "person", [], {})], "en")
+        ui._submit(page)
+        saved = saved_by(admin, task_of[en1["id"]][1], a4.user_id)
+        if not saved:
+            page.screenshot(path=str(tmp_path / "ui-span.png"))
+        page.close()
+        assert saved, f"a4's annotation made in the UI never reached the server (screenshot: {tmp_path}/ui-span.png)"
+    else:
+        only_p = {**suggestion, "entities": [plan["gen_en_1"]["entities"][0], *suggestion["entities"]]}
+        lsclient.connect(ls_server.url, a4.token).annotations.create(id=task_of[en1["id"]][1],
+                                                                     result=record_to_results(only_p))  # fmt: skip
+
     for who, key, make in [
         (a1, "gen_en_1", None), (a2, "gen_en_1", None),
         (a1, "gen_en_2", None), (a2, "gen_en_2", surname_only),
@@ -250,16 +361,26 @@ def test_campaign(
                       json={"result": record_to_results(plan["gen_ar_3"]), "lead_time": 3},
                       headers={"Authorization": f"Token {a2.token}"})  # fmt: skip
     assert draft.status_code in (200, 201), draft.text
-
     # 4. pull; then more work and an edit; pull --since-last
-    first = run(capsys, "pull", *pf)
+    first = run(capsys, "pull", "--drafts", *pf)
     step_wrote(root, ("annotations/pulls/",))
     counts = first["counts"]
-    assert (counts["valid"], counts["quarantined"], counts["cancelled"]) == (16, 0, 1)
+    assert (counts["valid"], counts["quarantined"], counts["cancelled"]) == (17, 0, 1)
     assert counts["annotations"] == counts["valid"] + counts["quarantined"] + counts["cancelled"]
-    assert counts["drafts"] == 1  # a2's unsubmitted gen_ar_3: counted, not pulled
+    assert counts["drafts"] == counts["drafts_pulled"] == 1  # a2's unsubmitted gen_ar_3: pulled as a draft, apart
+    (drafted,) = [r for _, r in iter_jsonl(root / "annotations" / "pulls" / first["pull_id"] / "drafts.jsonl")]
+    assert (drafted["document_id"], drafted["provenance"]["annotator"]) == (by_key["gen_ar_3"]["id"], a2.email)
+    assert "ls_draft" in drafted["provenance"]
     pulled = [r for _, r in iter_jsonl(root / "annotations" / "pulls" / first["pull_id"] / "records.jsonl")]
-    assert len(pulled) == 16
+    assert len(pulled) == 17
+    (by_ui,) = [r for r in pulled if r["provenance"]["annotator"] == a4.email]
+    # P with exact offsets from the UI, beside the pre-annotations the annotation started from
+    ui_made = sorted((e["type"], e["span"]["start"], e["span"]["end"]) for e in by_ui["entities"])
+    expected_ui = [("person", person["start"], person["end"])]
+    expected_ui += [(e["type"], e["span"]["start"], e["span"]["end"]) for e in suggestion["entities"] if prefilled]
+    assert ui_made == sorted(expected_ui)
+    assert by_ui["document_id"] == en1["id"] and by_ui["events"] == by_ui["claims"] == []
+    pulled = [r for r in pulled if r is not by_ui]
     for record in pulled:  # ids survive the round trip: the ids the annotators' regions carried
         assert [e["id"] for e in record["entities"]] == ["ent-person", "ent-city", "ent-day"]
         assert [e["id"] for e in record["events"]] == ["ev-meeting"]
@@ -281,9 +402,9 @@ def test_campaign(
     second = run(capsys, "pull", "--since-last", *pf)
     step_wrote(root, ("annotations/pulls/",))
     counts = second["counts"]
-    # 18 in all: 2 new or edited; a3's skip was the newest of pull 1, stamped at its high-water mark, and an
+    # 19 in all: 2 new or edited; a3's skip was the newest of pull 1, stamped at its high-water mark, and an
     # annotation at the mark is read again rather than missed (pull's rule): counted cancelled once more
-    assert (counts["valid"], counts["cancelled"], counts["unchanged"]) == (2, 1, 15)
+    assert (counts["valid"], counts["cancelled"], counts["unchanged"]) == (2, 1, 16)
     manifest = read_json(root / "annotations" / "pulls" / second["pull_id"] / "manifest.json")
     assert manifest["base"] == first["pull_id"]
 
@@ -327,12 +448,54 @@ def test_campaign(
     assert sorted(p.name for p in gold_dir.glob("*.json")) == sorted(seed_gold + [f"{d}.json" for d in documents
                                                                                   if d not in seeds])  # fmt: skip
 
+    # 7. links: candidates from the gold, two annotators answer, pull, agreement, majority into the gold links
+    gold_links_before = [link for _, link in iter_jsonl(gold_dir / "links.jsonl")]
+    pushed_links = run(capsys, "push", "--links", *pf)
+    step_wrote(root, ())
+    assert pushed_links["imported"] == pushed_links["candidates"] > 0
+    for project in pushed_links["projects"]:  # overlap explicit and reported; the document projects untouched
+        assert project["created"] and project["overlap"] == 2 and project["overlap_before"] is None
+        assert admin.projects.get(id=project["project_id"]).maximum_annotations == 2
+    assert all(admin.projects.get(id=p["project_id"]).maximum_annotations == 2 for p in pushed["projects"])
+    link_tasks = [t for p in pushed_links["projects"] for t in lsclient.export_project_json(admin, p["project_id"])]
+    assert len(link_tasks) == pushed_links["candidates"]
+    answers, tie = link_plan(link_tasks, gold_links_before, by_key, a1.email, a2.email)
+    for task in link_tasks:
+        for who in (a1, a2):
+            clients[who.email].annotations.create(id=task["id"], result=link_answer(answers[(who.email, task["id"])]))
+    pulled_links = run(capsys, "pull", "--links", *pf)
+    step_wrote(root, ("annotations/pulls/links/",))
+    link_counts = pulled_links["counts"]
+    answered = 2 * len(link_tasks)
+    assert (link_counts["annotations"], link_counts["valid"], link_counts["quarantined"]) == (answered, answered, 0)
+    link_agreement = run(capsys, "agree", "--links")
+    step_wrote(root, ())
+    assert link_agreement["units"] == link_agreement["pairable_units"] == len(link_tasks)
+    assert link_agreement["observed"] == pytest.approx((len(link_tasks) - 1) / len(link_tasks))  # one planned tie
+    adjudicated_links = run(capsys, "adjudicate", "--links", "--strategy", "majority")
+    step_wrote(root, ("annotations/gold/links.jsonl",))
+    assert adjudicated_links["gold"] == len(link_tasks) - 1
+    tie_ends = [tie["data"][f"{side}_{part}"] for side in ("source", "target") for part in ("document_id", "id")]
+    assert [[*u["source"], *u["target"], u["reason"]] for u in adjudicated_links["unresolved"]] == [[*tie_ends, "tie"]]
+    gold_links = [link for _, link in iter_jsonl(gold_dir / "links.jsonl")]
+    kept = {(lk["source"]["document_id"], lk["source"]["id"], lk["target"]["document_id"], lk["target"]["id"])
+            for lk in gold_links_before}  # fmt: skip
+    new_pairs = {t["data"]["pair_id"] for t in link_tasks if (t["data"]["source_document_id"], t["data"]["source_id"],
+                 t["data"]["target_document_id"], t["data"]["target_id"]) not in kept}  # fmt: skip
+    tie_pair = tie["data"]["pair_id"]
+    assert len(gold_links) == adjudicated_links["links_in_gold"] == len(gold_links_before) + len(new_pairs - {tie_pair})
+    for link in gold_links:  # every new gold link is the two annotators' shared answer
+        if link["id"] in new_pairs:
+            assert link["provenance"]["method"] == "adjudicated" and len(link["provenance"]["annotators"]) == 2
+    run(capsys, "validate", str(gold_dir))
+
     # 8. a release on top of 1.0.0, the diff, every config loaded, the card's provenance
     released = run(capsys, "release", "1.1.0")
     step_wrote(root, ("export/1.1.0/", "annotations/pseudonyms.json"))
     assert released["previous"] == "1.0.0" and released["rows"]["documents"] == 10
-    # the three annotators (the review's gold rests on a1's annotation; the reviewer is its annotator, not a source)
-    assert len(released["pseudonyms_recorded"]) == 3
+    # the four annotators (a4 voted on gen_en_1; the review's gold rests on a1's annotation, the reviewer is its
+    # annotator, not a source)
+    assert len(released["pseudonyms_recorded"]) == 4
     diff = run(capsys, "diff", "1.0.0", "1.1.0")
     assert sorted(diff["documents"]["added"]) == sorted(d for d in documents if d not in seeds)
     import datasets
@@ -341,10 +504,20 @@ def test_campaign(
         loaded = datasets.load_dataset(str(root / "export" / "1.1.0"), config, split="test",
                                        cache_dir=str(tmp_path / "hf" / config))  # fmt: skip
         assert loaded.num_rows == rows
+    released_links = datasets.load_dataset(str(root / "export" / "1.1.0"), "links", split="test",
+                                           cache_dir=str(tmp_path / "hf" / "links-check"))  # fmt: skip
+    assert sorted(released_links["id"]) == sorted(link["id"] for link in gold_links)
+    mentions = {(d, i) for d, r in gold_by_document(gold_dir).items() for i in mention_ids(r)}
+    for row in released_links:  # every released link's ends resolve to a released event or claim
+        assert (row["source"]["document_id"], row["source"]["id"]) in mentions
+        assert (row["target"]["document_id"], row["target"]["id"]) in mentions
     card = (root / "export" / "1.1.0" / "README.md").read_text(encoding="utf-8")
     assert "annotations_creators:\n- expert-generated\n- machine-generated\n" in card
     links = len((gold_dir / "links.jsonl").read_text(encoding="utf-8").splitlines())
-    assert f"**Adjudicated.** 7 of {10 + links} gold records and links were adjudicated" in card
+    # 7 documents by majority (the review's gold rests on one annotation) and every link task but the tie
+    adjudicated = 7 + len(link_tasks) - 1
+    assert sum(1 for lk in gold_links if lk["provenance"]["method"] == "adjudicated") == len(link_tasks) - 1
+    assert f"**Adjudicated.** {adjudicated} of {10 + links} gold records and links were adjudicated" in card
     for email in (a1.email, a2.email, a3.email, ls_server.api_key):
         assert email not in card
     assert git(root, "status", "--porcelain") == ""

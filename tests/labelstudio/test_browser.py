@@ -170,13 +170,14 @@ def _annotate(page: Any, text: str, regions: list[Region], language: str = "en")
     so the tests make one region per task.
     """
     items = page.locator(".lsf-outliner-item")
-    for count, (span, label, _, _) in enumerate(regions, 1):
+    before = items.count()  # regions already there: a task's pre-annotations fill a new annotation
+    for count, (span, label, _, _) in enumerate(regions, before + 1):
         title = next(_shown(layer.name, label, language) for layer in lsmap.SPAN_LAYERS if label in _values(layer))
         page.locator(".lsf-label").filter(has=page.get_by_text(title, exact=True)).first.click()  # the tool
         page.wait_for_function("() => document.querySelectorAll('.lsf-label_selected').length === 1")
         _select(page, text, *span)  # makes the region and puts the tool down
         page.wait_for_function(f"() => document.querySelectorAll('.lsf-outliner-item').length === {count}")
-    for index, (_, _, choices, texts) in enumerate(regions):
+    for index, (_, _, choices, texts) in enumerate(regions, before):
         items.nth(index).click()  # select the region: its choices and texts show
         for value in choices:
             shown = _shown(next(c.name for c in lsmap.REGION_CHOICES if value in _values(c)), value, language)
