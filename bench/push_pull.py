@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import datetime
 import json
 import os
 import shutil
@@ -218,17 +219,25 @@ def _memory_kb(field: str) -> int:
 
 
 def _child_main(argv: list[str]) -> None:
-    """Subprocess step `_pull URL OUT IDS` (key in $GOLDKIT_BENCH_API_KEY): time one pull and its peak RSS."""
+    """Subprocess step `_pull URL OUT IDS [since-last]` (key in $GOLDKIT_BENCH_API_KEY): time one pull and its
+    peak RSS. `since-last`: a since-last pull with no overlap window (the bench's tasks were all imported
+    minutes before the mark, so the 10-minute window would export them all again)."""
+    from goldkit.labelstudio import export as lsexport
     from goldkit.pull import pull
 
     url, out, ids = argv[1:4]
+    since_last = argv[4:5] == ["since-last"]
+    if since_last:
+        lsexport.OVERLAP = datetime.timedelta(0)
     key = os.environ[KEY_ENV]
     client = lsclient.connect(url, key)
     before = _memory_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
-    seconds, report = timed(pull, projects=[int(i) for i in ids.split(",")], out_root=Path(out), client=client)
+    projects = [int(i) for i in ids.split(",")]
+    seconds, report = timed(pull, projects=projects, out_root=Path(out), client=client, since_last=since_last)
     peak = _memory_kb("VmHWM")
-    totals = {name: report.total(name) for name in ("tasks", "valid", "quarantined")}
+    totals = {name: report.total(name) for name in ("tasks", "valid", "quarantined", "unchanged")}
+    totals["exported"] = sum(p.tasks_exported if p.tasks_exported is not None else p.tasks for p in report.projects)
     print(json.dumps({"seconds": seconds, "start_mb": before / 1024, "peak_mb": peak / 1024, **totals}))
 
 
@@ -422,6 +431,35 @@ class Bench:
                 above <= 250,
             )
 
+    def bench_since_last(self, size: int, share: float = 0.01) -> None:
+        """Full pull of `size` annotated tasks, then `share` of them get a new annotation, then pull --since-last."""
+        seconds, (self.documents, self.results) = timed(make_documents, size)
+        say(f"{size} documents made in {seconds:.1f} s")
+        self.start()
+        title = project_title("en", "since")
+        project = self.client.projects.create(title=title, label_config=render.label_config("en"))
+        tasks = annotated_tasks(self.documents, self.results, self.users)
+        task_ids: list[int] = []
+        for at in range(0, len(tasks), ANNOTATED_BATCH):
+            batch = tasks[at : at + ANNOTATED_BATCH]
+            task_ids += self.client.projects.import_tasks(id=project.id, request=batch, return_task_ids=True).task_ids
+        out = self.tmp / "pulls-since"
+        full = child(["_pull", self.url, str(out), str(project.id)], key=self.key)
+        changed = task_ids[:: int(1 / share)]
+        for task_id, document in zip(changed, self.documents[:: int(1 / share)], strict=True):
+            self.client.annotations.create(id=task_id, result=self.results[document["language"]])
+        since = child(["_pull", self.url, str(out), str(project.id), "since-last"], key=self.key)
+        assert since["valid"] >= len(changed), since
+        ratio = since["seconds"] / full["seconds"]
+        self.row(
+            f"pull --since-last, {len(changed)} of {size:,} tasks changed",
+            f"{since['seconds']:.1f} s ({since['exported']} tasks exported, {since['valid']} records)",
+            f"{full['seconds']:.1f} s (full pull of the same {full['tasks']:,} tasks)",
+            f"{ratio:.1%}",
+            "<= 5%",
+            ratio <= 0.05,
+        )
+
     def print_table(self) -> None:
         head = ("measure", "goldkit", "baseline (same run)", "ratio", "target", "met")
         widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(6)]
@@ -445,6 +483,7 @@ def main() -> None:
     parser.add_argument(
         "--database", choices=("sqlite", "postgresql"), default="sqlite", help="Label Studio's database"
     )
+    parser.add_argument("--since-last", type=int, metavar="TASKS", help="only pull --since-last after 1%% changed")
     parser.add_argument("--pull-memory", metavar="SIZES", help="only pull memory, at these task counts (2000,10000)")
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
@@ -455,7 +494,9 @@ def main() -> None:
     bench = Bench(docs, tmp, args.database)
     began = time.perf_counter()
     try:
-        if args.pull_memory:
+        if args.since_last:
+            bench.bench_since_last(args.since_last)
+        elif args.pull_memory:
             bench.bench_pull_memory([int(n) for n in args.pull_memory.split(",")])
         else:
             bench.run()

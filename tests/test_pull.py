@@ -565,3 +565,50 @@ def test_the_summary_warns_of_edited_texts_deleted_tasks_and_drafts(
     assert "the text of task(s) 41 is not their document's" in shown and "task_text_changed" in shown
     assert "task(s) 42 were deleted in Label Studio; 2 record(s) of theirs kept from pull p0" in shown
     assert "1 draft(s) saved in Label Studio but not submitted: not pulled (goldkit pull --drafts)" in shown
+
+
+def test_a_since_last_pull_counts_the_tasks_it_did_not_export_from_the_servers_counters(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    report.since, report.base = "2025-12-22T09:00:00Z", "p0"
+    tasks = export()[2:]  # only the third task changed: 2 annotations exported
+    out = pull.sort_annotations(
+        report, [(7, "goldkit · en", tasks)], emails=EMAILS, since=pull._parse_time(report.since)
+    )
+    pull.count_unexported(report, out, {7: pull.Unexported({101, 102, 103, 104}, annotations=6)})
+    pull.reconcile(report, out)
+    counts = report.projects[0]
+    assert (counts.tasks, counts.tasks_exported, counts.annotations) == (4, 1, 6)
+    assert (counts.valid, counts.quarantined, counts.unchanged) == (1, 0, 5)  # 5013 is older: 1 + 4 not exported
+    assert out.tasks_seen[7] >= {101, 102, 103, 104}  # existing tasks are not reported deleted
+
+
+@pytest.mark.integration
+def test_since_last_exports_only_the_tasks_changed_and_reports_a_deleted_one(
+    seeded: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    from goldkit.labelstudio import export as lsexport
+
+    monkeypatch.setattr(lsexport, "OVERLAP", timedelta(0))  # no window: exactly the tasks stamped since the mark
+    admin = seeded["admin"]
+    base = pull.pull(client=admin, out_root=tmp_path, project_prefix=seeded["prefix"])
+    tasks = base.total("tasks")
+    second = lsclient.connect(seeded["url"], seeded["annotators"][1].token)
+    plain = next(d for d in seeded["documents"] if not d["id"].startswith("emoji-test") and d["language"] == "en")
+    start = plain["text"].index(plain["text"].split()[0])
+    word = plain["text"].split()[0]
+    span = {"start": start, "end": start + len(word), "text": word, "labels": ["gpe"]}
+    result = [{"id": "s1", "from_name": "entity", "to_name": "text", "type": "labels", "value": span}]
+    new_id = second.annotations.create(id=seeded["task_ids"][plain["id"]], result=result).id
+    changed = pull.pull(client=admin, out_root=tmp_path, since_last=True, project_prefix=seeded["prefix"])
+    exported = sum(p.tasks_exported or 0 for p in changed.projects)
+    assert exported <= 2 < tasks and changed.total("tasks") == tasks  # the new one, and the task at the mark
+    records = [r for _, r in iter_jsonl(changed.folder / paths.RECORDS_FILE)]
+    assert new_id in [r["provenance"]["ls_annotation"] for r in records]
+    assert changed.total("annotations") == base.total("annotations") + 1 and not changed.deleted_tasks
+    gone = seeded["task_ids"][plain["id"]]
+    admin.tasks.delete(id=gone)
+    after = pull.pull(client=admin, out_root=tmp_path, since_last=True, project_prefix=seeded["prefix"])
+    deleted = [t for ts in after.deleted_tasks.values() for t in ts]
+    assert deleted == [gone] and after.total("tasks") == tasks - 1

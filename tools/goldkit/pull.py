@@ -15,7 +15,11 @@ document and annotator at a time.
 (its base, named in the manifest), judged by Label Studio's own `updated_at` against the latest
 `updated_at` the base saw (its high-water mark) — the server's clock on both sides, so a skewed local
 clock loses nothing; an annotation stamped exactly at the mark is pulled again rather than missed.
-Deletions are not carried: a full pull (without --since-last) gives the whole current state.
+Only the tasks Label Studio stamped as changed since the mark, less an overlap window
+(labelstudio/export.py: changed_task_ids, OVERLAP), are exported, so the pull costs what changed;
+the other tasks' annotations are counted unchanged from the project's counters, and every existing
+task id is read (the task index) so that deleted tasks are still reported. Deletions are not carried:
+a full pull (without --since-last) gives the whole current state.
 
 Drift: a task whose text is not its document record's text (edited in Label Studio, or a hand-made
 task reusing a real document id and sha256) is not trusted: its annotations are quarantined with reason
@@ -92,6 +96,7 @@ class ProjectCounts:
     drafts: int = 0  # saved but not submitted: not annotations, counted so none goes unseen
     drafts_pulled: int = 0  # pull --drafts: drafts that became records (drafts.jsonl)
     kept_deleted: int = 0  # records of tasks deleted in Label Studio, kept from the current records
+    tasks_exported: int | None = None  # since-last: the tasks changed since the mark (the others not exported)
 
     def balanced(self) -> bool:
         return self.annotations == self.valid + self.quarantined + self.cancelled + self.unchanged
@@ -635,18 +640,67 @@ def sort_annotations(
     return out
 
 
+@dataclass
+class Unexported:
+    """A since-last pull's view of a project beyond the changed tasks it exports: the server's counters."""
+
+    task_ids: set[int]  # every task the project has (the task index: two requests when nothing was added)
+    annotations: int  # every annotation it has, cancelled ones included (the project's counters)
+
+
+def _changed_only(
+    client: LabelStudio, project_id: int, since: datetime, unexported: dict[int, Unexported]
+) -> list[int]:
+    """Read the project's task ids and annotation counters, then list the tasks changed since the mark."""
+    with lsclient.errors_mapped(client, what=f"read project {project_id}", project_id=project_id):
+        project = client.projects.get(id=project_id)
+    total = int(getattr(project, "total_annotations_number", 0) or 0) + int(
+        getattr(project, "skipped_annotations_number", 0) or 0
+    )
+    known = {int(t["id"]) for t in task_index.known_tasks(client, project_id)}
+    unexported[project_id] = Unexported(known, total)
+    return lsexport.changed_task_ids(client, project_id, since)
+
+
+def count_unexported(report: PullReport, out: Sorted, unexported: Mapping[int, Unexported]) -> None:
+    """Count the tasks and annotations a since-last pull did not export as unchanged (the server's counters).
+
+    The exported tasks are reconciled annotation by annotation as in a full pull; the rest are Label
+    Studio's project counters less what the exported tasks hold. Every existing task counts as seen, so
+    only tasks really gone are reported deleted.
+    """
+    for counts in report.projects:
+        view = unexported.get(counts.project_id)
+        if view is None:
+            continue
+        rest = max(0, view.annotations - counts.annotations)
+        counts.tasks_exported, counts.tasks = counts.tasks, max(counts.tasks, len(view.task_ids))
+        counts.annotations += rest
+        counts.unchanged += rest
+        out.tasks_seen.setdefault(counts.project_id, set()).update(view.task_ids)
+
+
 def _exports(
     client: LabelStudio,
     projects: list[tuple[int, str]],
     emails: dict[int, str],
     progress: Progress | None,
     drafts: bool = False,
+    since: datetime | None = None,
+    unexported: dict[int, Unexported] | None = None,
 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
-    """Export each project in turn, in chunks; look emails up (once) when the export gives only user ids."""
+    """Export each project in turn, in chunks; look emails up (once) when the export gives only user ids.
+
+    With `since` (and `unexported` to fill), only the tasks changed since then are exported.
+    """
     for done, (project_id, title) in enumerate(projects):
         if progress:
             progress(done, len(projects))
-        for tasks in lsexport.export_tasks(client, project_id):
+        if since is not None and unexported is not None:
+            batches = lsexport.export_ids(client, project_id, _changed_only(client, project_id, since, unexported))
+        else:
+            batches = lsexport.export_tasks(client, project_id)
+        for tasks in batches:
             ids = any(isinstance(a.get("completed_by"), int) for t in tasks for a in t.get("annotations") or [])
             if ids and not emails:
                 emails.update(user_emails(client))
@@ -715,10 +769,12 @@ def _sort_and_write(
     now: datetime,
 ) -> None:
     previous = latest_manifest(root)
+    since = _parse_time(report.since)
+    unexported: dict[int, Unexported] = {}
     with rare_collections():  # many small acyclic containers are made and dropped while converting
-        exports = _exports(client, chosen, emails, progress, report.drafts)
-        out = sort_annotations(report, exports, emails=emails, since=_parse_time(report.since),
-                               documents=_documents())  # fmt: skip
+        exports = _exports(client, chosen, emails, progress, report.drafts, since, unexported)
+        out = sort_annotations(report, exports, emails=emails, since=since, documents=_documents())
+        count_unexported(report, out, unexported)
         keep_deleted_tasks(report, out, current_records(root), previous["pull_id"] if previous else None)
     for project_id in report.text_changed_tasks:  # the next push lists the project again and sees the conflict
         task_index.forget(client, project_id)
