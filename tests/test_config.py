@@ -105,6 +105,7 @@ def test_push_takes_the_server_and_the_prefix_from_goldkit_toml(  # type: ignore
     root = in_project("")
     (root / PROJECT_FILE).unlink()
     assert main(["init", str(root), "--languages", "en"]) == 0
+    capsys.readouterr()
     toml = (root / PROJECT_FILE).read_text(encoding="utf-8")
     toml = re.sub(r'\nurl = "".*', f'\nurl = "{ls_server.url}"', toml)
     toml = re.sub(r"\nproject_prefix = .*", f'\nproject_prefix = "{prefix}"', toml)
