@@ -187,7 +187,7 @@ def test_push_creates_one_project_per_language(client, prefix, english, arabic) 
         project = client.projects.get(id=plan.project_id)
         assert project.title == f"{prefix} · {plan.language}"
         assert project.maximum_annotations == 3 and project.show_instruction
-        assert project.expert_instruction == push.guidelines_html() != ""
+        assert project.expert_instruction == push.guidelines_html(plan.language) != ""
         assert project.label_config.strip() == render.label_config(plan.language).strip()
         (task,) = lsclient.export_project_json(client, plan.project_id)
         assert task["data"] == push.task_data(english if plan.language == "en" else arabic)

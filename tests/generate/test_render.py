@@ -15,7 +15,7 @@ from label_studio_sdk.label_interface import LabelInterface
 
 from goldkit.cli import main as cli_main
 from goldkit.errors import SchemaError
-from goldkit.generate import render, wording
+from goldkit.generate import files, guidelines, render, wording
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values, load_schema
 
@@ -46,17 +46,18 @@ def _expected_controls(schema: dict[str, Any] | None = None) -> dict[str, list[s
 
 
 def test_committed_generated_files_match_the_schema() -> None:
-    files = render.render_all(REPO)
-    assert {path.name for path in files} == {
+    rendered = files.render_all(REPO)
+    assert {path.name for path in rendered} == {
         "labelstudio.en.xml",
         "labelstudio.ar.xml",
         "GUIDELINES.md",
+        "GUIDELINES.ar.md",
         "features.json",
     }
-    for path, content in files.items():
+    for path, content in rendered.items():
         assert path.exists(), f"{path} is missing: run `goldkit schema render`"
         assert path.read_text(encoding="utf-8") == content, f"{path} is stale: run `goldkit schema render`"
-    assert render.check_drift(REPO) == []
+    assert files.check_drift(REPO) == []
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -67,7 +68,7 @@ def test_tiny_schema_renders_the_expected_config(language: str) -> None:
 
 def test_tiny_schema_renders_the_expected_guidelines() -> None:
     expected = (TINY / "expected" / "GUIDELINES.md").read_text(encoding="utf-8")
-    assert render.guidelines(_tiny_schema()) == expected
+    assert guidelines.guidelines(_tiny_schema()) == expected
 
 
 def test_features_json_is_the_features_of_every_config() -> None:
@@ -88,7 +89,11 @@ def test_label_interface_sees_every_control_with_its_labels(language: str) -> No
     seen = {c.name: list(c.labels) for c in interface.controls}
     assert seen == _expected_controls()
     assert all(c.to_name == [lsmap.TEXT_NAME] for c in interface.controls)
-    assert [o.tag for o in interface.objects] == ["Text"]
+    # the article (labels point at it, it shows the masked copy) and the furniture block no label points at
+    assert [(o.tag, o.name, o.value) for o in interface.objects] == [
+        ("Text", lsmap.TEXT_NAME, f"${lsmap.SHOWN_KEY}"),
+        ("Text", lsmap.FURNITURE_KEY, f"${lsmap.FURNITURE_KEY}"),
+    ]
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -147,12 +152,17 @@ def test_article_is_text_never_hypertext_and_rtl_only_for_arabic() -> None:
         root = _tree(xml)
         assert root.find(".//HyperText") is None
         texts = root.findall(".//Text")
-        assert [(t.get("name"), t.get("value")) for t in texts] == [(lsmap.TEXT_NAME, "$text")]
-        rtl = [v for v in root.iter("View") if v.get("style") == render.RTL_STYLE]
+        assert [(t.get("name"), t.get("value")) for t in texts] == [
+            (lsmap.TEXT_NAME, f"${lsmap.SHOWN_KEY}"),  # the article with its furniture masked
+            (lsmap.FURNITURE_KEY, f"${lsmap.FURNITURE_KEY}"),  # the furniture, apart
+        ]
+        assert texts[1].get("selectionEnabled") == "false"
+        rtl = [v for v in root.iter("View") if render.RTL_STYLE in v.get("style", "")]
         if language == "ar":  # the article, and the label buttons above it (right-aligned for Arabic readers)
             article = [v for v in rtl if v.find("Text") is not None]
-            assert len(article) == 1 and article[0].find("Header").get("value") == "$title"
-            assert all(v.find("Text") is not None or v.find("Labels") is not None for v in rtl)
+            assert len(article) == 1 and article[0].find("View/Header").get("value") == "$title"
+            parts = (".//Text", ".//Labels", ".//View[@visibleWhen]")  # article, label buttons, region details
+            assert all(any(v.find(part) is not None for part in parts) for v in rtl)
         else:
             assert rtl == [] and "rtl" not in xml
         assert "$" not in "".join(v.get("style", "") for v in root.iter("View"))  # LS won't substitute there
@@ -201,23 +211,10 @@ def test_config_for_a_language_the_schema_lacks_is_an_error() -> None:
 # --- guidelines ------------------------------------------------------------------------------------
 
 
-def test_guidelines_mention_every_label_value_and_the_roles_of_each_event_type() -> None:
-    text = render.guidelines()
-    for name in render.label_set_names(load_schema()):
-        for value in label_values(name):
-            assert f"`{value}`" in text, f"{name}/{value} missing from the guidelines"
-    event_section = text.split("(`event`)", 1)[1].split("\n### ", 1)[0]
-    for event_type in render.labels("EventType"):
-        row = next(line for line in event_section.splitlines() if line.startswith(f"| `{event_type.value}` |"))
-        assert row.endswith(" | " + ", ".join(f"`{r}`" for r in event_type.roles) + " |")
-    for words in ("code points", "never annotated", "claimant", "alt+r"):
-        assert words in text
-
-
 def test_guidelines_keep_markup_in_descriptions_as_text() -> None:
-    text = render.guidelines(_tiny_schema())
+    text = guidelines.guidelines(_tiny_schema())
     assert "&lt;b&gt;waves&lt;/b&gt;" in text and "<b>" not in text
-    assert "\\| pipe" in text  # a '|' in a description does not split the table row
+    assert "\\| pipe" in text  # a '|' in a description stays text
 
 
 # --- checking the schema itself --------------------------------------------------------------------
@@ -249,7 +246,7 @@ def test_render_all_refuses_a_broken_schema(tmp_path: Path, monkeypatch: pytest.
     del schema["$defs"]["Modality"]["oneOf"][0]["title"]
     (root / "schema" / "goldkit.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     with pytest.raises(SchemaError) as error:
-        render.render_all(root)
+        files.render_all(root)
     assert "/$defs/Modality/oneOf/0" in error.value.message
     assert not (root / "schema" / "GUIDELINES.md").exists()
 
@@ -270,7 +267,8 @@ def test_cli_render_writes_then_check_passes(tmp_path, monkeypatch, cli, capsys)
     assert cli(["schema", "render", "--json"]) == 0
     report = json.loads(capsys.readouterr().out)
     assert sorted(report["written"]) == sorted(
-        f"schema/{n}" for n in ("labelstudio.en.xml", "labelstudio.ar.xml", "GUIDELINES.md", "features.json")
+        f"schema/{n}"
+        for n in ("labelstudio.en.xml", "labelstudio.ar.xml", "GUIDELINES.md", "GUIDELINES.ar.md", "features.json")
     )
     assert (root / "schema" / "labelstudio.ar.xml").read_text(encoding="utf-8") == render.label_config("ar")
     assert cli(["schema", "render", "--check"]) == 0

@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from goldkit import paths, pull, push
+from goldkit.generate import render
 from goldkit.jsonio import iter_jsonl
 from goldkit.labelstudio import client as lsclient
+from goldkit.labelstudio import furniture
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import label_values, labels
 
@@ -80,19 +82,28 @@ def _log_in(browser: Any, url: str, account: Any) -> Any:
     return page
 
 
-_SHOWS_JS = "s => [...document.querySelectorAll('.lsf-richtext__line')].some(l => l.textContent.includes(s))"
+# The article's lines, not those of the page-furniture block shown apart (render.FURNITURE_CLASS).
+_ARTICLE_LINES_JS = (
+    f"[...document.querySelectorAll('.lsf-richtext__line')].filter(l => !l.closest('.{render.FURNITURE_CLASS}'))"
+)
+_SHOWS_JS = f"s => {_ARTICLE_LINES_JS}.some(l => l.textContent.includes(s))"
 # The directions of the lines showing these texts, read in the same instant that finds them all (null
 # until then): the editor is mounted, unmounted and mounted again while a task loads, so a read in a
 # later call could find no lines at all.
 _DIRECTIONS_OF_JS = """needles => {
-    const lines = [...document.querySelectorAll('.lsf-richtext__line')];
+    const lines = ARTICLE_LINES;
     const found = needles.map(s => lines.find(l => l.textContent.includes(s)));
     return found.every(Boolean) ? found.map(l => getComputedStyle(l).direction) : null;
-}"""
+}""".replace("ARTICLE_LINES", _ARTICLE_LINES_JS)
 # Checked on 1.23.2 with a MutationObserver on the page: opening a task mounts the editor once the task
 # arrives, unmounts it when the data manager loads the task again (label-stream-history, then the task),
 # mounts it again, and asks for the user labels (/api/label_links): the last request of that chain.
 _LAST_LOAD_REQUEST = "/api/label_links"
+
+
+def _screen(document: dict[str, Any]) -> str:
+    """The article as the labeling view shows it: its text with the page furniture masked (same offsets)."""
+    return str(push.task_data(document)[lsmap.SHOWN_KEY])
 
 
 def _tail(text: str) -> str:
@@ -119,7 +130,7 @@ def _directions(page: Any, *texts: str) -> list[str]:
 # Range on it and dispatch a bubbling mouseup, as a mouse selection would.
 _SELECT_JS = """([needle, nth]) => {
     let seen = 0;
-    for (const line of document.querySelectorAll('.lsf-richtext__line')) {
+    for (const line of ARTICLE_LINES) {
         const walker = document.createTreeWalker(line, NodeFilter.SHOW_TEXT);
         for (let node = walker.nextNode(); node; node = walker.nextNode()) {
             for (let at = node.data.indexOf(needle); at >= 0; at = node.data.indexOf(needle, at + 1)) {
@@ -135,7 +146,7 @@ _SELECT_JS = """([needle, nth]) => {
         }
     }
     return false;
-}"""
+}""".replace("ARTICLE_LINES", _ARTICLE_LINES_JS)
 
 
 def _select(page: Any, text: str, start: int, end: int) -> None:
@@ -233,8 +244,8 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(
         (seeded["english"], _entity_region(seeded["english"])),
     ]
     for document, region in cases:  # one region per task (see _annotate)
-        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], document["text"])
-        _annotate(page, document["text"], [region], document["language"])
+        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], _screen(document))
+        _annotate(page, _screen(document), [region], document["language"])
         _submit(page)
     report = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
     assert report.total("quarantined") == 0, list(iter_jsonl(report.folder / paths.QUARANTINE_FILE))
@@ -323,7 +334,8 @@ def test_arabic_articles_show_right_to_left_and_english_left_to_right(
     seen = {}
     for language in ("arabic", "english"):
         document = seeded[language]
-        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], document["text"])
-        lines = [line for line in document["text"].splitlines() if line.strip()]
+        screen = _screen(document)
+        _open_task(page, seeded["url"], *seeded["tasks"][document["id"]], screen)
+        lines = [line for line in screen.splitlines() if line.strip() and furniture.MASK not in line]
         seen[language] = set(_directions(page, *lines))  # every line of the article, where it shows
     assert seen == {"arabic": {"rtl"}, "english": {"ltr"}}

@@ -12,14 +12,13 @@ from goldkit.cli.main import main
 from goldkit.evaluate.preannotations import score_records
 from goldkit.ingest.documents import build_document
 from goldkit.jsonio import write_json, write_jsonl
+from goldkit.preannotate.models import REGISTRY, preannotate
 from goldkit.preannotate.rules import (
-    REGISTRY,
     Context,
     GazetteerEntry,
     build_gazetteer,
     find_dates,
     find_quantities,
-    preannotate,
 )
 from goldkit.schema.validate import validate_record
 

@@ -73,7 +73,7 @@ def _ingest(report: DemoReport) -> dict[str, dict[str, Any]]:
 
 
 def _check_generated() -> None:
-    from goldkit.generate.render import check_drift
+    from goldkit.generate.files import check_drift
 
     stale = check_drift()
     if stale:
@@ -109,7 +109,7 @@ def _start_server(report: DemoReport, on_boot: Callable[[float, str], None] | No
 
 
 def _push(documents: dict[str, dict[str, Any]], report: DemoReport) -> dict[str, int]:
-    from goldkit.preannotate.rules import preannotate
+    from goldkit.preannotate.models import preannotate
     from goldkit.push import push
 
     predictions = preannotate(documents)

@@ -30,6 +30,8 @@ task deleted in Label Studio whose annotations the previous pull had is listed i
 `kept_deleted`), a since-last pull keeps them through its base. Drafts (saved, never submitted) are
 counted per project; `drafts=True` (`pull --drafts`) also pulls them into drafts.jsonl, each record's
 provenance naming its draft (`ls_draft`): never in records.jsonl, so nothing uses a draft unless asked.
+An annotation with a region over its document's page furniture (greyed out on the screen,
+labelstudio.furniture) is quarantined with reason `span_in_boilerplate`.
 """
 
 from __future__ import annotations
@@ -58,6 +60,7 @@ from goldkit.labelstudio import server as ls_server
 from goldkit.labelstudio import task_index
 from goldkit.labelstudio.convert import Conversion, ConversionProblem, annotator, results_to_record
 from goldkit.labelstudio.envelope import server_time
+from goldkit.labelstudio.furniture import spans_in_boilerplate
 from goldkit.paths import (
     DRAFT_QUARANTINE_FILE,
     DRAFTS_FILE,
@@ -384,6 +387,8 @@ def sort_project(
                 counts.cancelled += 1
             elif drift is not None:
                 out.add_quarantine(_quarantine_line(project_id, task, exported, [drift], annotator(raw)))
+            elif over_furniture := spans_in_boilerplate(task, raw, _boilerplate(task, documents or {})):
+                out.add_quarantine(_quarantine_line(project_id, task, exported, over_furniture, annotator(raw)))
             else:
                 annotation = with_email(raw, emails)
                 conversion = _converted(project_id, task, annotation)
@@ -455,6 +460,13 @@ def _converted(project_id: int, task: dict[str, Any], annotation: dict[str, Any]
     except Exception as e:  # noqa: BLE001 - one annotation must never stop the pull; the reason names the error
         message = f"goldkit could not convert it ({type(e).__name__}: {e}); please report this annotation"
         return Conversion(None, [ConversionProblem(CONVERSION_FAILED, message, task.get("id"), annotation.get("id"))])
+
+
+def _boilerplate(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> list[Any]:
+    """The page furniture of the task's document (none when the document is not known here)."""
+    data = task.get("data") or {}
+    document = documents.get(str(data.get("doc_id"))) if isinstance(data, dict) else None
+    return list((document or {}).get("boilerplate") or [])
 
 
 def text_drift(task: Mapping[str, Any], documents: Mapping[str, Mapping[str, Any]]) -> dict[str, Any] | None:

@@ -25,9 +25,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from goldkit.errors import ConflictError, InputError, Problem, ValidationError
-from goldkit.generate import render
+from goldkit.generate import render, wording
 from goldkit.labelstudio import client as lsclient
-from goldkit.labelstudio import task_index
+from goldkit.labelstudio import furniture, task_index
 from goldkit.labelstudio.convert import record_to_results
 from goldkit.labelstudio.lock import project_lock
 from goldkit.labelstudio.projects import DUPLICATE_HINT, PROJECT_PREFIX, find_project, project_title
@@ -82,6 +82,7 @@ class ProjectPush:
     predictions_imported: int = 0  # added (or, with dry_run, that would be)
     predictions_existing: int = 0  # tasks that already have a prediction of this model_version
     task_ids: dict[str, int] = field(default_factory=dict)  # doc_id -> task id, for every pushed document
+    data_refreshed: list[int] = field(default_factory=list)  # tasks given the data keys a new config reads
 
 
 @dataclass
@@ -110,13 +111,22 @@ def label_interface(config: str) -> Any:
 
 def task_data(document: dict[str, Any]) -> dict[str, Any]:
     """The task `data` push sends for a document record: exactly lsmap.DATA_KEYS."""
-    source = {**document, "doc_id": document["id"]}
+    text, boilerplate = document["text"], document.get("boilerplate") or []
+    kinds = wording.translated_labels("BoilerplateKind", document["language"], wording.translated_schema())
+    source = {
+        **document,
+        "doc_id": document["id"],
+        lsmap.SHOWN_KEY: furniture.shown_text(text, boilerplate),
+        lsmap.FURNITURE_KEY: furniture.furniture_text(text, boilerplate, {k.value: k.title for k in kinds}),
+    }
     return {key: source[key] for key in lsmap.DATA_KEYS}
 
 
-def guidelines_html() -> str:
-    """The project instructions: schema/GUIDELINES.md as HTML (the server stores HTML, stripping comments)."""
-    path = render.guidelines_path()
+def guidelines_html(language: str = wording.SOURCE_LANGUAGE) -> str:
+    """The project instructions: the language's guidelines (else the English) as HTML, comments stripped."""
+    path = render.guidelines_path(None, language)
+    if not path.exists():
+        path = render.guidelines_path()
     return _markdown_to_html(path.read_text(encoding="utf-8")) if path.exists() else ""
 
 
@@ -204,7 +214,7 @@ def prediction_results(
         elif record["document_id"] in out:
             problems.append(Problem(f"{where}/document_id", "second pre-annotation for one document", document["id"]))
         else:
-            results = record_to_results(record)
+            results = with_region_scores(record_to_results(record), record.get("provenance") or {})
             problems += prediction_problems(results, configs[document["language"]], where)
             out[document["id"]] = results
     if problems:
@@ -214,6 +224,18 @@ def prediction_results(
             hint="fix the pre-annotation records listed above, then run: goldkit push --predictions PATH",
         )
     return out
+
+
+def with_region_scores(results: list[Any], provenance: dict[str, Any]) -> list[Any]:
+    """Give each result item the score its pre-annotator gave its region (provenance.region_scores)."""
+    scores = {item["region"]: item["score"] for item in provenance.get("region_scores") or []}
+    return [{**item, "score": scores[item["id"]]} if item.get("id") in scores else item for item in results]
+
+
+def prediction_score(results: list[Any]) -> float | None:
+    """The prediction's score: the mean of its regions' scores (None when no region has one)."""
+    scores = {item["id"]: item["score"] for item in results if "score" in item and item.get("id")}
+    return round(sum(scores.values()) / len(scores), 4) if scores else None
 
 
 def prediction_problems(results: list[Any], config: str, where: str) -> list[Problem]:
@@ -275,7 +297,7 @@ def _push(
     titles = {language: project_title(language, project_prefix) for language in by_language}
     found = lsclient.projects_by_title(client, titles.values(), hint=DUPLICATE_HINT)  # one listing for all
     for language, docs in sorted(by_language.items()):
-        settings = project_settings(overlap, model_version)
+        settings = project_settings(overlap, model_version, language)
         project = push_language(
             client, language, project_prefix, docs, configs[language], settings, results, dry_run, known,
             found[titles[language]],
@@ -286,9 +308,11 @@ def _push(
     return report
 
 
-def project_settings(overlap: int | None, model_version: str | None) -> dict[str, Any]:
+def project_settings(
+    overlap: int | None, model_version: str | None, language: str = wording.SOURCE_LANGUAGE
+) -> dict[str, Any]:
     """Project settings push keeps in line: overlap (when given), instructions, the model version annotators see."""
-    settings: dict[str, Any] = {"expert_instruction": guidelines_html(), "show_instruction": True}
+    settings: dict[str, Any] = {"expert_instruction": guidelines_html(language), "show_instruction": True}
     if overlap is not None:
         settings["maximum_annotations"] = overlap
     if model_version:
@@ -329,10 +353,14 @@ def push_language(
     tasks = task_index.known_tasks(client, project_id, total)  # remembered between pushes when nothing changed
     if known is not None:
         known[language] = tasks
+    stale: dict[int, dict[str, Any]] = {}
     if _normalized(project.label_config) != _normalized(config):
         # only a config change needs the annotations: the full export, several times slower, just then
-        _refuse_removed_labels(lsclient.export_project_json(client, project_id), config, project_id, title)
+        exported = lsclient.export_project_json(client, project_id)
+        _refuse_removed_labels(exported, config, project_id, title)
         plan.config_changed = True
+        stale = _stale_task_data(exported, docs)
+        plan.data_refreshed = sorted(stale)
     plan.settings_changed = [key for key, value in settings.items() if getattr(project, key, None) != value]
     plan.overlap = settings.get("maximum_annotations", getattr(project, "maximum_annotations", None))
     if "maximum_annotations" in plan.settings_changed:
@@ -346,9 +374,24 @@ def push_language(
     if not dry_run:
         # the server refuses a model_version no prediction has yet: config first, then predictions, then settings
         _update_project(client, project_id, {"label_config": config} if plan.config_changed else {})
+        for task_id, data in stale.items():  # tasks pushed before the config read these keys would show blank
+            with lsclient.errors_mapped(client, what=f"update the data of task {task_id}", project_id=project_id):
+                client.tasks.update(id=str(task_id), data=data)
         _add_predictions_to_existing(client, plan, results, existing, model_version)
         _update_project(client, project_id, {key: settings[key] for key in plan.settings_changed})
     return plan
+
+
+def _stale_task_data(tasks: list[dict[str, Any]], docs: list[dict[str, Any]]) -> dict[int, dict[str, Any]]:
+    """Task id -> fresh data, for tasks of these documents (same text) that lack a key of lsmap.DATA_KEYS."""
+    by_id = {d["id"]: d for d in docs}
+    stale = {}
+    for task in tasks:
+        data: dict[str, Any] = task["data"] if isinstance(task.get("data"), dict) else {}
+        document = by_id.get(str(data.get("doc_id")))
+        if document and data.get("sha256") == document["sha256"] and not set(lsmap.DATA_KEYS) <= set(data):
+            stale[int(task["id"])] = {**data, **task_data(document)}
+    return stale
 
 
 def _update_project(client: LabelStudio, project_id: int, changes: dict[str, Any]) -> None:
@@ -417,7 +460,9 @@ def _add_predictions_to_existing(
         task_id = plan.task_ids[doc_id]
         if doc_id in results and task_id not in existing:
             with lsclient.errors_mapped(client, what=f"add a prediction to task {task_id}"):
-                client.predictions.create(task=task_id, result=results[doc_id], model_version=model_version)
+                score = prediction_score(results[doc_id])
+                scored = {"score": score} if score is not None else {}
+                client.predictions.create(task=task_id, result=results[doc_id], model_version=model_version, **scored)
 
 
 def _import_all(
@@ -456,5 +501,9 @@ def _import_all(
 def _task_payload(document: dict[str, Any], results: list[dict[str, Any]] | None, model_version: str | None) -> dict:
     payload: dict[str, Any] = {"data": task_data(document)}
     if results is not None:
-        payload["predictions"] = [{"result": results, "model_version": model_version}]
+        prediction: dict[str, Any] = {"result": results, "model_version": model_version}
+        score = prediction_score(results)
+        if score is not None:
+            prediction["score"] = score  # Label Studio can order tasks by it, least certain first
+        payload["predictions"] = [prediction]
     return payload

@@ -11,6 +11,7 @@ from typing import Any
 
 from goldkit.config import DEFAULT_LICENSE
 from goldkit.errors import ConfigError, ConflictError
+from goldkit.generate import files as generated
 from goldkit.generate import render, wording
 from goldkit.jsonio import atomic_write_text
 from goldkit.paths import DEFAULT_SCHEMA_PATH, PROJECT_FILE, SCHEMA_FILE, STATE_FOLDER, in_project
@@ -68,7 +69,7 @@ def init_project(target: Path, *, languages: list[str] | None = None, name: str 
         atomic_write_text(root / rel, content)
         report.written.append(rel)
     with in_project(root):
-        for path in render.write_all(root):
+        for path in generated.write_all(root):
             report.written.append(path.relative_to(root).as_posix())
     return report
 

@@ -121,9 +121,9 @@ def push_review(
     settled = [d.document_id for d in report.documents if d.document_id not in set(chosen)]
     out = ReviewPush(lsclient.client_url(client), [], settled=settled)
     out.documents = {doc_id: [p["model_version"] for p in predictions[doc_id]] for doc_id in chosen}
-    settings = push.project_settings(REVIEWERS_PER_TASK, None)
     prefix = review_prefix(project_prefix)
     for language, docs in sorted(by_language.items()):
+        settings = push.project_settings(REVIEWERS_PER_TASK, None, language)  # the language's guidelines
         plan = push.push_language(client, language, prefix, docs, configs[language], settings, {}, False)
         out.projects.append(plan)
         plan.predictions_imported = _import(client, plan, docs, predictions) + _add_missing(

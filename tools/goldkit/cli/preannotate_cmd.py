@@ -1,4 +1,4 @@
-"""`goldkit preannotate`: rule-based suggestions as annotation records, and their P/R/F1 against the gold."""
+"""`goldkit preannotate`: suggestions as annotation records (rules or learned), and their P/R/F1 against the gold."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ from goldkit.cli.output import JsonOption, console, emit_json
 from goldkit.errors import InputError
 from goldkit.ingest.documents import load_documents
 from goldkit.jsonio import write_jsonl
-from goldkit.preannotate.rules import REGISTRY, default_out_path, load_gold, preannotate, skipped_suggestions
+from goldkit.preannotate.models import REGISTRY, preannotate
+from goldkit.preannotate.rules import default_out_path, load_gold, skipped_suggestions
 
 if TYPE_CHECKING:
     from goldkit.evaluate.preannotations import PreannotationReport
@@ -43,7 +44,14 @@ def _print_evaluation(report: PreannotationReport) -> None:
 def preannotate_cli(
     documents: DocumentsOption = None,
     out: OutOption = None,
-    annotator: Annotated[Annotator, typer.Option("--annotator", help="Which pre-annotator to run.")] = DEFAULT,
+    annotator: Annotated[
+        Annotator,
+        typer.Option(
+            "--model",
+            "--annotator",
+            help="Which pre-annotator: 'rules' (patterns, gold gazetteer) or 'learned' (lexicons from the gold).",
+        ),
+    ] = DEFAULT,
     evaluate: Annotated[bool, typer.Option("--evaluate", help="Score against the gold instead of writing.")] = False,
     as_json: bool = JsonOption,
 ) -> None:

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from goldkit.cli.output import JsonOption, console, show
 from goldkit.errors import SchemaError
+from goldkit.generate import files as generated
 from goldkit.generate import render
 from goldkit.paths import project_root, schema_path
 from goldkit.schema.loading import Label, definition, labels, schema_version
@@ -36,7 +37,7 @@ def render_cli(
     """
     root = project_root()
     if check:
-        stale = [_shown(path, root) for path in render.check_drift(root)]
+        stale = [_shown(path, root) for path in generated.check_drift(root)]
         if stale:
             raise SchemaError(
                 "generated files are out of date with schema/goldkit.schema.json:\n"
@@ -44,14 +45,14 @@ def render_cli(
                 paths=stale,
                 hint="regenerate them with: goldkit schema render",
             )
-        files = [_shown(path, root) for path in render.render_all(root)]
+        files = [_shown(path, root) for path in generated.render_all(root)]
         show(
             {"stale": [], "checked": files},
             as_json,
             lambda: console.print(f"[green]✓[/] {len(files)} generated files match the schema"),
         )
         return
-    changed = {_shown(path, root): flag for path, flag in render.write_all(root).items()}
+    changed = {_shown(path, root): flag for path, flag in generated.write_all(root).items()}
     written = {"written": [n for n, f in changed.items() if f], "unchanged": [n for n, f in changed.items() if not f]}
     show(written, as_json, lambda: _print_written(changed))
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from goldkit.evaluate.reference import annotations_from_records
 from goldkit.evaluate.scores import AttributeScore, Score, attribute_scores, span_scores
-from goldkit.preannotate.rules import GAZETTEER_POLICIES, preannotate
+from goldkit.preannotate.models import GAZETTEER_POLICIES, preannotate
 from goldkit.schema.records import Record
 
 

@@ -1,7 +1,7 @@
-"""Files generated from the schema and committed: Label Studio configs, annotator guidelines, HF features.
+"""The Label Studio labeling configs, generated from the schema, and the derivations other files share.
 
 Everything here is derived from `schema/goldkit.schema.json` and the control table in `goldkit.lsmap`;
-`check_drift` compares the committed files with a fresh render (the drift test).
+goldkit.generate.files writes every generated file and checks them for drift.
 """
 
 from __future__ import annotations
@@ -19,8 +19,7 @@ from jsonschema import Draft202012Validator
 from goldkit.config import project_config
 from goldkit.errors import Problem, ProjectNotFound, SchemaError
 from goldkit.generate import wording
-from goldkit.jsonio import atomic_write_text, dumps
-from goldkit.paths import project_root, schema_path
+from goldkit.paths import project_root
 from goldkit.schema import layers as lsmap
 from goldkit.schema.loading import Label, definition, labels, load_schema, schema_version
 
@@ -29,7 +28,22 @@ GENERATED_NOTE = "Generated from schema/goldkit.schema.json by `goldkit schema r
 RTL_LANGUAGES = frozenset({"ar", "fa", "he", "ur", "ps", "yi", "dv", "ckb", "sd", "ug"})  # scripts, not labels
 RTL_STYLE = "direction: rtl; text-align: right"
 # Room between the article's lines for the relation labels Label Studio draws over the text.
-SCREEN_CSS = ".lsf-richtext__line { line-height: 2.3; }"
+SCREEN_CSS = " ".join(
+    (
+        ".lsf-richtext__line { line-height: 2.3; }",
+        # relation labels (drawn by Label Studio over the text) stay faint until pointed at, so text shows
+        "svg[class*='relations-overlay'] g[class*='relationItem'] g { opacity: 0.3; }",
+        "svg[class*='relations-overlay'] g[class*='relationItem']:hover g { opacity: 1; }",
+        "svg[class*='relations-overlay'] path { stroke-width: 1.2px; }",
+        # the region list: a long claim wraps instead of being cut
+        ".lsf-outliner-item__text { white-space: normal; overflow: visible; line-height: 1.35; }",
+        ".lsf-outliner-item__title .lsf-labels-list { flex-shrink: 0; }",
+    )
+)
+SIDE_STYLE = "flex: 0 0 19em; position: sticky; top: 0; max-height: 92vh; overflow-y: auto"
+FURNITURE_CLASS = "goldkit-furniture"  # the block tests and CSS find the furniture by
+FURNITURE_HEADER = "Page furniture: greyed out in the article below, never annotated"
+FURNITURE_STYLE = "color: #777; background: #f4f4f4; border-radius: 4px; padding: 0.2em 0.8em; font-size: 0.9em"
 # One keyboard row per span layer (SPAN_LAYERS order). No 'u': Label Studio uses it to unselect a region.
 HOTKEY_ROWS = ("123456789", "qwertyiop", "asdfghjkl", "zxcvbnm")
 
@@ -39,8 +53,10 @@ def config_path(language: str, root: Path | None = None) -> Path:
     return (root or project_root()) / "schema" / f"labelstudio.{language}.xml"
 
 
-def guidelines_path(root: Path | None = None) -> Path:
-    return (root or project_root()) / "schema" / "GUIDELINES.md"
+def guidelines_path(root: Path | None = None, language: str = wording.SOURCE_LANGUAGE) -> Path:
+    """The guidelines of one language: GUIDELINES.md in the schema's own language, else GUIDELINES.<lang>.md."""
+    name = "GUIDELINES.md" if language == wording.SOURCE_LANGUAGE else f"GUIDELINES.{language}.md"
+    return (root or project_root()) / "schema" / name
 
 
 def features_path(root: Path | None = None) -> Path:
@@ -279,10 +295,19 @@ def _span_controls(parent: ET.Element, schema: dict[str, Any], language: str) ->
 
 
 def _article(parent: ET.Element, language: str) -> None:
-    style = RTL_STYLE if direction(language) == "rtl" else None
+    """The headline, the page furniture apart (greyed, not selectable) and the article with it masked.
+
+    The article <Text> shows task data `shown` (the text with furniture masked, same length), so an
+    offset into it is an offset into `text`; pull checks `text` and refuses spans over the mask.
+    """
+    style = "display: flex; flex-direction: column" + (f"; {RTL_STYLE}" if direction(language) == "rtl" else "")
     article = _add(parent, "View", style=style)
-    _add(article, "Header", value="$title", size="4")
-    _add(article, "Text", name=lsmap.TEXT_NAME, value="$text")
+    _add(_add(article, "View", style="order: -2"), "Header", value="$title", size="4")
+    # the article comes first in the config (the data manager previews the first text), drawn second
+    _add(article, "Text", name=lsmap.TEXT_NAME, value=f"${lsmap.SHOWN_KEY}")
+    block = _add(article, "View", className=FURNITURE_CLASS, style=f"order: -1; {FURNITURE_STYLE}")
+    _add(block, "Header", value=wording.word(FURNITURE_HEADER, language), size="6")
+    _add(block, "Text", name=lsmap.FURNITURE_KEY, value=f"${lsmap.FURNITURE_KEY}", selectionEnabled="false")
 
 
 def _region_details(parent: ET.Element, schema: dict[str, Any], language: str) -> None:
@@ -342,217 +367,15 @@ def label_config(language: str, schema: dict[str, Any] | None = None) -> str:
         )
     root = ET.Element("View")
     _add(root, "Style").text = SCREEN_CSS
-    columns = _add(root, "View", style="display: flex; align-items: flex-start; gap: 1.5em")
-    main = _add(columns, "View", style="flex: 1; min-width: 0")
-    _span_controls(_add(main, "View", style=RTL_STYLE if direction(language) == "rtl" else None), schema, language)
-    _article(main, language)
-    details = "flex: 0 0 19em; position: sticky; top: 0"  # fixed width: the article takes the rest
-    if direction(language) == "rtl":
-        details += f"; {RTL_STYLE}"
-    _region_details(_add(columns, "View", style=details), schema, language)
+    rtl = f"; {RTL_STYLE}" if direction(language) == "rtl" else ""
+    # Two columns: the article, from the top, taking the width; beside it one sticky column with the label
+    # buttons and, under them, the details of the selected region (mirrored for right-to-left readers).
+    columns = _add(root, "View", style=f"display: flex; align-items: flex-start; gap: 1.5em{rtl}")
+    _article(_add(columns, "View", style="flex: 1; min-width: 0"), language)
+    side = _add(columns, "View", style=SIDE_STYLE + rtl)
+    _span_controls(side, schema, language)
+    _region_details(side, schema, language)
     _relations(root, schema)
     ET.indent(root, space="  ")
     note = f"<!-- {GENERATED_NOTE} Schema {schema_version(schema)}, language {language} ({direction(language)}). -->"
     return f"{note}\n{ET.tostring(root, encoding='unicode')}\n"
-
-
-# --- annotator guidelines -------------------------------------------------------------------------
-
-
-def _escape_html(line: str) -> str:
-    return html.escape(line, quote=False)
-
-
-def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
-    return [*lines, ""]
-
-
-def _label_table(items: list[Label], extra: dict[str, list[str]] | None = None) -> list[str]:
-    """A label set as a table: value, title, description (plus extra columns keyed by value)."""
-    extra = extra or {}
-    header = ["Value", "Title", "Description", *extra.get("", [])]
-    rows = [[f"`{item.value}`", item.title, item.description, *extra.get(item.value, [])] for item in items]
-    return _table(header, rows)
-
-
-def _def_text(name: str, schema: dict[str, Any]) -> str:
-    node = definition(name, schema)
-    return str(node.get("description") or node.get("title") or name)
-
-
-def _overview(schema: dict[str, Any]) -> list[str]:
-    claim = lsmap.layer("claim")
-    return [
-        "## What you annotate",
-        "",
-        f"- **Document**: {_def_text('Document', schema)} The text is never changed after ingest.",
-        f"- **{record_title(lsmap.layer('entity'), schema)}**: {_def_text('EntityType', schema)}",
-        f"- **{record_title(lsmap.layer('event'), schema)}**: mark the trigger word or phrase. "
-        f"{_def_text('EventType', schema)}",
-        f"- **{record_title(claim, schema)}**: {layer_description(claim, schema)}",
-        f"- **{definition('Link', schema).get('title', 'Link')}**: {_def_text('Link', schema)}",
-        "",
-        f"Schema version {schema_version(schema)}. {schema.get('description', '')}",
-        "",
-    ]
-
-
-def _layers_section(schema: dict[str, Any]) -> list[str]:
-    keys = hotkeys(schema)
-    lines = [
-        "## Label Studio: span labels",
-        "",
-        "Pick a label (click it or press its hotkey), then select the text. One keyboard row per layer.",
-        "",
-    ]
-    for layer in lsmap.SPAN_LAYERS:
-        lines += [f"### {layer_title(layer, schema)} (`{layer.name}`)", "", layer_description(layer, schema), ""]
-        items = layer_labels(layer, schema)
-        extra: dict[str, list[str]] = {"": ["Hotkey"]}
-        for item in items:
-            extra[item.value] = [f"`{keys[(layer.name, item.value)]}`" if (layer.name, item.value) in keys else ""]
-            if item.roles:
-                extra[""] = ["Hotkey", "Allowed argument roles"]
-        if extra[""][-1] == "Allowed argument roles":
-            for item in items:
-                extra[item.value].append(", ".join(f"`{role}`" for role in item.roles))
-        lines += _label_table(items, extra)
-    return lines
-
-
-def _details_section(schema: dict[str, Any]) -> list[str]:
-    lines = ["## Label Studio: details of a selected region", ""]
-    lines += ["Select a region to see the fields of its layer in the right-hand panel.", ""]
-    for choice in lsmap.REGION_CHOICES:
-        many = "choose all that apply" if choice.multiple else "choose one"
-        title = field_title(choice, schema)
-        lines += [f"### {title} (`{choice.name}`, {choice.layer}; {many})", "", field_description(choice, schema), ""]
-        lines += _label_table(choice_labels(choice, schema))
-    for text in lsmap.REGION_TEXTS:
-        lines += [f"### {text.name.replace('_', ' ').capitalize()} (`{text.name}`, {text.layer}; free text)", ""]
-        lines += [text.help + ".", ""]
-    lines += ["Evidence kinds (the word before ':' on an evidence line):", ""]
-    return lines + _label_table(labels("EvidenceKind", schema))
-
-
-def _relations_section(schema: dict[str, Any]) -> list[str]:
-    lines = [
-        "## Label Studio: relations",
-        "",
-        "To relate two regions: select the first region, press `alt+r` (or the relation button), click the "
-        "second region, then pick the relation's label in the region panel. Direction matters: always draw "
-        "from the first-named region to the second.",
-        "",
-        f"**Argument roles** go from an event trigger (`event`) to an entity mention (`entity`). "
-        f"{_def_text('ArgumentRole', schema)} Use only the roles the event type allows (table above).",
-        "",
-    ]
-    lines += _label_table(labels("ArgumentRole", schema))
-    lines += [f"**Claim relations** go from a claim (`claim`) to another region. {_def_text('ClaimRelation', schema)}"]
-    lines += [""]
-    targets = {link.relation: link for link in lsmap.CLAIM_LINKS}
-    extra: dict[str, list[str]] = {"": ["Draw to", "Fills the claim's field"]}
-    for item in labels("ClaimRelation", schema):
-        link = targets.get(item.value)
-        extra[item.value] = [f"`{link.target}` region", f"`{link.field}`"] if link else ["", ""]
-    lines += _label_table(labels("ClaimRelation", schema), extra)
-    lines += [
-        "Each claim relation is drawn at most once per claim: the field it fills holds one region.",
-        "",
-    ]
-    return lines
-
-
-def _rules_section(schema: dict[str, Any]) -> list[str]:
-    lines = [
-        "## Offsets",
-        "",
-        "Offsets count Unicode code points (Python `text[start:end]`); a line break counts as one. "
-        "Label Studio saves code points even where it draws a highlight shifted (after an emoji): "
-        "do not move a correct span to follow the drawing. Arabic articles are shown right to left.",
-        "",
-        "## Boilerplate is marked, never annotated",
-        "",
-        f"{_def_text('BoilerplateKind', schema)} Ingest marks these stretches; never put a span inside them.",
-        "",
-    ]
-    return lines + _label_table(labels("BoilerplateKind", schema))
-
-
-def _other_sets(schema: dict[str, Any], covered: set[str]) -> list[str]:
-    lines = ["## Other label sets", ""]
-    for name in _label_sets(schema):
-        if name in covered:
-            continue
-        node = definition(name, schema)
-        lines += [f"### {node.get('title', name)} (`{name}`)", "", str(node.get("description", "")), ""]
-        items = labels(name, schema)
-        applies = {i["const"]: i.get("x-applies-to") for i in node["oneOf"] if i.get("x-applies-to")}
-        extra = {"": ["Joins"], **{v: [", ".join(applies.get(v, []))] for v in (i.value for i in items)}}
-        lines += _label_table(items, extra if applies else None)
-    return lines
-
-
-def guidelines(schema: dict[str, Any] | None = None) -> str:
-    """Return the annotator guidelines (Markdown), generated from the schema's descriptions."""
-    schema = schema or load_schema()
-    covered = {layer.label_set for layer in lsmap.SPAN_LAYERS} | {c.label_set for c in lsmap.REGION_CHOICES}
-    covered |= {*lsmap.RELATION_LABEL_SETS, "EvidenceKind", "BoilerplateKind"}
-    body = _overview(schema) + _layers_section(schema) + _details_section(schema)
-    body += _relations_section(schema) + _rules_section(schema) + _other_sets(schema, {str(c) for c in covered})
-    # Label Studio shows the guidelines as HTML: markup in a schema description must stay text.
-    lines = ["# Annotation guidelines", "", f"<!-- {GENERATED_NOTE} -->", "", *map(_escape_html, body)]
-    return "\n".join(lines).rstrip("\n") + "\n"
-
-
-# --- all generated files ----------------------------------------------------------------------------
-
-
-def features_json() -> str:
-    """The HF Features of every dataset config as JSON ({config: Features.to_dict()})."""
-    from goldkit.generate.features import config_features  # imports `datasets`: only when rendering
-
-    return dumps({name: features.to_dict() for name, features in config_features().items()})
-
-
-def render_all(root: Path | None = None) -> dict[Path, str]:
-    """Render every generated file of the project at `root` from its schema: {path: content}."""
-    path = root / SCHEMA_FILE if root else schema_path()
-    root = root or project_root()
-    l10n = wording.translations_file(path)
-    schema = wording.with_translations(read_schema(path), wording.read_translations(l10n), l10n)
-    check_schema(schema, path)
-    files = {config_path(language, root): label_config(language, schema) for language in languages(schema)}
-    files[guidelines_path(root)] = guidelines(schema)
-    files[features_path(root)] = features_json()
-    return files
-
-
-def check_drift(root: Path | None = None) -> list[Path]:
-    """Return the committed generated files that are missing or differ from a fresh render."""
-    stale = []
-    for path, content in render_all(root).items():
-        try:
-            current = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            current = None
-        if current != content:
-            stale.append(path)
-    return stale
-
-
-def write_all(root: Path | None = None) -> dict[Path, bool]:
-    """Write every generated file; return {path: whether it changed}."""
-    changed = {}
-    for path, content in render_all(root).items():
-        old = path.read_text(encoding="utf-8") if path.exists() else None
-        changed[path] = old != content
-        if changed[path]:
-            atomic_write_text(path, content)
-    return changed

@@ -27,6 +27,53 @@ L10N_KEY = "x-l10n"
 UI_WORDS: dict[str, dict[str, str]] = {
     "ar": {
         "Yes": "نعم",
+        # the guidelines (goldkit.generate.guidelines)
+        "Annotation guidelines": "إرشادات التوسيم",
+        "Contents": "المحتويات",
+        "How to work": "طريقة العمل",
+        "Read the whole article first. Then pick a label (click it or press its hotkey) and select the words; "
+        "the region appears in the list on the right.": (
+            "اقرأ المقال كاملًا أولًا. ثم اختر وسمًا (انقر عليه أو اضغط مفتاحه) وظلّل الكلمات؛ "
+            "يظهر المقطع في القائمة على الجانب."
+        ),
+        "Select a region to fill in its details below the labels; draw relations between regions "
+        "(see 'Relations'). Submit when the article is done.": (
+            "اختر مقطعًا لتملأ تفاصيله تحت الوسوم، وارسم العلاقات بين المقاطع (انظر «العلاقات»). "
+            "اضغط «إرسال» حين تنتهي من المقال."
+        ),
+        "Page furniture": "عناصر الصفحة",
+        "On the screen it is shown apart, in a grey box above the article, and greyed out (░) in the article "
+        "itself: never put a region on it. An annotation with a region there is sent back.": (
+            "تظهر على الشاشة منفصلة في مربع رمادي فوق المقال، ومظللة (░) في نص المقال نفسه: لا تضع عليها مقطعًا "
+            "أبدًا. التوسيم الذي فيه مقطع عليها يُعاد إليك."
+        ),
+        "Mark the trigger: the word or short phrase that says the event happens.": (
+            "ظلّل كلمة الحدث: الكلمة أو العبارة القصيرة التي تقول إن الحدث يقع."
+        ),
+        "Hotkey": "المفتاح",
+        "Who or what can take part": "من أو ما يمكن أن يشارك",
+        "Details of a selected region": "تفاصيل المقطع المختار",
+        "choose one": "اختر واحدًا",
+        "choose all that apply": "اختر كل ما ينطبق",
+        "free text": "نص حر",
+        "Relations": "العلاقات",
+        "Select the first region, press alt+r (or the relation button), click the second region, then pick the "
+        "relation's label. Always draw from the first-named region to the second.": (
+            "اختر المقطع الأول، واضغط alt+r (أو زر العلاقة)، ثم انقر المقطع الثاني، واختر وسم العلاقة. "
+            "ارسم دائمًا من المقطع المذكور أولًا إلى الثاني."
+        ),
+        "Use only the roles the event's type allows (listed under each event type).": (
+            "استعمل فقط الأدوار التي يسمح بها نوع الحدث (مذكورة تحت كل نوع)."
+        ),
+        "Each one is drawn at most once per claim.": "تُرسم كل واحدة منها مرة واحدة على الأكثر لكل ادعاء.",
+        "On the screen": "على الشاشة",
+        "After an emoji, Label Studio may draw a highlight a little shifted; the saved region is right: do not "
+        "move it to follow the drawing.": (
+            "بعد رمز تعبيري قد يرسم Label Studio التظليل منزاحًا قليلًا؛ المقطع المحفوظ صحيح: لا تحرّكه ليتبع الرسم."
+        ),
+        "Page furniture: greyed out in the article below, never annotated": (
+            "عناصر الصفحة: مظللة في نص المقال أدناه، ولا تُوسَم أبداً"
+        ),
         "No": "لا",
         "True for this region.": "ينطبق على هذا المقطع.",
         "False for this region.": "لا ينطبق على هذا المقطع.",
@@ -169,6 +216,12 @@ def annotator_label_sets() -> list[str]:
     names = [layer.label_set for layer in lsmap.SPAN_LAYERS] + [c.label_set for c in lsmap.REGION_CHOICES]
     names += [*lsmap.RELATION_LABEL_SETS, "LinkRelation", "EvidenceKind", "BoilerplateKind", "Language"]
     return list(dict.fromkeys(n for n in names if n))
+
+
+def translated_languages(schema: dict[str, Any], languages: list[str]) -> list[str]:
+    """The project languages other than the schema's own that have translations (their own guidelines)."""
+    defs = schema.get("$defs", {})
+    return [lang for lang in languages if lang != SOURCE_LANGUAGE and _has_translations(defs, lang)]
 
 
 def _has_translations(defs: dict[str, Any], language: str) -> bool:

@@ -119,6 +119,8 @@ class TaskData(TypedDict, total=False):
     sha256: str
     language: str
     title: str
+    shown: str
+    furniture: str
 
 
 class Task(TypedDict, total=False):

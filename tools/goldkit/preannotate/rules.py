@@ -1,7 +1,8 @@
 """Pre-annotation: suggest annotation records that annotators correct instead of starting blank.
 
-Pre-annotators live in REGISTRY (name -> callable(document, context) -> annotation record with
-provenance.method 'preannotation'). The rule-based one ('rules', model_version 'rules-1') suggests:
+A pre-annotator is a callable(document, context) -> annotation record with provenance.method
+'preannotation' (by name in goldkit.preannotate.models.REGISTRY). The rule-based one ('rules',
+model_version 'rules-1') suggests:
 
 - quantities: a number in Western, Arabic-Indic or Persian digits, with the word after it when that
   word is what it counts ('12 مسؤولاً', '9000 كيلومتر'); clock times are skipped;
@@ -29,7 +30,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -106,10 +106,16 @@ class GazetteerEntry:
 
 @dataclass
 class Context:
-    """What a pre-annotator may use besides the document: the gazetteer and a clock."""
+    """What a pre-annotator may use besides the document: the gazetteer, the gold it may learn from, a clock.
+
+    `training` is the gold (document id -> annotation record) a learning pre-annotator may use, never the
+    gold of the document being suggested for when scoring; `documents` holds their texts.
+    """
 
     gazetteer: list[GazetteerEntry] = field(default_factory=list)
     created_at: str | None = None
+    training: Mapping[str, Record] = field(default_factory=dict)
+    documents: Mapping[str, Record] = field(default_factory=dict)
 
 
 PreAnnotator = Callable[[Record, Context], Record]
@@ -230,11 +236,12 @@ def _sentence_end(text: str, pos: int) -> int:
     return min(ends, default=len(text))
 
 
-def _cue_before(text: str, start: int, language: str) -> dict[str, Any] | None:
-    if language not in CUES:
+def _cue_before(text: str, start: int, language: str, cue_words: str | None = None) -> dict[str, Any] | None:
+    cue_words = cue_words or CUES.get(language)
+    if not cue_words:
         return None
     window_start = max(_sentence_start(text, start), start - 80)
-    cues = list(re.finditer(rf"(?<!\w)(?:{CUES[language]})(?!\w)", text[window_start:start], re.IGNORECASE))
+    cues = list(re.finditer(rf"(?<!\w)(?:{cue_words})(?!\w)", text[window_start:start], re.IGNORECASE))
     if not cues:
         return None
     return _span(text, window_start + cues[-1].start(), window_start + cues[-1].end())
@@ -278,11 +285,15 @@ def _claim(text: str, language: str, span: dict, types: list[str], cue: dict | N
     return {**{k: claim[k] for k in words.claim_fields if k in claim}, **words.claim_defaults}
 
 
-def find_claims(text: str, language: str, people: list, quantities: list[dict]) -> list[dict[str, Any]]:
+def find_claims(
+    text: str, language: str, people: list, quantities: list[dict], cue_words: str | None = None
+) -> list[dict[str, Any]]:
     """Quoted and indirect speech with cue and claimant, then the clause around each quantity.
 
     `people` are (gazetteer entry or None, span) pairs; a claimant entity is given as its index there.
+    `cue_words` is a regex alternation of reporting verbs (default: CUES[language]).
     """
+    cue_words = cue_words or CUES.get(language)
     claims: list[dict[str, Any]] = []
     taken: list[tuple[int, int]] = []
     words = vocabulary()
@@ -297,12 +308,13 @@ def find_claims(text: str, language: str, people: list, quantities: list[dict]) 
 
     for match in QUOTES.finditer(text) if quote else ():
         group = next(g for g in range(1, 4) if match.group(g) is not None)
-        add(_span(text, match.start(group), match.end(group)), [quote], _cue_before(text, match.start(), language))
-    indirect = f"(?<!\\w)(?:{CUES[language]})(?:{THAT[language]})" if quote and language in CUES else None
+        quoted = _span(text, match.start(group), match.end(group))
+        add(quoted, [quote], _cue_before(text, match.start(), language, cue_words))
+    indirect = f"(?<!\\w)(?:{cue_words})(?:{THAT[language]})" if quote and cue_words and language in THAT else None
     for match in re.finditer(indirect, text, re.IGNORECASE) if indirect else ():
         if text[match.end() : match.end() + 1] in '"“«':
             continue
-        cue = re.match(rf"(?:{CUES[language]})", match.group(), re.IGNORECASE)
+        cue = re.match(rf"(?:{cue_words})", match.group(), re.IGNORECASE)
         cue_end = match.start() + (len(cue.group()) if cue else 0)
         add(_span(text, match.end(), _sentence_end(text, match.end())), [quote], _span(text, match.start(), cue_end))
     for match in ACCORDING_TO.finditer(text) if quote else ():
@@ -371,34 +383,3 @@ def rules_preannotator(document: Record, context: Context) -> Record:
             "claims": claims,
         }
     )
-
-
-REGISTRY: dict[str, PreAnnotator] = {"rules": rules_preannotator}
-GAZETTEER_POLICIES = ("all", "leave-one-out")
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def preannotate(
-    documents: Mapping[str, Record],
-    name: str = "rules",
-    gold: Mapping[str, Record] | None = None,
-    gazetteer: str = "all",
-) -> list[Record]:
-    """Run pre-annotator `name` over documents; 'leave-one-out' builds each gazetteer without that document's gold."""
-    if name not in REGISTRY:
-        raise ValueError(f"unknown pre-annotator {name!r}; choose from {sorted(REGISTRY)}")
-    if gazetteer not in GAZETTEER_POLICIES:
-        raise ValueError(f"unknown gazetteer policy {gazetteer!r}; choose from {GAZETTEER_POLICIES}")
-    gold = gold or {}
-    created_at = _now()
-    shared = build_gazetteer(gold.values())
-    records = []
-    for doc_id in sorted(documents):
-        entries = shared
-        if gazetteer == "leave-one-out":
-            entries = build_gazetteer(r for d, r in gold.items() if d != doc_id)
-        records.append(REGISTRY[name](documents[doc_id], Context(entries, created_at)))
-    return records

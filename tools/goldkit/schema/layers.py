@@ -11,7 +11,9 @@ from typing import Literal
 from goldkit.schema.loading import Label, labels
 
 TEXT_NAME = "text"  # the <Text name=...> control, data key $text
-DATA_KEYS = ("text", "doc_id", "sha256", "language", "title")  # what push puts in task data
+DATA_KEYS = ("text", "doc_id", "sha256", "language", "title", "shown", "furniture")  # what push puts in task data
+SHOWN_KEY = "shown"  # the article the labeling view shows: `text` with its furniture masked (labelstudio.furniture)
+FURNITURE_KEY = "furniture"  # the furniture itself, readable, in a block no label points at
 
 BOOLEAN_CHOICES = (
     Label("yes", "Yes", "True for this region."),
