@@ -14,7 +14,8 @@ import pytest
 
 from goldkit.ingest.documents import build_document
 from goldkit.paths import DEFAULT_SCHEMA_PATH, PROJECT_FILE, SCHEMA_FILE
-from goldkit.preannotate.rules import preannotate, skipped_suggestions
+from goldkit.preannotate.models import preannotate
+from goldkit.preannotate.rules import skipped_suggestions
 from goldkit.preannotate.vocabulary import vocabulary
 from goldkit.schema.validate import validate_record
 

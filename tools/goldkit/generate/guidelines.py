@@ -46,13 +46,11 @@ def prose(text: str) -> str:
     for match in _QUOTED.finditer(text):
         example = next(g for g in match.groups() if g is not None)
         out.append(html.escape(text[at : match.start()], quote=False))
-        if example in _shown_titles:
-            mark = match.group(0)[0], match.group(0)[-1]
-            example = _shown_titles[example]
-            quoted = html.escape(f"{mark[0]}{example}{mark[1]}", quote=False)
-        else:
-            quoted = html.escape(match.group(0), quote=False)
-        out.append(f'<bdi dir="{_dir(example)}">{quoted}</bdi>')
+        quote = match.group(0)[0], match.group(0)[-1]
+        example = _shown_titles.get(example, example)
+        # the quote marks follow the sentence's direction, the example inside them its own
+        opening, closing = (html.escape(q, quote=False) for q in quote)
+        out.append(f'{opening}<bdi dir="{_dir(example)}">{html.escape(example, quote=False)}</bdi>{closing}')
         at = match.end()
     out.append(html.escape(text[at:], quote=False))
     return "".join(out).replace("|", "\\|")

@@ -191,7 +191,7 @@ def _entities(model: Model, document: Record, automata: dict[str, Any]) -> list[
     words = vocabulary()  # a project schema without dates or numbers gets neither
     for typ, spans in ((words["datetime"], rules.find_dates), (words["quantity"], rules.find_quantities)):
         for span in spans(text, language) if typ else ():
-            if keep(span):
+            if typ and keep(span):
                 found.add(span["start"], span["end"], typ, None, RULE_SCORE)
     return sorted(found.entities)
 
