@@ -253,6 +253,7 @@ def test_campaign(
     for folder in ("corpus", "schema", "annotations", "export"):
         shutil.copytree(REPO / folder, root / folder)
     shutil.copyfile(REPO / ".gitignore", root / ".gitignore")
+    shutil.copyfile(REPO / "goldkit.toml", root / "goldkit.toml")  # its [annotators] roster says who made the gold
     for key, (title, body) in ARTICLES.items():
         (root / "corpus" / f"{key}.txt").write_text(f"{title}\n\n{body}", encoding="utf-8")
     git(root, "init", "-q")

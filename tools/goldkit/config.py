@@ -17,6 +17,21 @@ from goldkit.paths import PROJECT_FILE, project_root
 DIRECTIONS = ("ltr", "rtl")
 DEFAULT_LICENSE = "cc-by-4.0"  # of a release's annotations, when neither --license nor [release] license says
 INGEST_FIELDS = ("text", "id", "title", "date", "url", "language", "author")  # a dump's field map: --<key>-field
+# What made an annotator account's work, declared in [annotators."<account>"]: the card says what the roster says.
+ANNOTATOR_KINDS = ("person", "ai_assistant", "model")
+
+
+@dataclass(frozen=True)
+class Annotator:
+    """One roster entry: an account, what it is (a person, an AI assistant, a model) and how it worked."""
+
+    account: str
+    kind: str
+    description: str
+
+    @property
+    def machine(self) -> bool:
+        return self.kind != "person"
 
 
 @dataclass(frozen=True)
@@ -45,6 +60,7 @@ class ProjectConfig:
     labelstudio: LabelStudioSettings = field(default_factory=LabelStudioSettings)
     release: ReleaseSettings = field(default_factory=ReleaseSettings)
     ingest: dict[str, str] = field(default_factory=dict)  # field map for dumps: text_field = "body", ...
+    annotators: dict[str, Annotator] = field(default_factory=dict)  # the declared roster, by account
     path: Path | None = None
 
 
@@ -107,8 +123,27 @@ def _parse(path: Path, root: Path) -> ProjectConfig:
         labelstudio=LabelStudioSettings(**_settings(data, "labelstudio", LabelStudioSettings, path)),
         release=ReleaseSettings(**_settings(data, "release", ReleaseSettings, path)),
         ingest={key: str(value) for key, value in ingest.items()},
+        annotators=_roster(_table(data, "annotators", path), path),
         path=path,
     )
+
+
+def _roster(table: dict[str, Any], path: Path) -> dict[str, Annotator]:
+    """[annotators."<account>"] kind = person | ai_assistant | model, description = how it worked."""
+    roster = {}
+    for account, entry in table.items():
+        kind = entry.get("kind") if isinstance(entry, dict) else None
+        description = entry.get("description") if isinstance(entry, dict) else None
+        if kind not in ANNOTATOR_KINDS or not isinstance(description, str) or not description.strip():
+            raise ConfigError(
+                f"{path}: [annotators.{account!r}] needs kind (one of {', '.join(ANNOTATOR_KINDS)}) and a description",
+                path=str(path),
+                got=entry,
+                expected=list(ANNOTATOR_KINDS),
+                hint=f'write [annotators."{account}"] kind = "person" and description = "..." in {path}',
+            )
+        roster[str(account)] = Annotator(str(account), kind, description.strip())
+    return roster
 
 
 def _table(data: dict[str, Any], name: str, path: Path) -> dict[str, Any]:
@@ -141,3 +176,25 @@ def _settings(data: dict[str, Any], name: str, kind: type, path: Path) -> dict[s
                 hint=f'write {key} = "..." in {path}',
             )
     return {key: value.strip() or None for key, value in table.items()}
+
+
+def roster_note(annotator: Annotator) -> str:
+    """The provenance note that says what made a record: the roster's kind and description."""
+    return f"{annotator.kind.replace('_', ' ')}: {annotator.description}"
+
+
+def stamp_roster(records: list[dict[str, Any]], roster: dict[str, Annotator] | None = None) -> int:
+    """Note in each record's provenance what its annotator is, per the roster (in place); return how many.
+
+    A record that already carries a note keeps it (a reviewer's or an earlier stamp); only the roster's own
+    words are written, so nothing is guessed.
+    """
+    roster = project_config().annotators if roster is None else roster
+    stamped = 0
+    for record in records:
+        provenance = record.get("provenance")
+        entry = roster.get(str(provenance.get("annotator"))) if isinstance(provenance, dict) else None
+        if entry is not None and isinstance(provenance, dict) and not provenance.get("note"):
+            provenance["note"] = roster_note(entry)
+            stamped += 1
+    return stamped

@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from goldkit import __version__
+from goldkit.config import stamp_roster
 from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
 from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
@@ -646,6 +647,7 @@ def sort_annotations(
         out.spool_pending()
         mark = _high_water(tasks, mark)
     report.high_water = mark
+    stamp_roster(out.records)  # what made each record, as goldkit.toml's [annotators] declares it
     report.duplicate_tasks = _duplicates(task_ids)
     report.text_changed_tasks = {p: sorted(ids, key=_id_order) for p, ids in out.text_changed.items()}
     _finish_counts(report, out)

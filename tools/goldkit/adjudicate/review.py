@@ -218,11 +218,11 @@ def collect(records: Sequence[Record], documents: Mapping[str, Record] | None = 
         raise InputError(
             "no reviewed records (method adjudicated, strategy review) in the records read", hint=NEXT_STEPS
         )
-    from goldkit.schema.validate import validate_record
+    from goldkit.schema.validate import validate_gold
 
     documents = documents or {}
     problems = [
-        p for doc_id, gold in latest.items() for p in validate_record(gold, documents.get(doc_id), location=doc_id)
+        p for doc_id, gold in latest.items() for p in validate_gold(gold, documents.get(doc_id), location=doc_id)
     ]
     if problems:
         raise ValidationError(f"{len(problems)} problem(s) in the reviewed records; nothing was written", problems)

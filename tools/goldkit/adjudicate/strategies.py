@@ -429,12 +429,12 @@ def adjudicate(study: Study, strategy: str, min_votes: int | None = None) -> Adj
 
 def write_gold(report: AdjudicationReport, out: Path | None = None, *, force: bool = False) -> list[str]:
     """Write gold records for documents with nothing unresolved (checked first); sidecars go to adjudication_dir."""
-    from goldkit.schema.validate import validate_record
+    from goldkit.schema.validate import validate_gold
 
     folder = out or gold_dir()
     sidecars = adjudication_dir(out)
     ready = [d for d in report.documents if d.gold is not None and not d.unresolved]
-    problems = [p for d in ready for p in validate_record(d.gold, location=f"{d.document_id} (gold)")]
+    problems = [p for d in ready for p in validate_gold(d.gold, location=f"{d.document_id} (gold)")]
     if problems:
         raise ValidationError(f"{len(problems)} problem(s) in adjudicated gold; nothing was written", problems)
     for d in ready:

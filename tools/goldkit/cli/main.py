@@ -63,6 +63,7 @@ COMMAND_MODULES = [
     "evaluate_cmd",
     "report_cmd",
     "status_cmd",
+    "submit_cmd",
 ]
 
 

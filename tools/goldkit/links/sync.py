@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
+from goldkit.config import stamp_roster
 from goldkit.errors import NotFound, ReconcileError
 from goldkit.jsonio import dumps, jsonl_text, write_folder
 from goldkit.labelstudio import client as lsclient
@@ -246,6 +247,7 @@ def pull_links(
             )
         links += out.links
         quarantine += out.quarantine
+    stamp_roster(links)  # what made each answer, as goldkit.toml's [annotators] declares it
     manifest = {**report.manifest(), "kind": "links"}
     write_folder(
         report.folder,

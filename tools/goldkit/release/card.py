@@ -18,15 +18,17 @@ from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
 
+from goldkit.config import project_config
 from goldkit.generate import features as features_module
 from goldkit.generate.features import config_features
 from goldkit.links.agreement import event_clusters
 from goldkit.links.candidates import group_documents
 from goldkit.release import card_sections
+from goldkit.release import makers as makers_module
 from goldkit.release.diff import ReleaseDiff
 from goldkit.release.rows import Gold, contributors
 from goldkit.schema.loading import definition, labels, load_schema, schema_value
-from goldkit.schema.provenance import ADJUDICATED, PREANNOTATION
+from goldkit.schema.provenance import ADJUDICATED
 
 SPLIT = "test"
 DEFAULT_CONFIG = "claims"
@@ -50,23 +52,15 @@ def _size_category(rows: dict[str, int]) -> str:
     return next((name for limit, name in _SIZES if largest < limit), "n>1M")
 
 
-# A provenance that says a machine made the record: its method, a model version, or its own words.
-_MACHINE_WORDS = re.compile(r"\b(AI assistant|AI model|language model|LLM|machine[- ]generated)\b", re.IGNORECASE)
-
-
-def made_by_machine(provenance: dict[str, Any]) -> bool:
-    """Whether a record's provenance says a model made it (preannotation, a model_version, or its note)."""
-    if provenance.get("method") == PREANNOTATION or provenance.get("model_version"):
-        return True
-    return bool(_MACHINE_WORDS.search(str(provenance.get("annotator", ""))) or
-                _MACHINE_WORDS.search(str(provenance.get("note", ""))))  # fmt: skip
+def gold_makers(gold: Gold) -> list[makers_module.Maker]:
+    """Every account whose work is in the gold, with what goldkit.toml's roster declares it to be."""
+    provenances = [r["provenance"] for r in gold.records + gold.links]
+    return makers_module.makers(provenances, project_config().annotators)
 
 
 def annotations_creators(gold: Gold) -> list[str]:
-    """HF `annotations_creators`, one per kind of maker in the provenance: machine-generated, expert-generated."""
-    provenances = [r["provenance"] for r in gold.records + gold.links]
-    kinds = {"machine-generated" if made_by_machine(p) else "expert-generated" for p in provenances}
-    return sorted(kinds) or ["expert-generated"]
+    """HF `annotations_creators`, one per kind of maker the roster declares: machine-generated, expert-generated."""
+    return makers_module.annotations_creators(gold_makers(gold))
 
 
 def _creators(options: Any) -> list[str]:
@@ -283,6 +277,32 @@ def how_made(summary: dict[str, Any]) -> list[str]:
     return lines
 
 
+def makers_section(gold: Gold) -> list[str]:
+    """Markdown: who made the gold, as goldkit.toml's [annotators] roster declares each account (never guessed)."""
+    found = gold_makers(gold)
+    if not found:
+        return []
+    names = dict(gold.pseudonyms)
+    reviewers = sorted(m.account for m in found if m.account not in names)
+    names |= {account: f"reviewer_{i}" for i, account in enumerate(reviewers, 1)}
+    lines = ["Who made it, as the project's roster (`[annotators]` in goldkit.toml) declares each account:", ""]
+    for maker in found:
+        kind = maker.kind.replace("_", " ")
+        described = _pseudonymize(maker.description, names)
+        lines.append(f"- `{names.get(maker.account, maker.account)}` ({kind}; {', '.join(maker.roles)}): {described}")
+    machines, total = makers_module.machine_share(found)
+    if machines and machines == total:
+        lines += [
+            "",
+            "Every maker of this gold is a machine (AI assistants or models); no person annotated, reviewed or "
+            "adjudicated it. Agreement between two passes of one AI assistant measures how consistently that "
+            "assistant applies the guidelines to these texts, not how far two people would agree: two runs of one "
+            "model share its blind spots, so high agreement here is weaker evidence of correct labels than the same "
+            "figure between two trained people.",
+        ]
+    return lines
+
+
 def agreement_section(gold: Gold, summary: dict[str, Any]) -> list[str]:
     """Markdown: agreement figures when given, otherwise why there are none."""
     if gold.agreement is not None:
@@ -374,6 +394,8 @@ def _body(
         "## How the gold was made",
         "",
         *how_made(summary),
+        "",
+        *makers_section(gold),
         "",
         "## Agreement",
         "",

@@ -21,7 +21,7 @@ from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir, pseudonyms_path
 from goldkit.pseudonyms import assign_pseudonyms
 from goldkit.schema.layers import region_choices
 from goldkit.schema.records import canonicalize
-from goldkit.schema.validate import validate_links, validate_record
+from goldkit.schema.validate import validate_gold, validate_links, validate_record
 
 Row = dict[str, Any]
 LINKS_FILE = "links.jsonl"
@@ -82,7 +82,7 @@ def _read_gold_records(
     records = []
     for path in files:
         record = read_json(path)
-        found = validate_record(record, documents.get(_document_id(record)), location=str(path))
+        found = validate_gold(record, documents.get(_document_id(record)), location=str(path))
         if _document_id(record) not in documents:
             found.append(
                 Problem("/document_id", "no such document in documents.jsonl", _document_id(record), path=str(path))

@@ -35,6 +35,7 @@ from goldkit.schema.loading import (
     per_schema,
     schema_version,
 )
+from goldkit.schema.policy import claim_policy_problems
 from goldkit.schema.records import SPAN_KEYS, Record
 
 # The label values a rule below hinges on. Each is checked against the schema when first used, so
@@ -453,6 +454,22 @@ def validate_record(record: Any, document: Record | None = None, *, location: st
     return problems
 
 
+def validate_gold(record: Any, document: Record | None = None, *, location: str | None = None) -> list[Problem]:
+    """Return validate_record's problems plus the claim policy gold must keep (schema.policy).
+
+    Annotators' records are checked with validate_record alone: a verdict without outside evidence in one
+    annotator's work is a disagreement to adjudicate, not a reason to quarantine the whole annotation.
+    """
+    problems = validate_record(record, document, location=location)
+    if isinstance(record, dict) and record.get("record_type") == record_type_of("Annotation"):
+        rejected = {problem.pointer for problem in problems}
+        for problem in claim_policy_problems(record):
+            if problem.pointer not in rejected:
+                problem.path = location
+                problems.append(problem)
+    return problems
+
+
 def ensure_valid(record: Any, document: Record | None = None, *, location: str | None = None) -> Record:
     """Return the record if it has no problem; else raise ValidationError listing them all."""
     problems = validate_record(record, document, location=location)
@@ -642,7 +659,7 @@ def validate_paths(
                 by_document[record["document_id"]].append(record)
         elif record_type == link_type:
             links.append((location, record))
-        report.problems += validate_record(record, document, location=location)
+        report.problems += validate_gold(record, document, location=location)
         if progress is not None:
             progress(done, len(loaded))
     for _, link in links:
