@@ -94,7 +94,7 @@ def test_init_copies_the_translations_so_the_configs_have_their_titles(
     assert set(l10n) == {"$comment"}
     assert (tmp_path / "enfa" / "schema" / "labelstudio.fa.xml").is_file()
     with paths.in_project(tmp_path / "enfa"):
-        assert render.check_drift(tmp_path / "enfa") == []
+        assert files.check_drift(tmp_path / "enfa") == []
 
 
 def test_a_language_the_translations_lack_is_named_by_its_tag_and_said(tmp_path: Path) -> None:

@@ -135,7 +135,9 @@ def _markdown_to_html(text: str) -> str:
     """Render once per text: every push compares the project's instructions with it."""
     from markdown_it import MarkdownIt
 
-    return MarkdownIt("commonmark").enable("table").render(re.sub(r"<!--.*?-->\n?", "", text, flags=re.S))
+    html = MarkdownIt("commonmark").enable("table").render(re.sub(r"<!--.*?-->\n?", "", text, flags=re.S))
+    # Label Studio strips id attributes from instructions: send what it keeps, or every push sees a change
+    return re.sub(r'(<a) id="[^"]*"', r"\1", html)
 
 
 # ---------------------------------------------------------------- checks that need no server
