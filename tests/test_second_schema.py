@@ -9,6 +9,7 @@ load_dataset, on the session's real Label Studio. Nothing in the package names t
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from pathlib import Path
 from typing import Any
@@ -60,15 +61,17 @@ def _own_schema(project: Path) -> None:
 
 
 def _record(document: dict[str, Any]) -> dict[str, Any]:
-    """A goldkit annotation of the new labels: the first word as the organizer of a protest on the second."""
+    """An annotation of the new labels: the first word after the furniture organizes a protest on the second."""
     from goldkit.schema.loading import label_values
 
     text = document["text"]
-    words, position = [], 0
-    for word in text.split()[:2]:
-        start = text.index(word, position)
-        words.append({"start": start, "end": start + len(word), "text": word})
-        position = start + len(word)
+    # the first two words outside the page furniture ingest found (a region on furniture is quarantined on pull)
+    furniture = [(b["start"], b["end"]) for b in document.get("boilerplate") or []]
+    words = [
+        {"start": m.start(), "end": m.end(), "text": m.group()}
+        for m in re.finditer(r"\S+", text)
+        if not any(start < m.end() and m.start() < end for start, end in furniture)
+    ][:2]
     return {
         "record_type": "annotation",
         "schema_version": "1.1.0",
