@@ -26,8 +26,7 @@ import ahocorasick
 
 from goldkit.preannotate import rules
 from goldkit.preannotate.vocabulary import vocabulary
-from goldkit.schema.loading import schema_version
-from goldkit.schema.records import Record, canonicalize
+from goldkit.schema.records import Record
 
 LEARNED_VERSION = "learned-1"
 RULE_SCORE = 0.5  # a region the rules found (dates, numbers, claims): no lexicon evidence either way
@@ -245,26 +244,21 @@ def predict(model: Model, document: Record, attributions: Mapping[str, str], cre
         claims.append({"id": claim_id, **claim})
         cue = claim.get("cue")
         scores[claim_id] = cues[_fold(cue["text"])].score if cue and _fold(cue["text"]) in cues else RULE_SCORE
-    return canonicalize(
+    return rules.suggestion_record(
+        document,
         {
-            "record_type": "annotation",
-            "schema_version": schema_version(),
-            "document_id": document["id"],
-            "document_sha256": document["sha256"],
-            "provenance": {
-                "annotator": "goldkit-preannotate:learned",
-                "method": rules.PREANNOTATION,
-                "model_version": LEARNED_VERSION,
-                "created_at": created_at,
-                "score": round(sum(scores.values()) / len(scores), 4) if scores else 0.0,
-                "region_scores": [{"region": k, "score": round(v, 4)} for k, v in scores.items()],
-                "note": f"Learned from {model.documents} gold record(s) of this project (lexicons of entities, "
-                "triggers and cues) plus the rules' dates, numbers and claims; to be corrected by people.",
-            },
-            "entities": entities,
-            "events": events,
-            "claims": claims,
-        }
+            "annotator": "goldkit-preannotate:learned",
+            "method": rules.PREANNOTATION,
+            "model_version": LEARNED_VERSION,
+            "created_at": created_at,
+            "score": round(sum(scores.values()) / len(scores), 4) if scores else 0.0,
+            "region_scores": [{"region": k, "score": round(v, 4)} for k, v in scores.items()],
+            "note": f"Learned from {model.documents} gold record(s) of this project (lexicons of entities, "
+            "triggers and cues) plus the rules' dates, numbers and claims; to be corrected by people.",
+        },
+        entities,
+        events,
+        claims,
     )
 
 

@@ -361,25 +361,42 @@ def rules_preannotator(document: Record, context: Context) -> Record:
         if claim.get("claimant", {}).get("entity") is not None:
             claim["claimant"]["entity"] = person_ids[claim["claimant"]["entity"]]
         claims.append({"id": f"pre-c{n}", **claim})
+    return suggestion_record(
+        document,
+        {
+            "annotator": "goldkit-preannotate:rules",
+            "method": PREANNOTATION,
+            "model_version": RULES_VERSION,
+            "created_at": context.created_at,
+            "note": "Rule-based suggestions (numbers, dates, gold gazetteer, quotes); to be corrected by people."
+            + "".join(f" Not suggested: {reason}." for reason in skipped_suggestions([language])),
+        },
+        [
+            {"id": ids[i], "span": span, "type": typ, "canonical": entry.canonical if entry else None}
+            for i, (entry, typ, span) in enumerate(entities)
+        ],
+        [],
+        claims,
+    )
+
+
+def suggestion_record(
+    document: dict[str, Any],
+    provenance: dict[str, Any],
+    entities: list[dict[str, Any]],
+    events: list[dict[str, Any]],
+    claims: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """One pre-annotator's suggestions for a document as an annotation record (every model's envelope)."""
     return canonicalize(
         {
             "record_type": "annotation",
             "schema_version": schema_version(),
             "document_id": document["id"],
             "document_sha256": document["sha256"],
-            "provenance": {
-                "annotator": "goldkit-preannotate:rules",
-                "method": PREANNOTATION,
-                "model_version": RULES_VERSION,
-                "created_at": context.created_at,
-                "note": "Rule-based suggestions (numbers, dates, gold gazetteer, quotes); to be corrected by people."
-                + "".join(f" Not suggested: {reason}." for reason in skipped_suggestions([language])),
-            },
-            "entities": [
-                {"id": ids[i], "span": span, "type": typ, "canonical": entry.canonical if entry else None}
-                for i, (entry, typ, span) in enumerate(entities)
-            ],
-            "events": [],
+            "provenance": provenance,
+            "entities": entities,
+            "events": events,
             "claims": claims,
         }
     )
