@@ -9,12 +9,12 @@ load_dataset, on the session's real Label Studio. Nothing in the package names t
 from __future__ import annotations
 
 import json
-import re
 import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from record_builders import words_outside_furniture
 
 from goldkit.cli.main import main
 
@@ -64,14 +64,7 @@ def _record(document: dict[str, Any]) -> dict[str, Any]:
     """An annotation of the new labels: the first word after the furniture organizes a protest on the second."""
     from goldkit.schema.loading import label_values
 
-    text = document["text"]
-    # the first two words outside the page furniture ingest found (a region on furniture is quarantined on pull)
-    furniture = [(b["start"], b["end"]) for b in document.get("boilerplate") or []]
-    words = [
-        {"start": m.start(), "end": m.end(), "text": m.group()}
-        for m in re.finditer(r"\S+", text)
-        if not any(start < m.end() and m.start() < end for start, end in furniture)
-    ][:2]
+    words = words_outside_furniture(document, 2)
     return {
         "record_type": "annotation",
         "schema_version": "1.1.0",

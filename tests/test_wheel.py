@@ -20,6 +20,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from record_builders import words_outside_furniture
 
 REPO = Path(__file__).resolve().parents[1]
 PAGE = REPO / "tests" / "data" / "ingest_html" / "salon.com.emissions.html"
@@ -108,19 +109,17 @@ def _warc(path: Path, text: str) -> None:
 
 
 def _annotate(ls_server, prefix: str, documents: list[dict]) -> None:  # type: ignore[no-untyped-def]
-    """One annotation per task, as an annotator would submit it: the first word of the text as a person."""
+    """One annotation per task, as an annotator would submit it: the first word outside the furniture as a person."""
     from goldkit.labelstudio import client as lsclient
 
     client = lsclient.connect(ls_server.url, ls_server.api_key)
-    texts = {d["id"]: d["text"] for d in documents}
+    by_id = {d["id"]: d for d in documents}
     titles = {f"{prefix} · en", f"{prefix} · ar"}
     for project in client.projects.list():
         if project.title not in titles:
             continue
         for task in client.tasks.list(project=project.id):
-            text = texts[task.data["doc_id"]]
-            start = len(text) - len(text.lstrip())
-            end = start + len(text[start:].split()[0])
+            word = words_outside_furniture(by_id[task.data["doc_id"]], 1)[0]
             region = {"id": "r1", "from_name": "entity", "to_name": "text", "type": "labels",
-                      "value": {"start": start, "end": end, "text": text[start:end], "labels": ["person"]}}  # fmt: skip
+                      "value": {**word, "labels": ["person"]}}  # fmt: skip
             client.annotations.create(id=task.id, result=[region], lead_time=1)
