@@ -20,6 +20,7 @@ import pytest
 
 from goldkit import jsonio, paths, pull, pulls, push
 from goldkit.cli.main import main
+from goldkit.config import Annotator, ProjectConfig
 from goldkit.errors import ReconcileError
 from goldkit.jsonio import iter_jsonl, read_json
 from goldkit.labelstudio import client as lsclient
@@ -189,6 +190,19 @@ def test_pull_memory_does_not_grow_with_the_export(tmp_path: Path, monkeypatch: 
     # holding the records and quarantine lines as Python objects takes several times their JSON text; what
     # still grows here is the converter's bounded caches of recurring strings (these ids and emails are new)
     assert large < 0.5 * written and large < 2 * small, (small, large, written)
+
+
+def test_pulled_records_carry_the_roster_note_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # the roster was stamped onto a copy read back from the spool, so no pulled record ever had its note
+    roster = {EMAILS[3]: Annotator(EMAILS[3], "ai_assistant", "AI assistant acting as annotator A")}
+    monkeypatch.setattr(pull, "project_config", lambda: ProjectConfig(name="t", annotators=roster))
+    report = _report(tmp_path)
+    pull.write_pull(report, pull.sort_annotations(report, [(7, "t", export())], emails=EMAILS))
+    notes = {
+        r["provenance"]["annotator"]: r["provenance"].get("note")
+        for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)
+    }
+    assert notes == {EMAILS[3]: "ai assistant: AI assistant acting as annotator A", EMAILS[4]: None}
 
 
 def test_since_keeps_only_annotations_updated_at_or_after_it(tmp_path: Path) -> None:

@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from goldkit import __version__
-from goldkit.config import stamp_roster
+from goldkit.config import project_config, stamp_roster
 from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
 from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
@@ -630,6 +630,7 @@ def sort_annotations(
 ) -> Sorted:
     """Sort every exported annotation of (project id, title, tasks) into records, quarantine and counts."""
     out = Sorted()
+    roster = project_config().annotators  # what made each record, as goldkit.toml's [annotators] declares it
     mark = report.since
     by_project: dict[int, ProjectCounts] = {}
     task_ids: dict[int, dict[str, list[int]]] = {}  # project -> doc_id -> task ids
@@ -643,11 +644,12 @@ def sort_annotations(
             report.projects.append(by_project[project_id])
         counts = by_project[project_id]
         sort_project(project_id, tasks, counts, out, emails=emails, since=since, documents=documents)
-        mark_reviews(title, tasks, [record for record, *_ in out.pending])
+        chunk = [record for record, *_ in out.pending]
+        mark_reviews(title, tasks, chunk)
+        stamp_roster(chunk, roster)  # before spooling: the records are on disk from here on
         out.spool_pending()
         mark = _high_water(tasks, mark)
     report.high_water = mark
-    stamp_roster(out.records)  # what made each record, as goldkit.toml's [annotators] declares it
     report.duplicate_tasks = _duplicates(task_ids)
     report.text_changed_tasks = {p: sorted(ids, key=_id_order) for p, ids in out.text_changed.items()}
     _finish_counts(report, out)
