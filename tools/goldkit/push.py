@@ -136,8 +136,10 @@ def _markdown_to_html(text: str) -> str:
     from markdown_it import MarkdownIt
 
     html = MarkdownIt("commonmark").enable("table").render(re.sub(r"<!--.*?-->\n?", "", text, flags=re.S))
-    # Label Studio strips id attributes from instructions: send what it keeps, or every push sees a change
-    return re.sub(r'(<a) id="[^"]*"', r"\1", html)
+    # Label Studio strips id attributes from instructions: send what it keeps (or every push sees a change),
+    # and no in-page links, which would lead nowhere there (GUIDELINES*.md keep them)
+    html = re.sub(r'<a id="[^"]*"></a>', "", html)
+    return re.sub(r'<a href="#[^"]*">(.*?)</a>', r"\1", html)
 
 
 # ---------------------------------------------------------------- checks that need no server
