@@ -37,7 +37,7 @@ def _expected_controls(schema: dict[str, Any] | None = None) -> dict[str, list[s
     """Control name -> label values, from lsmap and the schema (what the XML must offer)."""
     schema = schema or load_schema()
     controls = {layer.name: [x.value for x in render.layer_labels(layer, schema)] for layer in lsmap.SPAN_LAYERS}
-    controls |= {c.name: [x.value for x in render.choice_labels(c, schema)] for c in lsmap.REGION_CHOICES}
+    controls |= {c.name: [x.value for x in render.choice_labels(c, schema)] for c in lsmap.region_choices()}
     controls |= {t.name: [] for t in lsmap.REGION_TEXTS}
     return controls
 
@@ -133,7 +133,7 @@ def test_relations_offer_every_relation_value(language: str) -> None:
 
 def test_per_region_controls_show_only_for_their_layer() -> None:
     root = _tree(render.label_config("en"))
-    for choice in lsmap.REGION_CHOICES:
+    for choice in lsmap.region_choices():
         node = root.find(f".//Choices[@name='{choice.name}']")
         assert node is not None
         assert node.get("perRegion") == "true"

@@ -33,7 +33,7 @@ def _shown(language: str) -> dict[tuple[str, str], str]:
 
 def _stored_values() -> dict[str, list[str]]:
     values = {layer.name: [x.value for x in layer.values()] for layer in lsmap.SPAN_LAYERS}
-    return values | {c.name: [x.value for x in c.values()] for c in lsmap.REGION_CHOICES}
+    return values | {c.name: [x.value for x in c.values()] for c in lsmap.region_choices()}
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])

@@ -191,7 +191,7 @@ def _annotate(page: Any, text: str, regions: list[Region], language: str = "en")
     for index, (_, _, choices, texts) in enumerate(regions, before):
         items.nth(index).click()  # select the region: its choices and texts show
         for value in choices:
-            shown = _shown(next(c.name for c in lsmap.REGION_CHOICES if value in _values(c)), value, language)
+            shown = _shown(next(c.name for c in lsmap.region_choices() if value in _values(c)), value, language)
             page.locator(".lsf-choice__checkbox").filter(has_text=re.compile(f"^{re.escape(shown)}")).first.click()
         for name, value in texts.items():
             box = page.locator(f"textarea[name={name}], input[name={name}]").first
@@ -218,7 +218,7 @@ def _gold(document: dict[str, Any]) -> dict[str, Any] | None:
 
 def _event_region(document: dict[str, Any]) -> Region:
     """The gold record's first event trigger (else the word 'met'), with the first realis and polarity."""
-    choices = [c.values()[0].value for c in lsmap.REGION_CHOICES if c.layer == "event"]
+    choices = [c.values()[0].value for c in lsmap.region_choices() if c.layer == "event"]
     gold = _gold(document)
     if gold:
         event = gold["events"][0]
@@ -257,7 +257,7 @@ def test_spans_made_in_the_ui_pull_with_exact_offsets(
         span = item.get("trigger") or item["span"]
         assert (item["type"], span["start"], span["end"]) == (label, start, end)
         assert span["text"] == document["text"][start:end]
-        assert [item[c.name] for c in lsmap.REGION_CHOICES if c.name in item] == choices
+        assert [item[c.name] for c in lsmap.region_choices() if c.name in item] == choices
         assert {t.name: item[t.name] for t in lsmap.REGION_TEXTS if t.name in item} == texts
 
 

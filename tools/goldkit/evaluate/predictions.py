@@ -19,7 +19,7 @@ from typing import Any
 from goldkit.errors import InputError, Problem, ValidationError
 from goldkit.evaluate.reference import LAYERS, Annotations, Item, Reference, decode, item_from_row
 from goldkit.generate.features import config_features
-from goldkit.schema.layers import REGION_CHOICES, layer
+from goldkit.schema.layers import layer, region_choices
 from goldkit.schema.loading import label_values
 
 # the keys that tell which release config a row is from (checked in this order)
@@ -36,7 +36,7 @@ def label_fields(layer_key: str) -> dict[str, str]:
     """Record field -> schema label set, for the labelled fields of one layer (from schema.layers)."""
     span_layer = layer(_LAYER_NAMES[layer_key])
     fields = {"type": span_layer.label_set} if span_layer.label_set else {}
-    for choice in REGION_CHOICES:
+    for choice in region_choices():
         if choice.layer == span_layer.name and choice.label_set:
             fields[choice.name] = choice.label_set
     return fields

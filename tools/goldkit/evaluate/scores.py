@@ -24,7 +24,7 @@ from goldkit.clusters import connected_components
 from goldkit.evaluate.coref import coref_scores
 from goldkit.evaluate.reference import LAYERS, Annotations, Item
 from goldkit.matching import MATCH_MODES, item_span, match_items, match_spans
-from goldkit.schema.layers import REGION_CHOICES, RegionChoice, layer
+from goldkit.schema.layers import RegionChoice, layer, region_choices
 from goldkit.schema.loading import label_values, labels
 
 ALL = "*"
@@ -187,7 +187,7 @@ def attribute_scores(gold: Annotations, predicted: Annotations, documents: Itera
     """Accuracy and macro-F1 of every per-region choice of the schema, per match mode."""
     keys = {name: key for key, name in _LAYER_NAMES.items()}
     out = []
-    for choice in REGION_CHOICES:
+    for choice in region_choices():
         key = keys[choice.layer]
         for mode in MATCH_MODES:
             pairs = []

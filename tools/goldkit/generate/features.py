@@ -50,14 +50,18 @@ def _entity() -> dict[str, Any]:
 
 
 def _event() -> dict[str, Any]:
-    return {
-        "id": Value("string"),
-        "type": class_label("EventType"),
-        "trigger": span(),
-        "realis": class_label("Realis"),
-        "polarity": class_label("Polarity"),
-        "arguments": List({"role": class_label("ArgumentRole"), "entity_id": Value("string"), "span": span()}),
-    }
+    """The event columns in the order of $defs/Event's properties; every per-region choice is one column."""
+    return _columns(
+        "event",
+        {
+            "id": {"id": Value("string")},
+            "type": {"type": class_label("EventType")},
+            "trigger": {"trigger": span()},
+            "arguments": {
+                "arguments": List({"role": class_label("ArgumentRole"), "entity_id": Value("string"), "span": span()})
+            },
+        },
+    )
 
 
 def choice_feature(choice: lsmap.RegionChoice) -> Any:
@@ -70,31 +74,42 @@ def choice_feature(choice: lsmap.RegionChoice) -> Any:
 
 def _claim() -> dict[str, Any]:
     """The claim columns in the order of $defs/Claim's properties; every per-region choice is one column."""
-    choices = {choice.name: choice for choice in lsmap.region_choices("claim")}
-    not_choices: dict[str, dict[str, Any]] = {
-        "id": {"id": Value("string")},
-        "span": {"span": span()},
-        "claimant": {  # a choice (its kind) plus a relation to the entity: three columns
-            "claimant_kind": class_label("ClaimantKind"),
-            "claimant_entity_id": Value("string"),
-            "claimant_span": span(),
+    return _columns(
+        "claim",
+        {
+            "id": {"id": Value("string")},
+            "span": {"span": span()},
+            "claimant": {  # a choice (its kind) plus a relation to the entity: three columns
+                "claimant_kind": class_label("ClaimantKind"),
+                "claimant_entity_id": Value("string"),
+                "claimant_span": span(),
+            },
+            "cue": {"cue": span()},
+            "evidence": {
+                "evidence": List({"kind": class_label("EvidenceKind"), "ref": Value("string"), "note": Value("string")})
+            },
+            "event": {"event_id": Value("string")},
         },
-        "cue": {"cue": span()},
-        "evidence": {
-            "evidence": List({"kind": class_label("EvidenceKind"), "ref": Value("string"), "note": Value("string")})
-        },
-        "event": {"event_id": Value("string")},
-    }
+    )
+
+
+def _columns(name: lsmap.Layer, not_choices: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """A layer's columns in the order of its $defs properties: the fixed ones, then each per-region choice."""
+    span_layer = lsmap.layer(name)
+    item = lsmap.item_definition(span_layer)
+    assert item is not None  # layers with a record array only
+    choices = {choice.name: choice for choice in lsmap.region_choices(name)}
     columns: dict[str, Any] = {}
-    for name in definition("Claim")["properties"]:
-        if name in not_choices:
-            columns |= not_choices[name]
-        elif name in choices:
-            columns[name] = choice_feature(choices[name])
+    for field in definition(item)["properties"]:
+        if field in not_choices:
+            columns |= not_choices[field]
+        elif field in choices:
+            columns[field] = choice_feature(choices[field])
         else:
             raise SchemaError(
-                f"$defs/Claim/properties/{name} has no column: add it to REGION_CHOICES in goldkit/schema/layers.py",
-                pointer=f"/$defs/Claim/properties/{name}",
+                f"$defs/{item}/properties/{field} has no column: a field goldkit shows annotators is a label set "
+                "($ref), a list of one, a boolean, or an object with a 'kind' label set",
+                pointer=f"/$defs/{item}/properties/{field}",
             )
     return columns
 

@@ -146,7 +146,7 @@ def _layers(schema: dict[str, Any], language: str) -> list[str]:
 
 def _details(schema: dict[str, Any], language: str) -> list[str]:
     lines = [*_heading(2, word("Details of a selected region", language))]
-    for choice in lsmap.REGION_CHOICES:
+    for choice in lsmap.region_choices():
         many = word("choose all that apply" if choice.multiple else "choose one", language)
         layer_name = render.record_title(lsmap.layer(choice.layer), schema, language)
         lines += _heading(3, f"{render.field_title(choice, schema, language)} ({layer_name}; {many})")

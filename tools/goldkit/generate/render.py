@@ -115,7 +115,7 @@ def schema_problems(schema: dict[str, Any]) -> list[Problem]:
             for role in item.get("x-roles", []):
                 if role not in roles:
                     problems.append(Problem(f"{pointer}/x-roles", "not an ArgumentRole value", role, sorted(roles)))
-    needed = [layer.label_set for layer in lsmap.SPAN_LAYERS] + [c.label_set for c in lsmap.REGION_CHOICES]
+    needed = [layer.label_set for layer in lsmap.SPAN_LAYERS] + [c.label_set for c in lsmap.region_choices()]
     for name in [n for n in needed if n] + list(lsmap.RELATION_LABEL_SETS) + ["Language"]:
         if name not in sets:
             problems.append(Problem(f"/$defs/{name}", "label set used by goldkit.lsmap is missing", expected="oneOf"))
@@ -312,7 +312,7 @@ def _article(parent: ET.Element, language: str) -> None:
 
 def _region_details(parent: ET.Element, schema: dict[str, Any], language: str) -> None:
     for layer in lsmap.SPAN_LAYERS:
-        choices = [c for c in lsmap.REGION_CHOICES if c.layer == layer.name]
+        choices = lsmap.region_choices(layer.name)
         texts = [t for t in lsmap.REGION_TEXTS if t.layer == layer.name]
         if not choices and not texts:
             continue

@@ -213,7 +213,7 @@ def boolean_labels(language: str) -> list[Label]:
 
 def annotator_label_sets() -> list[str]:
     """The label sets an annotator sees (span layers, region fields, relations, links, evidence, furniture)."""
-    names = [layer.label_set for layer in lsmap.SPAN_LAYERS] + [c.label_set for c in lsmap.REGION_CHOICES]
+    names = [layer.label_set for layer in lsmap.SPAN_LAYERS] + [c.label_set for c in lsmap.region_choices()]
     names += [*lsmap.RELATION_LABEL_SETS, "LinkRelation", "EvidenceKind", "BoilerplateKind", "Language"]
     return list(dict.fromkeys(n for n in names if n))
 

@@ -83,6 +83,8 @@ class Conversion:
 @dataclass(frozen=True)
 class _Vocabulary:
     layer_labels: dict[str, frozenset[str]]
+    choices: dict[str, lsmap.RegionChoice]  # the schema's per-region choices by control name
+    layer_choices: dict[str, tuple[lsmap.RegionChoice, ...]]  # and by layer, in schema order
     choice_values: dict[str, frozenset[str]]
     roles: frozenset[str]
     evidence_kinds: frozenset[str]
@@ -94,7 +96,9 @@ class _Vocabulary:
 def _vocabulary() -> _Vocabulary:
     return _Vocabulary(
         layer_labels={s.name: frozenset(v.value for v in s.values()) for s in lsmap.SPAN_LAYERS},
-        choice_values={c.name: frozenset(v.value for v in c.values()) for c in lsmap.REGION_CHOICES},
+        choices={c.name: c for c in lsmap.region_choices()},
+        layer_choices={s.name: lsmap.region_choices(s.name) for s in lsmap.SPAN_LAYERS},
+        choice_values={c.name: frozenset(v.value for v in c.values()) for c in lsmap.region_choices()},
         roles=frozenset(label_values("ArgumentRole")),
         evidence_kinds=frozenset(label_values("EvidenceKind")),
         id_pattern=re.compile(definition("Id")["pattern"]),
@@ -103,12 +107,8 @@ def _vocabulary() -> _Vocabulary:
 
 
 _LAYERS = {s.name: s for s in lsmap.SPAN_LAYERS}
-_CHOICES = {c.name: c for c in lsmap.REGION_CHOICES}
 _TEXTS = {t.name: t for t in lsmap.REGION_TEXTS}
 _LINKS = {link.relation: link for link in lsmap.CLAIM_LINKS}
-_LAYER_CHOICES: dict[str, tuple[lsmap.RegionChoice, ...]] = {
-    s.name: tuple(c for c in lsmap.REGION_CHOICES if c.layer == s.name) for s in lsmap.SPAN_LAYERS
-}
 _YES, _NO = (choice.value for choice in lsmap.BOOLEAN_CHOICES)
 _EVIDENCE_SEP, _NOTE_SEP = ": ", " | "
 # 'kind: ref | note': a '|' is a separator only with a space before it, so URLs may contain '|'
@@ -148,8 +148,8 @@ def _choice_values(value: Any) -> list[str] | None:
 
 def _choices(item: dict[str, Any], layer: str, span: dict[str, Any]) -> list[Result]:
     out = []
-    for choice in lsmap.REGION_CHOICES:
-        values = _choice_values(item.get(choice.name)) if choice.layer == layer else None
+    for choice in _vocabulary().layer_choices[layer]:
+        values = _choice_values(item.get(choice.name))
         if values:
             out.append(_region("choices", choice.name, item["id"], span, "choices", values))
     return out
@@ -381,7 +381,7 @@ class _Reader:
 
     def read_choice(self, result: dict[str, Any]) -> None:
         control = result.get("from_name")
-        region = self.attribute_region(result, _CHOICES.get(control))  # type: ignore[arg-type]
+        region = self.attribute_region(result, self.vocab.choices.get(control))  # type: ignore[arg-type]
         if region is None:
             return None
         values = self.strings(result, "choices")
@@ -481,7 +481,7 @@ class _Reader:
     def item(self, region: _Region) -> dict[str, Any]:
         """Make the record item of one span region (relations are added later)."""
         item = _new_item(region.layer, region.record_id, region.label, region.span)
-        for choice in _LAYER_CHOICES[region.layer]:
+        for choice in self.vocab.layer_choices[region.layer]:
             item[choice.name] = self.choice(region, choice)
         if region.layer == "entity":
             item["canonical"] = self.canonical(region)
@@ -564,9 +564,9 @@ def _field_orders() -> dict[str, tuple[str, ...]]:
 @per_schema
 def _empty_items() -> dict[str, dict[str, None]]:
     """Map each item layer to an item with every field conversion fills unset, in schema order."""
-    empty = {}
+    empty, layer_choices = {}, _vocabulary().layer_choices
     for layer, order in _field_orders().items():
-        fields = {"id", _SPAN_FIELDS[layer], *_ITEM_FIELDS[layer], *(c.name for c in _LAYER_CHOICES[layer])}
+        fields = {"id", _SPAN_FIELDS[layer], *_ITEM_FIELDS[layer], *(c.name for c in layer_choices[layer])}
         empty[layer] = dict.fromkeys(key for key in order if key in fields)
     return empty
 
@@ -632,8 +632,9 @@ def _quick_arrays(text: str, results: list[dict[str, Any]]) -> dict[str, list[di
     for result in later:
         if result["type"] != "relation":
             _quick_attribute(items[result["id"]], layers[result["id"]], result)
+    layer_choices = _vocabulary().layer_choices
     for region_id, item in items.items():
-        for choice in _LAYER_CHOICES[layers[region_id]]:
+        for choice in layer_choices[layers[region_id]]:
             if item[choice.name] is None:
                 raise _Unusual  # a missing per-region choice
     linked = {_quick_link(items, layers, cue_spans, result) for result in relations}
@@ -649,7 +650,7 @@ def _quick_attribute(item: dict[str, Any], layer: str, result: dict[str, Any]) -
     """Fill an item's field from a per-region choice or text, as _Reader.choice/canonical/evidence do."""
     control, value = result["from_name"], result["value"]
     if result["type"] == "choices":
-        choice, values = _CHOICES[control], value["choices"]
+        choice, values = _vocabulary().choices[control], value["choices"]
         if choice.layer != layer or type(values) is not list or not values:
             raise _Unusual
         if not (choice.multiple or len(values) == 1) or not _vocabulary().choice_values[control].issuperset(values):

@@ -20,7 +20,7 @@ from goldkit.evaluate.reference import Annotations, Document
 from goldkit.jsonio import atomic_write_text
 from goldkit.matching import align_units, item_span
 from goldkit.report.source import ReportSource
-from goldkit.schema.layers import REGION_CHOICES
+from goldkit.schema.layers import region_choices
 from goldkit.schema.loading import label_values
 
 RTL_LANGUAGES = {"ar", "fa", "he", "ur"}
@@ -113,8 +113,8 @@ def item_views(annotations: Annotations, document: Document, prefix: str) -> dic
         entity = entities.get(entity_id or "")
         return _text(document, entity["span"]) if entity else ""
 
-    claim_choices = [c for c in REGION_CHOICES if c.layer == "claim"]
-    event_choices = [c for c in REGION_CHOICES if c.layer == "event"]
+    claim_choices = region_choices("claim")
+    event_choices = region_choices("event")
     views: dict[str, list[dict[str, Any]]] = {"entities": [], "events": [], "claims": []}
     for n, e in enumerate(annotations.items(document.id, "entities")):
         views["entities"].append({"key": f"{prefix}e{n}", "item": e, "text": _text(document, e["span"])})
