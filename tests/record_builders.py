@@ -1,8 +1,12 @@
-"""Pieces of annotation records shared by tests that build records by hand (one place for a claim's defaults)."""
+"""Pieces of test data shared by tests that build it by hand: a claim's defaults, words to annotate, dump rows."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+
+SEEDS = Path(__file__).resolve().parent / "data" / "ingest_seeds" / "input"
+EN_SEED, AR_SEED = SEEDS / "000_a681de6f3d5f1a0d.txt", SEEDS / "003_5fb4ba3b4aa07823.txt"
 
 
 def author_claim(claim_id: str, span: dict[str, Any], event: str | None) -> dict[str, Any]:
@@ -33,3 +37,13 @@ def words_outside_furniture(document: dict[str, Any], count: int) -> list[dict[s
         for m in re.finditer(r"\S+", document["text"])
         if not any(start < m.end() and m.start() < end for start, end in furniture)
     ][:count]
+
+
+def seed_dump_rows() -> list[dict[str, Any]]:
+    """The two seed articles as rows of a news dump with its own field names (guid, body, headline, when, ...)."""
+    return [
+        {"guid": "en-1", "body": EN_SEED.read_text(encoding="utf-8"), "headline": "Security cooperation",
+         "when": "2025-12-18T10:00:00Z", "link": "https://example.org/en-1", "lang": "en"},
+        {"guid": "ar-1", "body": AR_SEED.read_text(encoding="utf-8"), "headline": "تعاون أمني",
+         "when": "2025-12-18", "link": "https://example.org/ar-1", "lang": "ar"},
+    ]  # fmt: skip

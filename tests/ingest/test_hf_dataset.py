@@ -8,6 +8,7 @@ from typing import Any
 
 import datasets
 import pytest
+from record_builders import EN_SEED, seed_dump_rows
 
 from goldkit.cli import main as cli_main
 from goldkit.errors import InputError
@@ -15,8 +16,6 @@ from goldkit.ingest.documents import ingest
 from goldkit.schema.validate import validate_record
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-AR_SEED = DATA / "ingest_seeds" / "input" / "003_5fb4ba3b4aa07823.txt"
-EN_SEED = DATA / "ingest_seeds" / "input" / "000_a681de6f3d5f1a0d.txt"
 MAP = ["--text-field", "body", "--id-field", "guid", "--title-field", "headline", "--date-field", "when",
        "--url-field", "link", "--language-field", "lang"]  # fmt: skip
 CARD = """---
@@ -40,15 +39,6 @@ def _project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path / "corpus"
 
 
-def _rows() -> list[dict[str, Any]]:
-    return [
-        {"guid": "en-1", "body": EN_SEED.read_text(encoding="utf-8"), "headline": "Security cooperation",
-         "when": "2025-12-18T10:00:00Z", "link": "https://example.org/en-1", "lang": "en"},
-        {"guid": "ar-1", "body": AR_SEED.read_text(encoding="utf-8"), "headline": "تعاون أمني",
-         "when": "2025-12-18", "link": "https://example.org/ar-1", "lang": "ar"},
-    ]  # fmt: skip
-
-
 def _ingested(capsys: pytest.CaptureFixture[str], *args: str) -> dict[str, dict[str, Any]]:
     assert cli_main.main(["ingest", *MAP, "--json", *args]) == 0
     return {d["id"].rsplit("-", 1)[0]: d for d in json.loads(capsys.readouterr().out)["documents"]}
@@ -69,7 +59,7 @@ def _check(documents: dict[str, dict[str, Any]], folder: str, records: dict[str,
 def test_a_dataset_saved_to_disk_is_read_row_by_row(
     _project: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    datasets.Dataset.from_list(_rows()).save_to_disk(str(_project / "news-saved"))
+    datasets.Dataset.from_list(seed_dump_rows()).save_to_disk(str(_project / "news-saved"))
     documents = _ingested(capsys)
     _check(documents, "news-saved", {"en-1": "row 1", "ar-1": "row 2"})
     # the row's sha256 is of the row as read, so the same row gives the same source hash
@@ -79,7 +69,7 @@ def test_a_dataset_saved_to_disk_is_read_row_by_row(
 
 
 def test_every_split_of_a_saved_dataset_dict(_project: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    english, arabic = _rows()
+    english, arabic = seed_dump_rows()
     splits = {"train": datasets.Dataset.from_list([english]), "test": datasets.Dataset.from_list([arabic])}
     datasets.DatasetDict(splits).save_to_disk(str(_project / "news-splits"))
     _check(_ingested(capsys), "news-splits", {"en-1": "train row 1", "ar-1": "test row 2"})
@@ -91,7 +81,7 @@ def test_parquet_with_a_card_as_the_hub_lays_it_out(
     folder = _project / "news-hub"
     (folder / "data").mkdir(parents=True)
     (folder / "README.md").write_text(CARD, encoding="utf-8")
-    english, arabic = _rows()
+    english, arabic = seed_dump_rows()
     datasets.Dataset.from_list([english]).to_parquet(str(folder / "data" / "train-00000-of-00001.parquet"))
     datasets.Dataset.from_list([arabic]).to_parquet(str(folder / "data" / "test-00000-of-00001.parquet"))
     _check(_ingested(capsys), "news-hub", {"en-1": "train row 1", "ar-1": "test row 2"})
@@ -105,7 +95,7 @@ def test_jsonl_files_named_by_split_with_a_card(_project: Path, capsys: pytest.C
     folder = _project / "news-wire"
     folder.mkdir()
     (folder / "README.md").write_text("---\nlicense: cc-by-4.0\n---\n# Wire copy\n", encoding="utf-8")
-    english, arabic = _rows()
+    english, arabic = seed_dump_rows()
     (folder / "train.jsonl").write_text(json.dumps(english, ensure_ascii=False) + "\n", encoding="utf-8")
     (folder / "test.jsonl").write_text(json.dumps(arabic, ensure_ascii=False) + "\n", encoding="utf-8")
     records = {d: r["source"]["record"] for d, r in _ingested(capsys).items()}
@@ -115,7 +105,7 @@ def test_jsonl_files_named_by_split_with_a_card(_project: Path, capsys: pytest.C
 
 
 def test_the_field_map_errors_name_the_folder_and_the_row(_project: Path) -> None:
-    rows = _rows()
+    rows = seed_dump_rows()
     rows[1]["body"] = ""
     datasets.Dataset.from_list(rows).save_to_disk(str(_project / "news-bad"))
     with pytest.raises(InputError) as caught:
@@ -125,7 +115,7 @@ def test_the_field_map_errors_name_the_folder_and_the_row(_project: Path) -> Non
 
 def test_a_broken_saved_dataset_is_one_clear_problem(_project: Path) -> None:
     folder = _project / "news-broken"
-    datasets.Dataset.from_list(_rows()).save_to_disk(str(folder))
+    datasets.Dataset.from_list(seed_dump_rows()).save_to_disk(str(folder))
     for arrow in folder.glob("*.arrow"):
         arrow.write_bytes(b"not arrow")
     with pytest.raises(InputError) as caught:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from jsonschema import Draft202012Validator
+from record_builders import AR_SEED, EN_SEED, seed_dump_rows
 
 from goldkit import paths
 from goldkit.cli import main as cli_main
@@ -22,8 +23,6 @@ from goldkit.schema.loading import load_schema
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PAGES = DATA / "ingest_html"  # real pages from trafilatura's test material, see SOURCE.md there
-AR_SEED = DATA / "ingest_seeds" / "input" / "003_5fb4ba3b4aa07823.txt"
-EN_SEED = DATA / "ingest_seeds" / "input" / "000_a681de6f3d5f1a0d.txt"
 SALON = PAGES / "salon.com.emissions.html"
 
 
@@ -142,15 +141,6 @@ def test_a_broken_warc_is_a_clear_error(tmp_path: Path) -> None:
     assert "broken.warc.gz: not a readable WARC file" in caught.value.message
 
 
-def _rows() -> list[dict[str, Any]]:
-    return [
-        {"guid": "en-1", "body": EN_SEED.read_text(encoding="utf-8"), "headline": "Security cooperation",
-         "when": "2025-12-18T10:00:00Z", "link": "https://example.org/en-1", "lang": "en"},
-        {"guid": "ar-1", "body": AR_SEED.read_text(encoding="utf-8"), "headline": "تعاون أمني",
-         "when": "2025-12-18", "link": "https://example.org/ar-1", "lang": "ar"},
-    ]  # fmt: skip
-
-
 MAP = ["--text-field", "body", "--id-field", "guid", "--title-field", "headline", "--date-field", "when",
        "--url-field", "link", "--language-field", "lang"]  # fmt: skip
 
@@ -173,7 +163,7 @@ def _write_dump(path: Path, rows: list[dict[str, Any]]) -> None:
 def test_dumps_are_read_through_the_field_map(tmp_path: Path, suffix: str, capsys: pytest.CaptureFixture[str]) -> None:
     dump = tmp_path / "corpus" / f"dump{suffix}"
     dump.parent.mkdir()
-    _write_dump(dump, _rows())
+    _write_dump(dump, seed_dump_rows())
     assert cli_main.main(["ingest", *MAP, "--json"]) == 0
     documents = {d["id"].rsplit("-", 1)[0]: d for d in json.loads(capsys.readouterr().out)["documents"]}
     assert set(documents) == {"en-1", "ar-1"}
@@ -191,13 +181,13 @@ def test_the_field_map_can_live_in_goldkit_toml(tmp_path: Path, capsys: pytest.C
     shutil.copy(paths.DEFAULT_SCHEMA_PATH, tmp_path / paths.SCHEMA_FILE)
     dump = tmp_path / "corpus" / "dump.jsonl"
     dump.parent.mkdir()
-    _write_dump(dump, _rows())
+    _write_dump(dump, seed_dump_rows())
     assert cli_main.main(["ingest", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)["documents"]) == 2
 
 
 def test_bad_rows_are_named_by_line_and_field(tmp_path: Path) -> None:
-    rows = _rows()
+    rows = seed_dump_rows()
     rows[1]["body"] = "   "
     rows.append({"guid": "x", "body": "Some text of an article that is written in English with the words."})
     dump = tmp_path / "dump.jsonl"
