@@ -1,10 +1,10 @@
 """Benchmark `goldkit release` against plain pyarrow on the same synthetic gold (not a test).
 
-    .venv/bin/python bench/release.py [--claims 100000] [--per-doc 20]
+    nice -n 15 .venv/bin/python bench/release.py [--claims 1000000] [--per-doc 20] [--steps release,json+arrow]
 
-Makes synthetic documents and gold records (CLAIMS claims, PER_DOC per document, one entity and one
-event each) at two sizes (CLAIMS/2 and CLAIMS), and times, each in a fresh subprocess (so peak RSS is
-that step's own):
+Makes synthetic documents and gold records (PER_DOC claims per document, one entity each and one event
+per document) at two sizes, CLAIMS/10 and CLAIMS (--small N to choose the first), and times, each in a
+fresh subprocess (so peak RSS is that step's own):
 
 - write_table:  pyarrow.parquet.write_table of the claims table, built beforehand (untimed)
 - json+arrow:   read the gold JSON, build the claims rows, Table.from_pylist, write_table (claims only)
@@ -12,8 +12,9 @@ that step's own):
 - next release: one claim changed, then build_release of the next version (the same, plus the diff
                 against the release before it for the changelog)
 
-and prints wall and CPU seconds, the ratio of each step to json+arrow, and peak memory per size. The
-machine may be shared: CPU seconds are the steadier figure when others run things at the same time.
+and prints wall and CPU seconds, the ratio of each step to json+arrow at the same size, peak memory (RSS)
+per size, the ratio of the release's peak memory between the two sizes and the load average around each
+step. The machine may be shared: CPU seconds are the steadier figure when others run things at the same time.
 """
 
 from __future__ import annotations
@@ -96,6 +97,7 @@ def _claim_rows(root: Path) -> list[dict]:
 
 
 def step(name: str, root: Path) -> dict:
+    """Run one step in this process; return its wall and CPU seconds and this process's peak RSS."""
     import pyarrow.parquet as pq
 
     from goldkit.generate.features import config_features
@@ -131,29 +133,44 @@ def run_step(name: str, root: Path) -> dict:
     env = os.environ | {"GOLDKIT_ROOT": str(root)}
     code = f"import json, sys; sys.path.insert(0, {str(Path(__file__).parent)!r}); import release as b; "
     code += f"from pathlib import Path; print(json.dumps(b.step({name!r}, Path({str(root)!r}))))"
+    load = os.getloadavg()[0]
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1]) | {"load": (load, os.getloadavg()[0])}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--claims", type=int, default=100_000, help="the larger size (default 100,000)")
+    parser.add_argument("--small", type=int, default=None, help="the smaller size (default CLAIMS/10)")
     parser.add_argument("--per-doc", type=int, default=20)
+    parser.add_argument("--steps", default=",".join(STEPS), help=f"comma-separated, of {', '.join(STEPS)}")
     args = parser.parse_args()
+    steps = [name for name in STEPS if name in args.steps.split(",")]
+    small = args.small or args.claims // 10
     results = {}
-    for claims in (args.claims // 2, args.claims):
+    for claims in (small, args.claims):
         with tempfile.TemporaryDirectory(prefix="goldkit-bench-") as tmp:
             root = Path(tmp)
+            start = time.perf_counter()
             make_project(root, claims, args.per_doc)
-            results[claims] = {name: run_step(name, root) for name in STEPS}
-    print(f"{'claims':>8} {'step':<13} {'seconds':>8} {'cpu s':>6} {'peak MiB':>9}  {'/json+arrow':>11} {'cpu':>6}")
-    for claims, steps in results.items():
-        base = steps["json+arrow"]
-        for name, r in steps.items():
-            ratios = f"{r['seconds'] / base['seconds']:>10.2f}x {r['cpu'] / base['cpu']:>5.2f}x"
-            print(f"{claims:>8} {name:<13} {r['seconds']:>8.2f} {r['cpu']:>6.2f} {r['peak_mib']:>9.0f}  {ratios}")
-    small, large = results[args.claims // 2]["release"], results[args.claims]["release"]
-    print(f"release peak memory: x{large['peak_mib'] / small['peak_mib']:.2f} for x2 the claims")
+            print(f"{claims} claims: synthetic gold written in {time.perf_counter() - start:.0f} s", flush=True)
+            results[claims] = {}
+            for name in steps:
+                results[claims][name] = run_step(name, root)
+                print(f"  {name}: {json.dumps(results[claims][name])}", flush=True)
+    head = f"{'claims':>8} {'step':<13} {'seconds':>8} {'cpu s':>6} {'peak MiB':>9}  {'/json+arrow':>11} {'cpu':>6}"
+    print(head + "  load before/after")
+    for claims, done in results.items():
+        base = done.get("json+arrow")
+        for name, r in done.items():
+            ratios = f"{r['seconds'] / base['seconds']:>10.2f}x {r['cpu'] / base['cpu']:>5.2f}x" if base else " " * 18
+            loads = f"{r['load'][0]:.1f}/{r['load'][1]:.1f}"
+            figures = f"{r['seconds']:>8.2f} {r['cpu']:>6.2f} {r['peak_mib']:>9.0f}"
+            print(f"{claims:>8} {name:<13} {figures}  {ratios}  {loads}")
+    for name in ("release", "next release", "json+arrow"):
+        if name in results[small] and name in results[args.claims]:
+            ratio = results[args.claims][name]["peak_mib"] / results[small][name]["peak_mib"]
+            print(f"{name} peak memory: x{ratio:.2f} for x{args.claims / small:g} the claims")
 
 
 if __name__ == "__main__":

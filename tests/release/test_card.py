@@ -43,7 +43,8 @@ def test_card_configs_and_features_are_what_load_dataset_reads(project: Path) ->
     configs = MetadataConfigs.from_dataset_card_data(data)
     features = config_features()
     assert set(configs) == set(features)
-    assert configs["claims"]["data_files"] == [{"split": "test", "path": "claims/test.parquet"}]
+    # layout 2: every shard of the config's split, by the Hub's own glob (a 1.0.0 card names claims/test.parquet)
+    assert configs["claims"]["data_files"] == [{"split": "test", "path": "data/claims/test-*-of-*.parquet"}]
     assert configs["claims"].get("default") is True
     infos = DatasetInfosDict.from_dataset_card_data(data)
     for config, expected in features.items():

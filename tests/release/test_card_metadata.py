@@ -24,6 +24,7 @@ from huggingface_hub import DatasetCard, DatasetCardData
 from release_fixtures import FIXTURE, load, project  # noqa: F401
 
 from goldkit.generate.features import config_features
+from goldkit.paths import release_config_files
 from goldkit.release.build import ReleaseOptions, build_release
 
 RESOURCES = Path(datasets.__file__).parent / "utils" / "resources"
@@ -72,7 +73,7 @@ def hub_problems(data: DatasetCardData, release: Path) -> list[str]:
     ]
     for name, config in MetadataConfigs.from_dataset_card_data(data).items():
         for files in config["data_files"]:
-            if not (release / files["path"]).is_file():
+            if not [path for path in release.glob(files["path"]) if path.is_file()]:  # a file, or a glob of shards
                 problems.append(f"config {name}: data file {files['path']} does not exist")
     return problems
 
@@ -100,7 +101,7 @@ def test_sizes_are_measured_and_every_config_still_loads(project):
     report = build_release("1.0.0", ReleaseOptions(annotations=FIXTURE / "pull"))
     infos = DatasetInfosDict.from_dataset_card_data(DatasetCard((report.path / "README.md").read_text()).data)
     for config, info in infos.items():
-        path = report.path / config / "test.parquet"
+        (path,) = release_config_files(report.path, config, "test")  # a small release: one shard per config
         table = pq.read_table(path)
         assert info.splits["test"].num_bytes == table.nbytes > 0, config
         assert info.dataset_size == table.nbytes and info.download_size == path.stat().st_size, config
@@ -152,7 +153,8 @@ def test_an_attached_copy_says_the_texts_are_the_publishers(project, tmp_path, c
     assert "Text: attached with `goldkit attach`" in after.text and "not in this release" not in after.text
     infos = DatasetInfosDict.from_dataset_card_data(after.data)
     for config, info in infos.items():
-        assert info.splits["test"].num_bytes == pq.read_table(out / config / "test.parquet").nbytes, config
+        (path,) = release_config_files(out, config, "test")
+        assert info.splits["test"].num_bytes == pq.read_table(path).nbytes, config
     documents = DatasetInfosDict.from_dataset_card_data(before.data)["documents"].splits["test"].num_bytes
     assert infos["documents"].splits["test"].num_bytes > documents  # the texts are in now
     assert verify_checksums(out) == []

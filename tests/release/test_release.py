@@ -18,6 +18,7 @@ from release_fixtures import AR, EN, FIXTURE, cli, load, project  # noqa: F401
 from goldkit.errors import ConflictError, InputError, ReleaseError, ValidationError
 from goldkit.generate.features import config_features
 from goldkit.jsonio import read_json, write_json
+from goldkit.paths import release_config_files
 from goldkit.release.build import (
     BUILDING_PREFIX,
     PAUSE_ENV,
@@ -25,6 +26,7 @@ from goldkit.release.build import (
     build_release,
     list_releases,
     read_manifest,
+    recorded_format,
     verify_checksums,
 )
 from goldkit.release.diff import read_config
@@ -51,7 +53,7 @@ def test_every_config_loads_with_load_dataset_and_the_schema_features(project: P
     features = config_features()
     assert set(report.rows) == set(features)
     for config, expected in features.items():
-        parquet = report.path / config / "test.parquet"
+        (parquet,) = release_config_files(report.path, config, "test")
         assert Features.from_arrow_schema(pq.read_schema(parquet)) == expected  # 'huggingface' metadata
         loaded = load(report.path, config)
         assert loaded.features == expected, config
@@ -164,7 +166,8 @@ def test_published_is_a_date_and_a_missing_headline_a_null_title(project: Path) 
     rows[1]["published"] = None
     documents.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
     report = build_release("1.0.0", ReleaseOptions())
-    assert pq.read_table(report.path / "documents" / "test.parquet").schema.field("published").type == "date32[day]"
+    (documents_file,) = release_config_files(report.path, "documents", "test")
+    assert pq.read_table(documents_file).schema.field("published").type == "date32[day]"
     loaded = datasets.load_dataset(str(report.path), "documents", split="test", cache_dir=str(project / ".cache"))
     by_id = {row["id"]: row for row in loaded}
     assert by_id[rows[0]["id"]]["published"] == datetime.date(2025, 12, 20)
@@ -231,8 +234,8 @@ def test_the_release_carries_schema_checksums_and_manifest(project: Path) -> Non
     assert len(sums) == len(report.files) and all("  " in line for line in sums)
     out = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=report.path, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout
-    (report.path / "claims" / "test.parquet").write_bytes(b"tampered")
-    assert verify_checksums(report.path) == ["claims/test.parquet"]
+    (report.path / "data" / "claims" / "test-00000-of-00001.parquet").write_bytes(b"tampered")
+    assert verify_checksums(report.path) == ["data/claims/test-00000-of-00001.parquet"]
 
 
 # ---- versions are promises ---------------------------------------------------------------------
@@ -500,7 +503,10 @@ def test_the_committed_1_0_0_data_rebuilds_byte_identical(tmp_path: Path, monkey
     monkeypatch.setenv("GOLDKIT_ROOT", str(root))
     pseudonyms = (root / "annotations" / "pseudonyms.json").read_bytes()
     # 1.0.0 was written in row format 1 (release.json has no row_format): its rows rebuild in that format
-    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt", row_format=1))
+    # and in its flat layout (release.json has no layout): what it recorded decides, not today's defaults
+    recorded = recorded_format(read_manifest(committed))
+    assert recorded == {"row_format": 1, "layout": 1}
+    report = build_release("1.0.0", ReleaseOptions(out=tmp_path / "rebuilt", **recorded))
     # the card (README.md, the new LICENSE.md, and so SHA256SUMS) was rewritten by #16 (license, sources,
     # sizes, citation): 1.0.0 keeps the card it was released with; its data must still rebuild byte for byte
     card_files = {Path("README.md"), Path("LICENSE.md"), Path("SHA256SUMS")}

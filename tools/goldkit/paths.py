@@ -166,6 +166,30 @@ ADJUDICATION_SUFFIX = ".adjudication.json"  # adjudicate's vote sidecar per docu
 UNRESOLVED_FILE = "unresolved.json"  # what the last adjudication left open, in adjudication_dir()
 RELEASE_MANIFEST = "release.json"  # a release's own manifest in export/<VERSION>/
 CHANGELOG_FILE = "CHANGELOG.md"
+RELEASE_DATA_DIR = "data"  # layout 2 releases: data/<config>/<split>-NNNNN-of-NNNNN.parquet, as the Hub lays shards
+
+
+def release_shard_name(config: str, split: str, index: int, count: int) -> str:
+    """The path of shard `index` of `count` of one config's split inside a release (layout 2), '/'-separated."""
+    return f"{RELEASE_DATA_DIR}/{config}/{split}-{index:05d}-of-{count:05d}.parquet"
+
+
+def release_data_pattern(config: str, split: str) -> str:
+    """The data_files glob of one config's split in a release's card (layout 2): every shard, nothing else."""
+    return f"{RELEASE_DATA_DIR}/{config}/{split}-*-of-*.parquet"
+
+
+def release_config_files(release: Path, config: str, split: str) -> list[Path]:
+    """The Parquet files of one config's split in a release, in row order; [] when the release has no such config.
+
+    Layout 2 writes shards (release_shard_name); releases before it (no `layout` in release.json, e.g. 1.0.0)
+    hold one file, <config>/<split>.parquet.
+    """
+    shards = sorted((release / RELEASE_DATA_DIR / config).glob(f"{split}-*-of-*.parquet"))
+    if shards:
+        return shards
+    flat = release / config / f"{split}.parquet"
+    return [flat] if flat.is_file() else []
 
 
 @contextmanager

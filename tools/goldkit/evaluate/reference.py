@@ -17,6 +17,7 @@ from datasets import ClassLabel, Features, List, Sequence
 
 from goldkit.errors import InputError
 from goldkit.generate.features import config_features
+from goldkit.paths import RELEASE_DATA_DIR
 
 Item = dict[str, Any]
 SCORED_CONFIGS = ("entities", "events", "claims", "links")
@@ -121,8 +122,9 @@ def item_from_row(config: str, row: dict[str, Any]) -> Item:
 
 def read_config(release: Path, config: str) -> list[dict[str, Any]]:
     """Read every split of one config of a release as rows with label names."""
-    folder = release / config
-    files = sorted(folder.glob("*.parquet")) if folder.is_dir() else []
+    # shards under data/<config>/ (layout 2), or one file per split in <config>/ (1.0.0)
+    sharded = sorted((release / RELEASE_DATA_DIR / config).glob("*.parquet"))
+    files = sharded or sorted((release / config).glob("*.parquet"))
     rows: list[dict[str, Any]] = []
     for path in files:
         table = pq.read_table(path)
@@ -144,7 +146,7 @@ def annotations_from_rows(rows_by_config: dict[str, Iterable[dict[str, Any]]]) -
 
 def load_reference(release: Path) -> Reference:
     """Read a release folder (export/VERSION) for scoring; raise InputError when it is not one."""
-    if not (release / "documents").is_dir():
+    if not ((release / "documents").is_dir() or (release / RELEASE_DATA_DIR / "documents").is_dir()):
         raise InputError(
             f"{release} is not a release folder (no documents/ config)",
             hint="give a release folder, e.g. --release export/1.0.0",

@@ -24,8 +24,9 @@ from goldkit.config import DEFAULT_LICENSE, current_config
 from goldkit.errors import ConflictError, InputError, ReleaseError
 from goldkit.generate.features import ROW_FORMAT
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
-from goldkit.paths import export_dir, pseudonyms_path, schema_path
+from goldkit.paths import export_dir, pseudonyms_path, release_config_files, schema_path
 from goldkit.release import rows as release_rows
+from goldkit.release import shards as release_shards
 from goldkit.release import tables as release_tables
 from goldkit.schema.loading import load_schema, schema_version
 
@@ -71,6 +72,9 @@ class ReleaseOptions:
     record_pseudonyms: bool | None = None
     # The row shapes to write (goldkit.generate.features: ROW_FORMAT for new releases; 1 rebuilds 1.0.0).
     row_format: int = ROW_FORMAT
+    # How the files are laid out (goldkit.release.shards: LAYOUT, shards under data/, for new releases; 1, one
+    # <config>/test.parquet each, rebuilds 1.0.0). recorded_format() reads both from a release's release.json.
+    layout: int = release_shards.LAYOUT
 
 
 @dataclass
@@ -243,7 +247,7 @@ def _build_release(
     building = export / f"{BUILDING_PREFIX}{version}-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     try:
-        tables = _write_tables(gold, not options.no_text, options.row_format, building, progress)
+        tables = _write_tables(gold, options, building, progress)
         (building / SCHEMA_COPY).parent.mkdir(parents=True)
         shutil.copyfile(schema_path(), building / SCHEMA_COPY)
         changes = release_diff.diff_releases(export / previous, building, options.row_format) if previous else None
@@ -258,7 +262,9 @@ def _build_release(
         atomic_write_text(building / CHANGELOG, card.render_changelog(manifest, changes, old_log))
         history = [read_manifest(export / v) for v in list_releases(export)] + [manifest]
         sizes = card_sections.measure_sizes(building, list(tables), SPLIT)
-        atomic_write_text(building / "README.md", card.render_card(manifest, gold, tables, history, options, sizes))
+        shards = {config: release_shards.list_shards(building, config, SPLIT) for config in tables}
+        readme = card.render_card(manifest, gold, tables, history, options, sizes, shards)
+        atomic_write_text(building / "README.md", readme)
         atomic_write_text(
             building / card_sections.LICENSE_FILE,
             card_sections.render_license(options.license or DEFAULT_LICENSE, manifest["stand_off"], version),
@@ -285,16 +291,19 @@ def _build_release(
 
 def _write_tables(
     gold: release_rows.Gold,
-    keep_text: bool,
-    row_format: int,
+    options: ReleaseOptions,
     folder: Path,
     progress: Callable[[int, int | None], None] | None,
 ) -> dict[str, pa.Table]:
     total = len(release_tables.config_names(gold))
     tables: dict[str, pa.Table] = {}
-    for done, (config, table) in enumerate(release_tables.build_tables(gold, keep_text, row_format), 1):
+    built = release_tables.build_tables(gold, not options.no_text, options.row_format)
+    for done, (config, table) in enumerate(built, 1):
         tables[config] = table
-        write_parquet(table, folder / config / f"{SPLIT}.parquet")
+        if options.layout == release_shards.FLAT:
+            write_parquet(table, folder / config / f"{SPLIT}.parquet")
+        else:
+            release_shards.write_shards(folder, config, SPLIT, [table], table.schema, PARQUET_OPTIONS)
         if progress:
             progress(done, total)
     return tables
@@ -312,12 +321,22 @@ def _manifest(
         "stand_off": options.no_text,
         "rows": {config: table.num_rows for config, table in tables.items()},
         "documents": {doc_id: doc["sha256"] for doc_id, doc in sorted(gold.documents.items())},
-    } | ({"row_format": options.row_format} if options.row_format > 1 else {})  # 1.0.0's manifest has none
+    } | recorded_keys(options.row_format, options.layout)
+
+
+def recorded_keys(row_format: int, layout: int) -> dict[str, int]:
+    """What release.json records of the format: row_format and layout, each only past 1 (1.0.0's has neither)."""
+    return ({"row_format": row_format} if row_format > 1 else {}) | ({"layout": layout} if layout > 1 else {})
 
 
 def row_format(release_dir: Path) -> int:
     """The row format a release was written in (release.json's row_format; absent: 1)."""
     return int(read_manifest(release_dir).get("row_format", 1))
+
+
+def recorded_format(manifest: dict[str, Any]) -> dict[str, int]:
+    """The ReleaseOptions that rebuild a release as it was written: its row format and file layout (absent: 1)."""
+    return {"row_format": int(manifest.get("row_format", 1)), "layout": int(manifest.get("layout", 1))}
 
 
 def _move_into_place(building: Path, target: Path) -> None:
@@ -379,12 +398,14 @@ def attach(release: Path, corpus: Path, out: Path) -> AttachReport:
     """Copy a stand-off release to out/ with texts and span texts read from the user's corpus files."""
     if out.exists():
         raise ConflictError(f"{out} already exists; attach writes a new folder", hint="choose another --out")
-    documents = pq.read_table(release / "documents" / f"{SPLIT}.parquet").to_pylist()
-    texts = release_rows.read_corpus_texts(documents, corpus)
+    documents = release_shards.read_config_table(release, "documents", SPLIT)
+    texts = release_rows.read_corpus_texts(documents.to_pylist() if documents else [], corpus)
     building = out.parent / f"{BUILDING_PREFIX}{out.name}-{os.getpid()}"
     shutil.copytree(release, building)
     try:
-        for parquet in sorted(building.glob(f"*/{SPLIT}.parquet")):
+        configs = list(read_manifest(building)["rows"])
+        parquets = [path for config in configs for path in release_config_files(building, config, SPLIT)]
+        for parquet in parquets:  # each file keeps its name: a shard's rows stay in their shard
             table = pq.read_table(parquet)
             rows = [_attach_row(row, texts) for row in table.to_pylist()]
             write_parquet(pa.Table.from_pylist(rows, schema=table.schema), parquet)
@@ -406,11 +427,12 @@ def _attach_card(folder: Path, version: str) -> None:
     readme = folder / "README.md"
     if not readme.is_file():
         return
-    configs = sorted(p.parent.name for p in folder.glob(f"*/{SPLIT}.parquet"))
+    configs = list(read_manifest(folder)["rows"])
     text, license_md = card_sections.attached_card(
         readme.read_text(encoding="utf-8"), version, card_sections.measure_sizes(folder, configs, SPLIT)
     )
-    atomic_write_text(readme, text)
+    files = {config: release_shards.list_shards(folder, config, SPLIT) for config in configs}
+    atomic_write_text(readme, card_sections.replace_files_section(text, files))
     atomic_write_text(folder / card_sections.LICENSE_FILE, license_md)
 
 

@@ -23,6 +23,7 @@ from goldkit.generate import features as features_module
 from goldkit.generate.features import config_features
 from goldkit.links.agreement import event_clusters
 from goldkit.links.candidates import group_documents
+from goldkit.paths import release_data_pattern
 from goldkit.release import card_sections
 from goldkit.release import makers as makers_module
 from goldkit.release.diff import ReleaseDiff
@@ -114,8 +115,13 @@ def card_data(
             download_size=size.get("download_size"),
         )
     DatasetInfosDict(infos).to_dataset_card_data(data)
+    sharded = int(manifest.get("layout", 1)) > 1  # release.json's layout: shards under data/ (absent: 1.0.0's)
+
+    def data_path(config: str) -> str:
+        return release_data_pattern(config, SPLIT) if sharded else f"{config}/{SPLIT}.parquet"
+
     configs = {
-        config: {"data_files": [{"split": SPLIT, "path": f"{config}/{SPLIT}.parquet"}]}
+        config: {"data_files": [{"split": SPLIT, "path": data_path(config)}]}
         | ({"default": True} if config == DEFAULT_CONFIG else {})
         for config in manifest["rows"]
     }
@@ -341,12 +347,16 @@ def render_card(
     history: list[dict[str, Any]],
     options: Any,
     sizes: dict[str, dict[str, int]] | None = None,
+    files: dict[str, list[Any]] | None = None,
 ) -> str:
-    """Return README.md: YAML metadata and a body derived from the inputs (sizes: card_sections.measure_sizes)."""
+    """Return README.md: YAML metadata and a body derived from the inputs.
+
+    sizes: card_sections.measure_sizes; files: each config's Parquet files (goldkit.release.shards.list_shards).
+    """
     languages = [lang for lang in _language_order() if any(d["language"] == lang for d in gold.documents.values())]
     data = card_data(manifest, gold, options, languages, sizes)
     summary = gold_provenance(gold)
-    body = _body(manifest, gold, tables, history, options, languages, summary)
+    body = _body(manifest, gold, tables, history, options, languages, summary, files)
     return f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body).rstrip() + "\n"
 
 
@@ -362,6 +372,7 @@ def _body(
     options: Any,
     languages: list[str],
     summary: dict[str, Any],
+    files: dict[str, list[Any]] | None = None,
 ) -> list[str]:
     version = manifest["version"]
     descriptions = config_descriptions()
@@ -387,6 +398,8 @@ def _body(
         "| --- | ---: | --- |",
     ]
     lines += [f"| `{c}` | {n} | {descriptions.get(c, '')} |" for c, n in manifest["rows"].items()]
+    if files:
+        lines += ["", "## Files", "", *card_sections.files_lines(files)]
     lines += ["", "## Documents", "", *documents_section(gold)]
     lines += ["", "## Split", "", *_split_text(), "", "## How to load", "", *_load_text(version, options), ""]
     lines += ["## How to score a system against this release", "", *card_sections.scoring_lines(version), ""]

@@ -18,7 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
+from goldkit.paths import release_config_files
+from goldkit.release.shards import Shard, arrow_bytes
 
 LICENSE_FILE = "LICENSE.md"
 UNKNOWN = "unknown"
@@ -83,15 +84,32 @@ def sources_note(documents: list[dict[str, Any]]) -> str:
 
 
 def measure_sizes(folder: Path, configs: list[str], split: str) -> dict[str, dict[str, int]]:
-    """Per config, as written: num_bytes (the Arrow size of the table read back with pyarrow; `datasets`'
-    own copy differs by a few bytes),
-    download_size (the Parquet file's bytes), dataset_size (num_bytes summed over the one split)."""
+    """Per config, as written: num_bytes (the Arrow size of its rows read back with pyarrow, a row group at a
+    time; `datasets`' own copy differs by a few bytes), download_size (the Parquet files' bytes), dataset_size
+    (num_bytes summed over the one split)."""
     sizes = {}
     for config in configs:
-        path = folder / config / f"{split}.parquet"
-        num_bytes = int(pq.read_table(path).nbytes)
-        sizes[config] = {"num_bytes": num_bytes, "dataset_size": num_bytes, "download_size": path.stat().st_size}
+        num_bytes = arrow_bytes(folder, config, split)
+        download = sum(path.stat().st_size for path in release_config_files(folder, config, split))
+        sizes[config] = {"num_bytes": num_bytes, "dataset_size": num_bytes, "download_size": download}
     return sizes
+
+
+def files_lines(files: dict[str, list[Shard]]) -> list[str]:
+    """Markdown: every Parquet file of the release, per config, with its rows and bytes (SHA256SUMS has the sums)."""
+    lines = ["| config | file | rows | bytes |", "| --- | --- | ---: | ---: |"]
+    lines += [f"| `{c}` | `{s.file}` | {s.rows} | {s.bytes} |" for c, shards in files.items() for s in shards]
+    return lines
+
+
+def replace_files_section(card_text: str, files: dict[str, list[Shard]]) -> str:
+    """The card with its Files section listing `files` (after goldkit attach rewrote them); unchanged without one."""
+    head, found, rest = card_text.partition("## Files\n")
+    if not found:
+        return card_text
+    after = rest.split("\n## ", 1)
+    section = "\n".join(["", *files_lines(files), ""])
+    return head + found + section + ("\n## " + after[1] if len(after) > 1 else "")
 
 
 def project_citation_lines(citation: str | None) -> list[str]:

@@ -14,10 +14,10 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from datasets import Features
 
 from goldkit.jsonio import read_json
+from goldkit.release.shards import read_config_table
 from goldkit.release.tables import to_names, without_text
 
 SPLIT = "test"
@@ -90,10 +90,9 @@ class ReleaseDiff:
 
 def _decoded_rows(release: Path, config: str) -> pa.StructArray | None:
     """A release's rows of one config with label names, decoded column-wise (None if there is no such config)."""
-    path = release / config / f"{SPLIT}.parquet"
-    if not path.is_file():
+    table = read_config_table(release, config, SPLIT)  # either layout: shards under data/, or 1.0.0's one file
+    if table is None:
         return None
-    table = pq.read_table(path)
     features = Features.from_arrow_schema(table.schema)
     columns = [to_names(table.column(key).combine_chunks(), sub) for key, sub in features.items()]
     return pa.StructArray.from_arrays(columns, names=list(features)) if columns else None
