@@ -317,13 +317,15 @@ def test_the_collector_runs_rarely_during_a_release_and_as_before_after_it(
     import gc
 
     from goldkit.jsonio import GC_THRESHOLDS
-    from goldkit.release import rows as release_rows
+    from goldkit.release import stream as release_stream
 
     before = gc.get_threshold()
     seen = []
-    load_gold = release_rows.load_gold
+    stream_gold = release_stream.stream_gold
     monkeypatch.setattr(
-        release_rows, "load_gold", lambda options: seen.append(gc.get_threshold()) or load_gold(options)
+        release_stream,
+        "stream_gold",
+        lambda options, on_chunk: seen.append(gc.get_threshold()) or stream_gold(options, on_chunk),
     )
     build_release("1.0.0", ReleaseOptions(out=tmp_path / "a"))
     assert seen == [GC_THRESHOLDS] and gc.get_threshold() == before

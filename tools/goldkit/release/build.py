@@ -22,12 +22,14 @@ import pyarrow.parquet as pq
 
 from goldkit.config import DEFAULT_LICENSE, current_config
 from goldkit.errors import ConflictError, InputError, ReleaseError
-from goldkit.generate.features import ROW_FORMAT
+from goldkit.generate.features import ROW_FORMAT, config_features
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
 from goldkit.paths import export_dir, pseudonyms_path, release_config_files, schema_path
 from goldkit.release import rows as release_rows
 from goldkit.release import shards as release_shards
+from goldkit.release import stream as release_stream
 from goldkit.release import tables as release_tables
+from goldkit.release.stats import TableStats
 from goldkit.schema.loading import load_schema, schema_version
 
 SPLIT = "test"  # gold is evaluation data: see the card's "Splits" section
@@ -241,13 +243,15 @@ def _build_release(
     export = options.out or export_dir()
     schema = load_schema()
     previous = check_version(version, export, schema_version(schema))
-    gold = release_rows.load_gold(options)
+    # 1.0.0's flat layout is rebuilt from the whole gold, as it was written; shards are written as the gold is read
+    whole = release_rows.load_gold(options) if options.layout == release_shards.FLAT else None
+    created = not export.exists()
     export.mkdir(parents=True, exist_ok=True)
     _remove_stale_builds(export)
     building = export / f"{BUILDING_PREFIX}{version}-{os.getpid()}"
     shutil.rmtree(building, ignore_errors=True)
     try:
-        tables = _write_tables(gold, options, building, progress)
+        gold, stats = _write_tables(whole, options, building, progress)
         (building / SCHEMA_COPY).parent.mkdir(parents=True)
         shutil.copyfile(schema_path(), building / SCHEMA_COPY)
         changes = release_diff.diff_releases(export / previous, building, options.row_format) if previous else None
@@ -256,14 +260,14 @@ def _build_release(
                 f"nothing changed since release {previous}: same data and same schema",
                 hint="change the gold or the schema first, then run: goldkit release " + _bump(previous or version, 2),
             )
-        manifest = _manifest(version, previous, gold, tables, options)
+        manifest = _manifest(version, previous, gold, stats, options)
         write_json(building / MANIFEST, manifest)
         old_log = (export / previous / CHANGELOG).read_text(encoding="utf-8") if previous else None
         atomic_write_text(building / CHANGELOG, card.render_changelog(manifest, changes, old_log))
         history = [read_manifest(export / v) for v in list_releases(export)] + [manifest]
-        sizes = card_sections.measure_sizes(building, list(tables), SPLIT)
-        shards = {config: release_shards.list_shards(building, config, SPLIT) for config in tables}
-        readme = card.render_card(manifest, gold, tables, history, options, sizes, shards)
+        sizes = card_sections.measure_sizes(building, list(manifest["rows"]), SPLIT)
+        shards = {config: release_shards.list_shards(building, config, SPLIT) for config in manifest["rows"]}
+        readme = card.render_card(manifest, gold, stats, history, options, sizes, shards)
         atomic_write_text(building / "README.md", readme)
         atomic_write_text(
             building / card_sections.LICENSE_FILE,
@@ -279,6 +283,8 @@ def _build_release(
         raise
     except BaseException:
         shutil.rmtree(building, ignore_errors=True)
+        if created and not any(export.iterdir()):  # a release that failed leaves no export/ it made
+            export.rmdir()
         raise
     changed = changes.to_dict() if changes else None
     report = ReleaseReport(version, export / version, previous, manifest["rows"], files, changed, gold.warnings)
@@ -290,27 +296,53 @@ def _build_release(
 
 
 def _write_tables(
-    gold: release_rows.Gold,
+    whole: release_rows.Gold | None,
     options: ReleaseOptions,
     folder: Path,
     progress: Callable[[int, int | None], None] | None,
-) -> dict[str, pa.Table]:
-    total = len(release_tables.config_names(gold))
-    tables: dict[str, pa.Table] = {}
-    built = release_tables.build_tables(gold, not options.no_text, options.row_format)
-    for done, (config, table) in enumerate(built, 1):
-        tables[config] = table
-        if options.layout == release_shards.FLAT:
+) -> tuple[release_rows.Gold, TableStats]:
+    """Write every config into folder: the whole gold's tables in one file each (layout 1, `whole` given), else
+    shards written chunk by chunk as goldkit.release.stream reads the gold. Returns the gold and the card's counts."""
+    keep_text, row_format, stats = not options.no_text, options.row_format, TableStats()
+    if whole is not None:
+        total = len(release_tables.config_names(whole))
+        for done, (config, table) in enumerate(release_tables.build_tables(whole, keep_text, row_format), 1):
             write_parquet(table, folder / config / f"{SPLIT}.parquet")
-        else:
-            release_shards.write_shards(folder, config, SPLIT, [table], table.schema, PARQUET_OPTIONS)
+            stats.add(config, table)
+            if progress:
+                progress(done, total)
+        return whole, stats
+    features = config_features(row_format)
+    writers: dict[str, release_shards.ShardWriter] = {}
+
+    def write(config: str, table: pa.Table) -> None:
+        if config not in writers:
+            writers[config] = release_shards.ShardWriter(
+                folder, config, SPLIT, features[config].arrow_schema, PARQUET_OPTIONS
+            )
+        writers[config].write(table)
+        stats.add(config, table)
+
+    def write_chunk(chunk: release_stream.Chunk) -> None:
+        records, documents = [record for record, _ in chunk], [document for _, document in chunk]
+        for config, table in release_tables.record_tables(records, documents, keep_text, row_format):
+            write(config, table)
+
+    gold = release_stream.stream_gold(options, write_chunk)
+    configs = release_tables.config_names(gold)
+    for config, table in release_tables.small_tables(gold, keep_text, row_format):
+        write(config, table)
+    for done, config in enumerate(configs, 1):
+        if config not in writers:  # a config no chunk reached: its rows are none, written as one empty shard
+            write(config, features[config].arrow_schema.empty_table())
+        writers[config].close()
         if progress:
-            progress(done, total)
-    return tables
+            progress(done, len(configs))
+    return gold, stats
 
 
 def _manifest(
-    version: str, previous: str | None, gold: release_rows.Gold, tables: dict[str, pa.Table], options: ReleaseOptions
+    version: str, previous: str | None, gold: release_rows.Gold, stats: TableStats, options: ReleaseOptions
 ) -> dict[str, Any]:
     return {
         "version": version,
@@ -319,7 +351,7 @@ def _manifest(
         "date": options.date or gold.date,
         "split": SPLIT,
         "stand_off": options.no_text,
-        "rows": {config: table.num_rows for config, table in tables.items()},
+        "rows": {config: stats.rows[config] for config in release_tables.config_names(gold)},
         "documents": {doc_id: doc["sha256"] for doc_id, doc in sorted(gold.documents.items())},
     } | recorded_keys(options.row_format, options.layout)
 

@@ -11,9 +11,7 @@ import re
 from collections import Counter
 from typing import Any
 
-import pyarrow as pa
-import pyarrow.compute as pc
-from datasets import ClassLabel, DatasetInfo, Features, List, SplitDict, SplitInfo
+from datasets import ClassLabel, DatasetInfo, List, SplitDict, SplitInfo
 from datasets.info import DatasetInfosDict
 from datasets.utils.metadata import MetadataConfigs
 from huggingface_hub import DatasetCard, DatasetCardData
@@ -28,6 +26,7 @@ from goldkit.release import card_sections
 from goldkit.release import makers as makers_module
 from goldkit.release.diff import ReleaseDiff
 from goldkit.release.rows import Gold, contributors
+from goldkit.release.stats import COUNTED_CONFIGS, TableStats, counted_columns
 from goldkit.schema.loading import definition, labels, load_schema, schema_value
 from goldkit.schema.provenance import ADJUDICATED
 
@@ -55,7 +54,7 @@ def _size_category(rows: dict[str, int]) -> str:
 
 def gold_makers(gold: Gold) -> list[makers_module.Maker]:
     """Every account whose work is in the gold, with what goldkit.toml's roster declares it to be."""
-    provenances = [r["provenance"] for r in gold.records + gold.links]
+    provenances = [s.provenance for s in gold.summaries] + [link["provenance"] for link in gold.links]
     return makers_module.makers(provenances, project_config().annotators)
 
 
@@ -172,29 +171,15 @@ def label_definitions(config_names: list[str]) -> list[str]:
     return lines
 
 
-def _counted_columns(features: Features) -> list[str]:
-    return [
-        name
-        for name, feature in features.items()
-        if name != "language"
-        and (isinstance(feature, ClassLabel) or (isinstance(feature, List) and isinstance(feature.feature, ClassLabel)))
-    ]
-
-
-def label_counts(tables: dict[str, pa.Table], languages: list[str]) -> list[str]:
+def label_counts(stats: TableStats, languages: list[str]) -> list[str]:
     """Markdown tables: rows per label value and language, for each label column of each config."""
     features = config_features()
     language_ids = {name: i for i, name in enumerate(_language_order())}
     lines = []
-    for config in ("documents", "entities", "events", "claims", "links"):
-        table = tables[config]
-        columns = ["language"] if config == "documents" else _counted_columns(features[config])
-        language = table.column("source" if config == "links" else "language").combine_chunks()
-        if config == "links":
-            language = language.field("language")  # a link counts under its source's language
-        for column in columns:
+    for config in COUNTED_CONFIGS:
+        for column in counted_columns(config, features[config]):
             names = _class_labels(features[config][column])[0].names
-            counts = _id_counts(table.column(column).combine_chunks(), language)
+            counts = stats.counts.get(config, {}).get(column, Counter())
             lines += [f"**{config}.{column}**", "", "| value | " + " | ".join(languages) + " | total |"]
             lines.append("| --- |" + " ---: |" * (len(languages) + 1))
             for label_id, name in enumerate(names):
@@ -202,16 +187,6 @@ def label_counts(tables: dict[str, pa.Table], languages: list[str]) -> list[str]
                 lines.append(f"| `{name}` | " + " | ".join(map(str, per)) + f" | {sum(per)} |")
             lines.append("")
     return lines
-
-
-def _id_counts(values: pa.Array, language: pa.Array) -> dict[tuple[int, int], int]:
-    """Count (label id, language id) pairs; a list column counts each of its items with its row's language."""
-    if isinstance(values, pa.ListArray):
-        language = language.take(pc.list_parent_indices(values))
-        values = values.flatten()
-    pairs = pa.table({"value": values, "language": language}).group_by(["value", "language"])
-    counted = pairs.aggregate([([], "count_all")]).to_pydict()
-    return dict(zip(zip(counted["value"], counted["language"], strict=True), counted["count_all"], strict=True))
 
 
 def _pseudonymize(text: str, pseudonyms: dict[str, str]) -> str:
@@ -227,10 +202,10 @@ def is_adjudicated(provenance: dict[str, Any]) -> bool:
 
 def gold_provenance(gold: Gold) -> dict[str, Any]:
     """Summarize how the gold was made, from the provenance of its records and links."""
-    provenances = [r["provenance"] for r in gold.records + gold.links]
+    provenances = [s.provenance for s in gold.summaries] + [link["provenance"] for link in gold.links]
     people = sorted({gold.pseudonyms[a] for p in provenances for a in contributors(p)}, key=lambda s: (len(s), s))
     return {
-        "records": len(gold.records),
+        "records": len(gold.summaries),
         "links": len(gold.links),
         "annotators": people,
         "adjudicated": sum(1 for p in provenances if is_adjudicated(p)),
@@ -343,7 +318,7 @@ def _numbers(value: Any, prefix: str = "") -> list[tuple[str, float]]:
 def render_card(
     manifest: dict[str, Any],
     gold: Gold,
-    tables: dict[str, pa.Table],
+    stats: TableStats,
     history: list[dict[str, Any]],
     options: Any,
     sizes: dict[str, dict[str, int]] | None = None,
@@ -356,7 +331,7 @@ def render_card(
     languages = [lang for lang in _language_order() if any(d["language"] == lang for d in gold.documents.values())]
     data = card_data(manifest, gold, options, languages, sizes)
     summary = gold_provenance(gold)
-    body = _body(manifest, gold, tables, history, options, languages, summary, files)
+    body = _body(manifest, gold, stats, history, options, languages, summary, files)
     return f"---\n{data.to_yaml()}\n---\n\n" + "\n".join(body).rstrip() + "\n"
 
 
@@ -367,7 +342,7 @@ def _language_order() -> list[str]:
 def _body(
     manifest: dict[str, Any],
     gold: Gold,
-    tables: dict[str, pa.Table],
+    stats: TableStats,
     history: list[dict[str, Any]],
     options: Any,
     languages: list[str],
@@ -414,13 +389,12 @@ def _body(
         "",
         *agreement_section(gold, summary),
     ]
-    if "annotations" in tables:
-        annotators = tables["annotations"].column("annotator").unique().to_pylist()
-        pseudonyms = sorted(annotators, key=lambda s: (len(s), s))
+    if "annotations" in stats.rows:
+        pseudonyms = sorted(stats.annotators, key=lambda s: (len(s), s))
         lines += [f"The `annotations` config holds each annotator's own labels ({', '.join(pseudonyms)}).", ""]
-    lines += ["## Counts per label and language", "", *label_counts(tables, languages)]
+    lines += ["## Counts per label and language", "", *label_counts(stats, languages)]
     lines += ["## Label definitions", "", *label_definitions(list(manifest["rows"]))]
-    lines += ["## Limitations", "", *_limitations(manifest, tables, summary, gold), ""]
+    lines += ["## Limitations", "", *_limitations(manifest, stats, summary, gold), ""]
     lines += ["## License", "", *_license_text(manifest, options), ""]
     repo_id = getattr(options, "repo_id", None)
     lines += [
@@ -471,7 +445,7 @@ MAX_LISTED_DOCUMENTS = 50
 
 def documents_section(gold: Gold) -> list[str]:
     """List the documents (up to MAX_LISTED_DOCUMENTS) with what the gold marks in each."""
-    by_doc = {r["document_id"]: r for r in gold.records}
+    by_doc = {s.document_id: s.counts for s in gold.summaries}
     lines = [
         "| document | language | title | published | author | source URL | publisher | entities | events | claims |",
         "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: |",
@@ -481,7 +455,7 @@ def documents_section(gold: Gold) -> list[str]:
         record = by_doc.get(doc_id, {})
         title = str(doc["title"] or "(no headline)").replace("|", "\\|")
         title = title if len(title) <= 90 else title[:89] + "…"
-        counts = " | ".join(str(len(record.get(key, []))) for key in ("entities", "events", "claims"))
+        counts = " | ".join(str(record.get(key, 0)) for key in ("entities", "events", "claims"))
         lines.append(
             f"| `{doc_id}` | {doc['language']} | {title} | {source['published']} | "
             f"{doc.get('author') or 'unknown'} | {source['url']} | {source['publisher']} | {counts} |"
@@ -493,7 +467,8 @@ def documents_section(gold: Gold) -> list[str]:
 
 
 def _stories_and_clusters(gold: Gold) -> str:
-    stories = group_documents({r["document_id"]: r for r in gold.records})
+    keys = {s.document_id: [{"id": i, "canonical": key} for i, key in s.entity_keys.items()] for s in gold.summaries}
+    stories = group_documents({doc_id: {"entities": entities} for doc_id, entities in keys.items()})
     clusters = event_clusters(gold.links)
     sizes = ", ".join(str(len(c)) for c in clusters) or "none"
     return (
@@ -504,18 +479,12 @@ def _stories_and_clusters(gold: Gold) -> str:
     )
 
 
-def _limitations(
-    manifest: dict[str, Any], tables: dict[str, pa.Table], summary: dict[str, Any], gold: Gold
-) -> list[str]:
+def _limitations(manifest: dict[str, Any], stats: TableStats, summary: dict[str, Any], gold: Gold) -> list[str]:
     unchecked = schema_value("Verdict", "unchecked")
-    verdicts = tables["claims"].column("verdict")
-    unchecked_id = config_features()["claims"]["verdict"].str2int(unchecked)
-    open_claims = pc.sum(pc.equal(verdicts, unchecked_id)).as_py() or 0
     lines = [
-        f"- Small: {tables['documents'].num_rows} documents. Counts per label above show which labels are rare or "
-        "absent.",
+        f"- Small: {stats.rows['documents']} documents. Counts per label above show which labels are rare or absent.",
         _stories_and_clusters(gold),
-        f"- {open_claims} of {len(verdicts)} claims have verdict `{unchecked}`: no one checked them yet.",
+        f"- {stats.open_claims} of {stats.rows['claims']} claims have verdict `{unchecked}`: no one checked them yet.",
         "- Offsets count Unicode code points (`text[start:end]` in Python), not bytes or UTF-16 units.",
         "- Boilerplate (page furniture) is marked in `documents.boilerplate`, not removed from the text.",
     ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,13 +29,43 @@ LINKS_FILE = "links.jsonl"
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
+@dataclass(frozen=True)
+class RecordSummary:
+    """What a release needs of a gold record besides its rows: who made it, its counts, its canonical keys."""
+
+    document_id: str
+    provenance: dict[str, Any]
+    counts: dict[str, int]  # entities, events, claims
+    entity_keys: dict[str, str]  # entity id -> canonical key, for the entities that have one
+
+    @classmethod
+    def of(cls, record: dict[str, Any]) -> RecordSummary:
+        return cls(
+            str(record.get("document_id")),
+            record.get("provenance") or {},
+            {key: len(record.get(key) or []) for key in ("entities", "events", "claims")},
+            {
+                e["id"]: e["canonical"]
+                for e in record.get("entities") or []
+                if isinstance(e, dict) and e.get("canonical")
+            },
+        )
+
+
 @dataclass
 class Gold:
-    """The checked inputs of a release."""
+    """The checked inputs of a release.
+
+    `records` holds every gold record when read whole (load_gold); a streamed release (goldkit.release.stream)
+    hands them to the writers in chunks instead and keeps none. Both fill `summaries` (one per record, by
+    document id) and `linked` (the records of the documents that links point at, by document id).
+    """
 
     documents: dict[str, dict[str, Any]]
     records: list[dict[str, Any]]
     links: list[dict[str, Any]]
+    summaries: list[RecordSummary] = field(default_factory=list)
+    linked: dict[str, dict[str, Any]] = field(default_factory=dict)
     pull: list[dict[str, Any]] = field(default_factory=list)
     pseudonyms: dict[str, str] = field(default_factory=dict)
     agreement: Any = None
@@ -49,19 +80,26 @@ class Gold:
 def load_gold(options: Any) -> Gold:
     """Read documents, gold records, links and (optionally) a pull; raise one ValidationError for all problems."""
     folder = options.gold or gold_dir()
-    files = sorted(f for f in folder.glob("*.json") if not f.name.endswith(ADJUDICATION_SUFFIX))
-    if not files:
-        raise InputError(
-            f"no gold records in {folder}", hint="adjudicate first with: goldkit adjudicate", path=str(folder)
-        )
+    files = gold_files(folder)
     documents = load_documents(options.documents)
     problems: list[Problem] = []
     records = _read_gold_records(files, documents, problems)
     gold_documents = {r["document_id"]: documents[r["document_id"]] for r in records if r["document_id"] in documents}
-    links = _read_links(folder / LINKS_FILE, records, problems)
-    gold = Gold(gold_documents, records, links)
+    by_document = {r["document_id"]: r for r in records}
+    links = check_links(folder / LINKS_FILE, read_links(folder / LINKS_FILE), by_document, problems)
+    gold = Gold(gold_documents, records, links, [RecordSummary.of(r) for r in records], by_document)
+    return finish_gold(gold, options, gold_documents, problems, folder)
+
+
+def finish_gold(
+    gold: Gold, options: Any, documents: Mapping[str, dict[str, Any]], problems: list[Problem], folder: Path
+) -> Gold:
+    """Read the pull, raise one ValidationError for every problem found, then name the annotators and date the gold.
+
+    documents: the gold's documents with their texts (a pull's records are checked against them).
+    """
     if options.annotations:
-        gold.pull = _read_pull(options.annotations, gold_documents, problems, gold.warnings)
+        gold.pull = _read_pull(options.annotations, documents, problems, gold.warnings)
     if problems:
         raise ValidationError(
             f"{len(problems)} problem(s) in the release inputs; nothing was released",
@@ -72,7 +110,7 @@ def load_gold(options: Any) -> Gold:
     gold.pseudonyms = assign_pseudonyms(_accounts(gold), write=False)
     gold.new_pseudonyms = {a: p for a, p in gold.pseudonyms.items() if a not in known}
     gold.agreement = read_json(options.agreement) if options.agreement else None
-    gold.date = _latest_date(records + links)
+    gold.date = _latest_date([s.provenance for s in gold.summaries] + [link["provenance"] for link in gold.links])
     return gold
 
 
@@ -82,37 +120,65 @@ def _read_gold_records(
     records = []
     for path in files:
         record = read_json(path)
-        found = validate_gold(record, documents.get(_document_id(record)), location=str(path))
-        if _document_id(record) not in documents:
-            found.append(
-                Problem("/document_id", "no such document in documents.jsonl", _document_id(record), path=str(path))
-            )
-        elif record["document_id"] != path.stem:
-            found.append(
-                Problem("/document_id", "must equal the file name", record["document_id"], path.stem, str(path))
-            )
-        problems.extend(found)
+        problems.extend(check_gold_record(record, documents.get(_document_id(record)), path))
         if isinstance(record, dict) and isinstance(record.get("entities"), list):
             records.append(canonicalize(record))  # kept even when wrong, so links to it are not reported too
     return sorted(records, key=lambda r: str(r.get("document_id")))
+
+
+def gold_files(folder: Path) -> list[Path]:
+    """The gold record files of a folder (adjudication sidecars left out); InputError when there are none."""
+    files = sorted(f for f in folder.glob("*.json") if not f.name.endswith(ADJUDICATION_SUFFIX))
+    if not files:
+        raise InputError(
+            f"no gold records in {folder}", hint="adjudicate first with: goldkit adjudicate", path=str(folder)
+        )
+    return files
+
+
+def check_gold_record(record: Any, document: dict[str, Any] | None, path: Path) -> list[Problem]:
+    """Every problem of one gold file's record: the gold rules, its document, its file name."""
+    found = validate_gold(record, document, location=str(path))
+    if document is None:
+        found.append(
+            Problem("/document_id", "no such document in documents.jsonl", _document_id(record), path=str(path))
+        )
+    elif record["document_id"] != path.stem:
+        found.append(Problem("/document_id", "must equal the file name", record["document_id"], path.stem, str(path)))
+    return found
 
 
 def _document_id(record: Any) -> Any:
     return record.get("document_id") if isinstance(record, dict) else None
 
 
-def _read_links(path: Path, records: list[dict[str, Any]], problems: list[Problem]) -> list[dict[str, Any]]:
-    if not path.is_file():
+def read_links(path: Path) -> list[tuple[int, Any]]:
+    """The gold links file's (line number, link) pairs; none without the file."""
+    return list(iter_jsonl(path)) if path.is_file() else []
+
+
+def linked_documents(numbered: list[tuple[int, Any]]) -> set[str]:
+    """The documents the links' ends name (the records a link check needs)."""
+    ends = [link.get(side) for _, link in numbered if isinstance(link, dict) for side in ("source", "target")]
+    return {str(end.get("document_id")) for end in ends if isinstance(end, dict)}
+
+
+def check_links(
+    path: Path, numbered: list[tuple[int, Any]], by_document: Mapping[str, dict[str, Any]], problems: list[Problem]
+) -> list[dict[str, Any]]:
+    """The links of read_links(path), by id, after adding every problem of them to `problems`.
+
+    by_document: the gold records of (at least) the documents the links name.
+    """
+    if not numbered:
         return []
-    numbered = list(iter_jsonl(path))
     links = [link for _, link in numbered]
-    by_document = {r["document_id"]: r for r in records}
     problems.extend(validate_links(links, by_document, locations=[f"{path}:{n}" for n, _ in numbered]))
     return sorted(links, key=lambda link: str(link.get("id")))
 
 
 def _read_pull(
-    source: Path, documents: dict[str, dict[str, Any]], problems: list[Problem], warnings: list[str]
+    source: Path, documents: Mapping[str, dict[str, Any]], problems: list[Problem], warnings: list[str]
 ) -> list[dict[str, Any]]:
     path = source / "records.jsonl" if source.is_dir() else source
     records = []
@@ -134,8 +200,8 @@ def _read_pull(
 
 def _accounts(gold: Gold) -> set[str]:
     accounts: set[str] = set()
-    for record in gold.records + gold.links + gold.pull:
-        accounts.update(contributors(record["provenance"]))
+    for provenance in [s.provenance for s in gold.summaries] + [r["provenance"] for r in gold.links + gold.pull]:
+        accounts.update(contributors(provenance))
     return accounts
 
 
@@ -144,13 +210,8 @@ def contributors(provenance: dict[str, Any]) -> list[str]:
     return list(provenance.get("annotators") or [provenance["annotator"]])
 
 
-def _latest_date(records: list[dict[str, Any]]) -> str | None:
-    stamps = [
-        str(r["provenance"].get(key))[:10]
-        for r in records
-        for key in ("updated_at", "created_at")
-        if r["provenance"].get(key)
-    ]
+def _latest_date(provenances: list[dict[str, Any]]) -> str | None:
+    stamps = [str(p.get(key))[:10] for p in provenances for key in ("updated_at", "created_at") if p.get(key)]
     dates = [s for s in stamps if _DATE.fullmatch(s)]
     return max(dates) if dates else None
 
@@ -217,7 +278,7 @@ def link_rows(gold: Gold, keep_text: bool = True, row_format: int = 1) -> list[R
     clusters = cluster_ids(gold.links)
     items = {
         (record["document_id"], item["id"]): (layer, item)
-        for record in gold.records
+        for record in gold.linked.values()
         for layer, key in (("event", "events"), ("claim", "claims"))
         for item in record[key]
     }

@@ -111,23 +111,41 @@ def build_tables(
     gold: release_rows.Gold, keep_text: bool, row_format: int = ROW_FORMAT
 ) -> Iterator[tuple[str, pa.Table]]:
     """Yield (config, table) for every config of config_names(gold), in that order, in a row format."""
+    documents = [document for _, document in sorted(gold.documents.items())]
+    yield from record_tables(gold.records, documents, keep_text, row_format)
+    yield from small_tables(gold, keep_text, row_format)
+
+
+def record_tables(
+    records: list[dict[str, Any]], documents: list[dict[str, Any]], keep_text: bool, row_format: int = ROW_FORMAT
+) -> Iterator[tuple[str, pa.Table]]:
+    """Yield the documents, entities, events and claims tables of some gold records (by document id) and their
+    documents (the same ids, in that order): the whole gold, or one chunk of it (goldkit.release.stream)."""
     features = config_features(row_format)
     types = {config: {key: names_type(sub) for key, sub in features[config].items()} for config in features}
-    documents = _documents(gold, keep_text, types["documents"], row_format)
-    yield "documents", encode(documents, features["documents"])
-    layers = _Layers(gold, keep_text)
+    yield "documents", encode(_documents(documents, keep_text, types["documents"], row_format), features["documents"])
+    layers = _Layers(records, {d["id"]: d["language"] for d in documents}, keep_text)
     entities = layers.entities(types["entities"])
     yield "entities", encode(entities, features["entities"])
     yield "events", encode(layers.events(types["events"], entities), features["events"])
     yield "claims", encode(layers.claims(types["claims"], entities), features["claims"])
+
+
+def small_tables(
+    gold: release_rows.Gold, keep_text: bool, row_format: int = ROW_FORMAT
+) -> Iterator[tuple[str, pa.Table]]:
+    """Yield the links table and, with a pull, the annotations table (built whole: they are small)."""
+    features = config_features(row_format)
     yield "links", to_table(release_rows.link_rows(gold, keep_text, row_format), features["links"])
     if gold.pull:
         yield "annotations", to_table(release_rows.annotation_rows(gold, keep_text), features["annotations"])
 
 
-def _documents(gold: release_rows.Gold, keep_text: bool, types: dict[str, pa.DataType], row_format: int) -> Columns:
-    documents = [_document_row(document, row_format) for _, document in sorted(gold.documents.items())]
-    array = pa.array(documents, type=pa.struct(list(types.items())))
+def _documents(
+    documents: list[dict[str, Any]], keep_text: bool, types: dict[str, pa.DataType], row_format: int
+) -> Columns:
+    rows = [_document_row(document, row_format) for document in documents]
+    array = pa.array(rows, type=pa.struct(list(types.items())))
     array = array if keep_text else without_text(array)  # the document text and its boilerplate spans' texts
     return {key: array.field(key) for key in types}
 
@@ -160,12 +178,11 @@ def publication_date(document: dict[str, Any]) -> date | None:
 class _Layers:
     """The entity, event and claim mentions of every gold record, one Arrow conversion per layer."""
 
-    def __init__(self, gold: release_rows.Gold, keep_text: bool) -> None:
-        self.records = gold.records
+    def __init__(self, records: list[dict[str, Any]], languages: dict[str, str], keep_text: bool) -> None:
+        self.records = records
         self.keep_text = keep_text
         self.document_ids = pa.array([r["document_id"] for r in self.records], pa.string())
-        languages = [gold.documents[r["document_id"]]["language"] for r in self.records]
-        self.languages = pa.array(languages, pa.string())
+        self.languages = pa.array([languages[r["document_id"]] for r in self.records], pa.string())
 
     def _items(self, layer: str, item_type: pa.StructType) -> tuple[pa.StructArray, Columns]:
         """Every record's items of one layer, and their document_id and language columns."""
