@@ -29,6 +29,11 @@ def dumps(obj: Any) -> str:
 
 def atomic_write_text(path: Path, text: str) -> None:
     """Write text to path via a temporary file in the same folder and a rename."""
+    atomic_write_lines(path, (text,))
+
+
+def atomic_write_lines(path: Path, lines: Iterable[str]) -> None:
+    """Write text given piece by piece (nothing held but the piece) to path, as atomic_write_text does."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -36,7 +41,7 @@ def atomic_write_text(path: Path, text: str) -> None:
         raise OSError(e.errno, e.strerror, str(path)) from e
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
+            fh.writelines(lines)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; a data file gets the usual permissions

@@ -14,8 +14,10 @@ from rich.text import Text
 
 from goldkit.cli.output import JsonOption, console, progress_bar, show
 from goldkit.config import project_config
-from goldkit.ingest.documents import DEFAULT_MAX_BYTES, IngestReport, MergeReport, ingest, merge_documents
+from goldkit.ingest.documents import DEFAULT_MAX_BYTES, IngestReport, MergeReport
 from goldkit.ingest.files import safe
+from goldkit.ingest.merge import ingest_into
+from goldkit.jsonio import iter_jsonl
 from goldkit.paths import corpus_dir
 
 # Below this many files a progress bar only flickers.
@@ -82,24 +84,28 @@ def ingest_cli(
     fields = configured | {key: value for key, value in given.items() if value}
     many = sum(len(list(p.iterdir())) if p.is_dir() else 1 for p in paths) >= _PROGRESS_MIN_FILES
     with progress_bar("ingesting", enabled=many and not as_json) as progress:
-        report = ingest(paths, max_bytes=max_bytes, progress=progress, fields=fields, language=language)
-    merged = merge_documents(report.documents, out, replace=replace)
+        run = ingest_into(
+            paths, out, replace=replace, max_bytes=max_bytes, progress=progress, fields=fields, language=language
+        )
+    report, merged = run.ingest, run.merge
     result = {
         "out": str(merged.path),
-        "count": len(report.documents),
+        "count": len(run.summaries),
         "added": merged.added,
         "unchanged": merged.unchanged,
         "kept": merged.kept,
         "removed": merged.removed,
         "skipped": report.skipped,
         "notes": report.notes,
-        "documents": report.documents,
     }
-    show(result, as_json, lambda: _print_summary(report, merged))
+    if as_json:  # every record of the run, read back from the file: only --json holds them all
+        ours = {summary["id"] for summary in run.summaries}
+        result["documents"] = [d for _, d in iter_jsonl(merged.path) if d["id"] in ours]
+    show(result, as_json, lambda: _print_summary(report, merged, run.summaries))
 
 
-def _print_summary(report: IngestReport, merged: MergeReport) -> None:
-    console.print(_summary_table(report.documents, console))
+def _print_summary(report: IngestReport, merged: MergeReport, summaries: list[dict[str, Any]]) -> None:
+    console.print(_summary_table(summaries, console))
     for file, reasons in report.skipped.items():
         counts = ", ".join(f"{count} {reason}" for reason, count in reasons.items())
         console.print(Text(f"skipped in {safe(file)}: {counts}"))
@@ -116,8 +122,8 @@ def _print_summary(report: IngestReport, merged: MergeReport) -> None:
 
 
 def _summary_table(documents: list[dict[str, Any]], console: Console) -> Table:
-    """Return one line per document; titles and names are cut to the room the other columns leave."""
-    rows = [[d["id"], d["language"], "", "", d["published"] or "—", str(len(d["boilerplate"]))] for d in documents]
+    """Return one line per document (its summary); titles and names are cut to the room the other columns leave."""
+    rows = [[d["id"], d["language"], "", "", d["published"] or "—", str(d["boilerplate"])] for d in documents]
     others = Measurement.get(console, console.options, _table(rows)).maximum - len("title") - len("author")
     room = max(console.width - others, 8)
     for row, document in zip(rows, documents, strict=True):

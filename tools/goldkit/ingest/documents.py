@@ -24,7 +24,7 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -362,12 +362,33 @@ def ingest(
     language: str | None = None,
 ) -> IngestReport:
     """Read article files (text, HTML, WARC, JSONL/CSV/Parquet dumps) and folders of them into document
-    records; raise one InputError for every bad file or record (nothing is returned half-read)."""
+    records; raise one InputError for every bad file or record (nothing is returned half-read).
+
+    Every record is held: for a corpus of any size, `ingest.merge.ingest_into` streams them to the file."""
+    report = IngestReport(documents=[])
+    documents = read_documents(paths, report, max_bytes=max_bytes, progress=progress, fields=fields, language=language)
+    report.documents.extend(documents)
+    report.documents.sort(key=lambda d: d["id"])
+    return report
+
+
+def read_documents(
+    paths: list[Path],
+    report: IngestReport,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    progress: Callable[[int, int | None], None] | None = None,
+    fields: dict[str, str] | None = None,
+    language: str | None = None,
+) -> Iterator[dict[str, Any]]:
+    """Yield the document record of each article as it is read (files in name order), noting in `report`
+    the files, skipped records and notes; once all are read, raise one InputError for every bad file or
+    record, so a caller that writes only after the last one writes nothing half-read."""
     if language is not None:
         schema_value("Language", language)
     problems: list[Problem] = []
     files = _collect_files(paths, problems)
-    report = IngestReport(documents=[], files=[path for path, _ in files])
+    report.files = [path for path, _ in files]
     first_by_sha: dict[str, str] = {}
     roots = [path if path.is_dir() else path.parent for path in paths] + _corpus_roots()
     for done, (path, source_file) in enumerate(files, 1):
@@ -395,7 +416,7 @@ def ingest(
                         _problem(path, f"{where}same text as {first} (sha256 {document['sha256'][:8]}) — keep one")
                     )
                     continue
-                report.documents.append(document)
+                yield document
         except FileProblem as e:
             problems.append(_problem(path, str(e)))
         finally:
@@ -403,8 +424,6 @@ def ingest(
                 progress(done, len(files))
     if problems:
         raise _input_error(problems, paths)
-    report.documents.sort(key=lambda d: d["id"])
-    return report
 
 
 def _corpus_roots() -> list[Path]:

@@ -138,7 +138,7 @@ def _page(data: bytes, source_file: str, stem: str, source: dict[str, Any], wher
 def _visible_characters(tree: Any) -> int:
     """Characters of the page's visible text (not scripts or styles), before trafilatura prunes the tree."""
     texts = tree.xpath("//body//text()[not(ancestor::script or ancestor::style or ancestor::noscript)]")
-    return sum(_chars(text) for text in texts)
+    return _chars("".join(texts))  # one join, not a call per text node: a page has thousands
 
 
 def _chars(text: str) -> int:
