@@ -1,9 +1,11 @@
-"""A project with a schema of its own — other event types and roles, a third language — through the whole path.
+"""A project with a schema of its own — other event types and roles, one more claim attribute, a third
+language — through the whole path.
 
-init (en, ar, fr) → the schema edited (protests and elections instead of meetings, their own roles, Arabic
-titles for them) → schema render → ingest of a dump in three languages → push → one annotation per task
-through the API, made from goldkit records of the new labels → pull → adjudicate → validate → release →
-load_dataset, on the session's real Label Studio. Nothing in the package names these labels.
+init (en, ar, fr) → the schema edited (protests and elections instead of meetings, their own roles, a
+`sourcing` attribute on claims, Arabic titles for them) → schema render → ingest of a dump in three
+languages → push → one annotation per task through the API, made from goldkit records of the new labels →
+pull → adjudicate → validate → release → load_dataset (the claims' `sourcing` a ClassLabel column), on the
+session's real Label Studio. Nothing in the package names these labels.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from record_builders import words_outside_furniture
+from record_builders import author_claim, words_outside_furniture
 
 from goldkit.cli.main import main
 
@@ -37,7 +39,19 @@ ROLES = [
     {"const": "candidate", "title": "Candidate", "description": "Who stands for the office."},
     {"const": "place", "title": "Place", "description": "Where it happens."},
 ]
+SOURCING = {
+    "title": "Sourcing",
+    "description": "Who the claim is sourced to, as the article names them.",
+    "type": "string",
+    "oneOf": [
+        {"const": "named", "title": "Named", "description": "A person or body named in the article."},
+        {"const": "anonymous", "title": "Anonymous", "description": "'Officials', 'sources', 'experts'."},
+    ],
+}
 ARABIC = {
+    "$defs/Sourcing": {"title": "الإسناد", "description": "إلى من يُسند الادعاء كما تسمّيه المقالة."},
+    "$defs/Sourcing/named": {"title": "مسمّى", "description": "شخص أو جهة تسمّيها المقالة."},
+    "$defs/Sourcing/anonymous": {"title": "مجهول", "description": "«مسؤولون»، «مصادر»، «خبراء»."},
     "$defs/EventType/protest": {"title": "احتجاج", "description": "يتظاهر الناس تأييداً لشيء أو رفضاً له."},
     "$defs/EventType/election": {"title": "انتخابات", "description": "تصويت يختار شخصاً لمنصب."},
     "$defs/ArgumentRole/organizer": {"title": "المنظِّم", "description": "من دعا إليه أو قاده."},
@@ -52,19 +66,24 @@ def _own_schema(project: Path) -> None:
     schema = json.loads(path.read_text(encoding="utf-8"))
     schema["$defs"]["EventType"]["oneOf"] = EVENT_TYPES
     schema["$defs"]["ArgumentRole"]["oneOf"] = ROLES
+    schema["$defs"]["Sourcing"] = SOURCING  # one more claim attribute: the schema only, nothing in the package
+    schema["$defs"]["Claim"]["properties"]["sourcing"] = {"$ref": "#/$defs/Sourcing"}
+    schema["$defs"]["Claim"]["required"].append("sourcing")
     path.write_text(json.dumps(schema, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     l10n_path = project / "schema" / "goldkit.l10n.json"
     l10n = json.loads(l10n_path.read_text(encoding="utf-8"))
     kept = {k: v for k, v in l10n["ar"].items() if not k.startswith(("$defs/EventType/", "$defs/ArgumentRole/"))}
+    assert not any(k.startswith("$defs/Sourcing") for k in kept)
     l10n["ar"] = {**kept, **ARABIC}
     l10n_path.write_text(json.dumps(l10n, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 def _record(document: dict[str, Any]) -> dict[str, Any]:
-    """An annotation of the new labels: the first word after the furniture organizes a protest on the second."""
+    """An annotation of the new labels: the first word after the furniture organizes a protest on the second,
+    and the third is a claim about it, sourced to a named source."""
     from goldkit.schema.loading import label_values
 
-    words = words_outside_furniture(document, 2)
+    words = words_outside_furniture(document, 3)
     return {
         "record_type": "annotation",
         "schema_version": "1.1.0",
@@ -82,7 +101,7 @@ def _record(document: dict[str, Any]) -> dict[str, Any]:
                 "arguments": [{"role": "organizer", "entity": "e1"}],
             }
         ],  # fmt: skip
-        "claims": [],
+        "claims": [{**author_claim("c1", words[2], "v1"), "sourcing": "named"}],
     }
 
 
@@ -128,6 +147,8 @@ def test_a_schema_of_its_own_goes_from_push_to_load_dataset(  # type: ignore[no-
     arabic = (project / "schema" / "labelstudio.ar.xml").read_text(encoding="utf-8")
     assert 'value="protest" html="احتجاج"' in arabic and 'value="meeting"' not in arabic
     assert 'value="organizer"' in (project / "schema" / "labelstudio.fr.xml").read_text(encoding="utf-8")
+    assert '<Choices name="sourcing"' in arabic and 'value="named" html="مسمّى"' in arabic
+    assert "Sourcing" in (project / "schema" / "GUIDELINES.md").read_text(encoding="utf-8")
 
     rows = [
         {"id": "riyadh-en", "text": (SEEDS / "000_a681de6f3d5f1a0d.txt").read_text(encoding="utf-8"), "lang": "en"},
@@ -158,6 +179,9 @@ def test_a_schema_of_its_own_goes_from_push_to_load_dataset(  # type: ignore[no-
     assert sorted(events.features["type"].int2str(t) for t in events["type"]) == ["protest"] * 3
     roles = [argument["role"] for row in events["arguments"] for argument in row]
     assert roles and {events.features["arguments"].feature["role"].int2str(r) for r in roles} == {"organizer"}
+    claims = datasets.load_dataset(release, "claims", split="test", cache_dir=str(tmp_path / "cache"))
+    assert claims.features["sourcing"].names == ["named", "anonymous"]
+    assert [claims.features["sourcing"].int2str(v) for v in claims["sourcing"]] == ["named"] * 3
     loaded = datasets.load_dataset(release, "documents", split="test", cache_dir=str(tmp_path / "cache"))
     assert sorted(loaded["id"]) == sorted(d["id"] for d in documents)
     assert loaded.features["language"].names == ["en", "ar", "fr"]

@@ -46,7 +46,9 @@ def span() -> dict[str, Any]:
 
 
 def _entity() -> dict[str, Any]:
-    return {"id": Value("string"), "span": span(), "type": class_label("EntityType"), "canonical": Value("string")}
+    """The entity columns in the order of $defs/Entity's properties; every per-region choice is one column."""
+    fixed = {"id": Value("string"), "span": span(), "type": class_label("EntityType"), "canonical": Value("string")}
+    return _columns("entity", {name: {name: feature} for name, feature in fixed.items()})
 
 
 def _event() -> dict[str, Any]:
