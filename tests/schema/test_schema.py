@@ -54,3 +54,22 @@ def test_broken_schema_files_name_the_file(tmp_path: Path):
         load_schema(bad)
     with pytest.raises(SchemaError, match="not found"):
         load_schema(tmp_path / "missing.json")
+
+
+def test_a_pinned_schema_is_the_one_read_at_the_start_of_the_block(tmp_path: Path, monkeypatch) -> None:
+    from goldkit.schema.loading import pinned_schema, schema_key
+
+    repo_schema = Path(__file__).resolve().parents[2] / "schema" / "goldkit.schema.json"
+    (tmp_path / "goldkit.toml").write_text("", encoding="utf-8")
+    (tmp_path / "schema").mkdir()
+    path = tmp_path / "schema" / "goldkit.schema.json"
+    schema = json.loads(repo_schema.read_text(encoding="utf-8"))
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path))
+    with pinned_schema() as key:
+        assert key == schema_key() and key[0] == path
+        schema["title"] = "edited inside the block"
+        path.write_text(json.dumps(schema, indent=1), encoding="utf-8")
+        assert schema_key() == key and load_schema().get("title") != "edited inside the block"
+        assert schema_key(path) != key  # an explicit path is always read as it is now
+    assert schema_key() != key and load_schema()["title"] == "edited inside the block"

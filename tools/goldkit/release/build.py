@@ -22,7 +22,7 @@ import pyarrow.parquet as pq
 
 from goldkit.config import DEFAULT_LICENSE, current_config
 from goldkit.errors import ConflictError, InputError, ReleaseError
-from goldkit.generate.features import ROW_FORMAT, config_features
+from goldkit.generate.features import ROW_FORMAT
 from goldkit.jsonio import atomic_write_text, rare_collections, read_json, write_json
 from goldkit.paths import export_dir, pseudonyms_path, release_config_files, schema_path
 from goldkit.release import rows as release_rows
@@ -30,7 +30,7 @@ from goldkit.release import shards as release_shards
 from goldkit.release import stream as release_stream
 from goldkit.release import tables as release_tables
 from goldkit.release.stats import TableStats
-from goldkit.schema.loading import load_schema, schema_version
+from goldkit.schema.loading import load_schema, pinned_schema, schema_version
 
 SPLIT = "test"  # gold is evaluation data: see the card's "Splits" section
 MANIFEST = "release.json"
@@ -218,7 +218,7 @@ def build_release(
     version: str, options: ReleaseOptions = ReleaseOptions(), progress: Callable[[int, int | None], None] | None = None
 ) -> ReleaseReport:
     """Build export/<version>/ from the gold; refuse to overwrite, to go backwards or to release nothing new."""
-    with rare_collections():
+    with rare_collections(), pinned_schema():
         return _build_release(version, with_project_defaults(options), progress)
 
 
@@ -312,7 +312,7 @@ def _write_tables(
             if progress:
                 progress(done, total)
         return whole, stats
-    features = config_features(row_format)
+    features = release_tables.release_features(row_format)
     writers: dict[str, release_shards.ShardWriter] = {}
 
     def write(config: str, table: pa.Table) -> None:

@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from datasets import ClassLabel, Features, List
 
-from goldkit.generate.features import config_features
+from goldkit.release.tables import release_features
 from goldkit.schema.loading import schema_value
 
 COUNTED_CONFIGS = ("documents", "entities", "events", "claims", "links")
@@ -55,7 +55,7 @@ class TableStats:
         """Count one piece of a config's rows (ClassLabel ids, as written)."""
         self.rows[config] += table.num_rows
         if config in COUNTED_CONFIGS:
-            features = config_features()[config]
+            features = release_features()[config]
             language = table.column("source" if config == "links" else "language").combine_chunks()
             if config == "links":
                 language = language.field("language")  # a link counts under its source's language
@@ -64,7 +64,7 @@ class TableStats:
                 found = id_counts(table.column(column).combine_chunks(), language)
                 per_column.setdefault(column, Counter()).update(found)
         if config == "claims":
-            unchecked = config_features()["claims"]["verdict"].str2int(schema_value("Verdict", "unchecked"))
+            unchecked = release_features()["claims"]["verdict"].str2int(schema_value("Verdict", "unchecked"))
             self.open_claims += pc.sum(pc.equal(table.column("verdict"), unchecked)).as_py() or 0
         if config == "annotations":
             self.annotators.update(table.column("annotator").unique().to_pylist())

@@ -42,6 +42,7 @@ class DocumentIndex(Mapping[str, dict[str, Any]]):
             )
         self.places: dict[str, int] = {}
         self.small: dict[str, dict[str, Any]] = {}
+        self.handle: Any = None  # documents.jsonl, opened at the first document asked for (close() closes it)
         with self.path.open("rb") as fh:
             for lineno, (offset, document) in enumerate(self._lines(fh), 1):
                 if document is None:
@@ -72,9 +73,15 @@ class DocumentIndex(Mapping[str, dict[str, Any]]):
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
         """The whole document record, text included, read again from its place in the file."""
-        with self.path.open("rb") as fh:
-            fh.seek(self.places[doc_id])
-            return dict(json.loads(fh.readline()))
+        place = self.places[doc_id]
+        self.handle = self.handle or self.path.open("rb")
+        self.handle.seek(place)
+        return dict(json.loads(self.handle.readline()))
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
 
     def __contains__(self, doc_id: object) -> bool:
         return doc_id in self.places
@@ -114,6 +121,15 @@ def stream_gold(options: Any, on_chunk: Callable[[Chunk], None]) -> release_rows
     # document ids are the file names (checked below), so files by name are records by document id
     files = sorted(release_rows.gold_files(folder), key=lambda path: path.stem)
     index = DocumentIndex(options.documents)
+    try:
+        return _stream(options, on_chunk, folder, files, index)
+    finally:
+        index.close()
+
+
+def _stream(
+    options: Any, on_chunk: Callable[[Chunk], None], folder: Path, files: list[Path], index: DocumentIndex
+) -> release_rows.Gold:
     numbered = release_rows.read_links(folder / LINKS_FILE)
     wanted = release_rows.linked_documents(numbered)
     problems: list[Problem] = []

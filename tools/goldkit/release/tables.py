@@ -23,6 +23,7 @@ from goldkit.generate.features import ROW_FORMAT, config_features
 from goldkit.ingest.documents import lead_sentence
 from goldkit.release import rows as release_rows
 from goldkit.schema.layers import region_choices
+from goldkit.schema.loading import per_schema
 
 Columns = dict[str, pa.Array]
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -107,6 +108,21 @@ def config_names(gold: release_rows.Gold) -> list[str]:
     return ["documents", "entities", "events", "claims", "links"] + (["annotations"] if gold.pull else [])
 
 
+@per_schema
+def release_features(row_format: int = ROW_FORMAT) -> dict[str, Features]:
+    """config_features(row_format), made once per schema: a release asks for them for every chunk it writes.
+
+    Read-only: every caller shares the same Features objects.
+    """
+    return config_features(row_format)
+
+
+@per_schema
+def _names_types(row_format: int) -> dict[str, dict[str, pa.DataType]]:
+    features = release_features(row_format)
+    return {config: {key: names_type(sub) for key, sub in features[config].items()} for config in features}
+
+
 def build_tables(
     gold: release_rows.Gold, keep_text: bool, row_format: int = ROW_FORMAT
 ) -> Iterator[tuple[str, pa.Table]]:
@@ -121,8 +137,7 @@ def record_tables(
 ) -> Iterator[tuple[str, pa.Table]]:
     """Yield the documents, entities, events and claims tables of some gold records (by document id) and their
     documents (the same ids, in that order): the whole gold, or one chunk of it (goldkit.release.stream)."""
-    features = config_features(row_format)
-    types = {config: {key: names_type(sub) for key, sub in features[config].items()} for config in features}
+    features, types = release_features(row_format), _names_types(row_format)
     yield "documents", encode(_documents(documents, keep_text, types["documents"], row_format), features["documents"])
     layers = _Layers(records, {d["id"]: d["language"] for d in documents}, keep_text)
     entities = layers.entities(types["entities"])

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,8 +33,28 @@ SchemaKey = tuple[Path, int, int]  # the schema file, its mtime (ns) and size: w
 _schemas: dict[SchemaKey, dict[str, Any]] = {}
 
 
+_pinned: list[SchemaKey] = []  # pinned_schema's keys, innermost last
+
+
+@contextmanager
+def pinned_schema() -> Iterator[SchemaKey]:
+    """Read which schema is in force once for a block that uses one schema throughout (a release).
+
+    Everything cached per schema (per_schema) looks the key up on every call: a file stat and the project
+    lookup, ~11 times per gold record checked. Inside the block the key read at its start is used instead.
+    """
+    _pinned.append(schema_key())
+    try:
+        load_schema()  # read under that key now: the block sees the file as it was at its start
+        yield _pinned[-1]
+    finally:
+        _pinned.pop()
+
+
 def schema_key(path: Path | None = None) -> SchemaKey:
     """Say which schema is in force: the project's file (see `paths.schema_path`) as it is now."""
+    if path is None and _pinned:
+        return _pinned[-1]
     path = path or schema_path()
     try:
         stat = path.stat()
