@@ -18,7 +18,7 @@ The plan (P: the person, C: the city, D: the day, all three entities; M: the mee
 | gen_ar_2 | a2 a3 | none | gold |
 | gen_ar_3 | a1 (a2 leaves a draft) | one annotator | unresolved -> review round |
 | gen_ar_4 | a1, then a3 after pull 1 | none | gold |
-| seed en | a3 skips it | cancelled | (gold from 1.0.0) |
+| seed en | a3 skips it | cancelled | (the committed gold) |
 
 Besides, a4 marks P of gen_en_1 in the real Label Studio UI in headless Chromium (the only region of its
 annotation): it pulls with exact offsets and adds a third vote there, changing nothing majority decides.
@@ -43,6 +43,8 @@ from goldkit.jsonio import iter_jsonl, read_json
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import server
 from goldkit.labelstudio.convert import record_to_results
+from goldkit.release.build import list_releases
+from goldkit.release.card import is_adjudicated
 from goldkit.schema.loading import schema_version
 
 pytestmark = pytest.mark.integration
@@ -490,34 +492,40 @@ def test_campaign(
             assert link["provenance"]["method"] == "adjudicated" and len(link["provenance"]["annotators"]) == 2
     run(capsys, "validate", str(gold_dir))
 
-    # 8. a release on top of 1.0.0, the diff, every config loaded, the card's provenance
-    released = run(capsys, "release", "1.1.0")
-    step_wrote(root, ("export/1.1.0/", "annotations/pseudonyms.json"))
-    assert released["previous"] == "1.0.0" and released["rows"]["documents"] == 10
+    # 8. a release on top of the latest committed one, the diff, every config loaded, the card's provenance
+    latest = list_releases(REPO / "export")[-1]
+    major, minor, _ = (int(part) for part in latest.split("."))
+    version = f"{major}.{minor + 1}.0"
+    released = run(capsys, "release", version)
+    step_wrote(root, (f"export/{version}/", "annotations/pseudonyms.json"))
+    assert released["previous"] == latest and released["rows"]["documents"] == 10
     # the four annotators (a4 voted on gen_en_1; the review's gold rests on a1's annotation, the reviewer is its
     # annotator, not a source)
     assert len(released["pseudonyms_recorded"]) == 4
-    diff = run(capsys, "diff", "1.0.0", "1.1.0")
+    diff = run(capsys, "diff", latest, version)
     assert sorted(diff["documents"]["added"]) == sorted(d for d in documents if d not in seeds)
     import datasets
 
     for config, rows in released["rows"].items():
-        loaded = datasets.load_dataset(str(root / "export" / "1.1.0"), config, split="test",
+        loaded = datasets.load_dataset(str(root / "export" / version), config, split="test",
                                        cache_dir=str(tmp_path / "hf" / config))  # fmt: skip
         assert loaded.num_rows == rows
-    released_links = datasets.load_dataset(str(root / "export" / "1.1.0"), "links", split="test",
+    released_links = datasets.load_dataset(str(root / "export" / version), "links", split="test",
                                            cache_dir=str(tmp_path / "hf" / "links-check"))  # fmt: skip
     assert sorted(released_links["id"]) == sorted(link["id"] for link in gold_links)
     mentions = {(d, i) for d, r in gold_by_document(gold_dir).items() for i in mention_ids(r)}
     for row in released_links:  # every released link's ends resolve to a released event or claim
         assert (row["source"]["document_id"], row["source"]["id"]) in mentions
         assert (row["target"]["document_id"], row["target"]["id"]) in mentions
-    card = (root / "export" / "1.1.0" / "README.md").read_text(encoding="utf-8")
+    card = (root / "export" / version / "README.md").read_text(encoding="utf-8")
     assert "annotations_creators:\n- expert-generated\n- machine-generated\n" in card
     links = len((gold_dir / "links.jsonl").read_text(encoding="utf-8").splitlines())
-    # 7 documents by majority (the review's gold rests on one annotation) and every link task but the tie
-    adjudicated = 7 + len(link_tasks) - 1
-    assert sum(1 for lk in gold_links if lk["provenance"]["method"] == "adjudicated") == len(link_tasks) - 1
+    # 7 documents by majority (the review's gold rests on one annotation), the committed seeds' gold (#18's
+    # campaign adjudicated it) and the links: every link task but the tie, and the committed ones
+    settled = {lk["id"] for lk in gold_links if is_adjudicated(lk["provenance"])}
+    assert settled >= {t["data"]["pair_id"] for t in link_tasks} - {tie_pair}
+    seeds_settled = sum(1 for name in seed_gold if is_adjudicated(read_json(gold_dir / name)["provenance"]))
+    adjudicated = 7 + seeds_settled + len(settled)
     assert f"**Adjudicated.** {adjudicated} of {10 + links} gold records and links were adjudicated" in card
     for email in (a1.email, a2.email, a3.email, ls_server.api_key):
         assert email not in card

@@ -45,4 +45,5 @@ def test_the_latest_release_holds_the_current_gold(tmp_path: Path) -> None:
     claims = datasets.load_dataset(str(latest), "claims", split="test", cache_dir=str(tmp_path))
     assert sorted(claims["id"]) == sorted(c["id"] for record in gold for c in record["claims"])
     card = (latest / "README.md").read_text(encoding="utf-8")
-    assert "Single annotator, not adjudicated" in card and "AI assistant" in card
+    assert "**Adjudicated.**" in card and "AI assistant (Claude) acting as annotator A" in card
+    assert "two runs of one model share its blind spots" in card  # what the agreement figures mean here

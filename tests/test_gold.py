@@ -152,14 +152,25 @@ def test_the_meeting_is_linked_as_one_event_across_languages() -> None:
     assert {"meeting", "لقاءً", "استقبل"} <= linked_triggers
 
 
-def test_provenance_says_single_annotator_manual_not_adjudicated() -> None:
-    provenances = [record["provenance"] for record in RECORDS.values()] + [link["provenance"] for link in LINKS]
-    for provenance in provenances:
-        assert provenance["method"] == "manual"
-        assert provenance["annotator"] == "claude-ai-assistant"
-        assert len(provenance.get("annotators", [])) <= 1
-        note = provenance["note"].lower()
-        assert "single annotator" in note and "not adjudicated" in note and "second person" in note
+def test_provenance_says_adjudicated_from_two_declared_passes() -> None:
+    """Gold 1.1.0 (#18): both documents adjudicated in a review round from the two passes, links by majority."""
+    from goldkit.config import project_config
+
+    roster = project_config(REPO).annotators
+    passes = ["pass.a@goldkit.local", "pass.b@goldkit.local"]
+    for record in RECORDS.values():
+        provenance = record["provenance"]
+        assert (provenance["method"], provenance["strategy"]) == ("adjudicated", "review")
+        assert provenance["annotators"] == passes and provenance["annotator"] == "adjudicator@goldkit.local"
+        assert provenance["note"].startswith("ai assistant: AI assistant (Claude) acting as team lead and adjudicator")
+    for link in LINKS:
+        provenance = link["provenance"]
+        assert (provenance["method"], provenance["strategy"]) == ("adjudicated", "majority")
+        assert len(provenance["annotators"]) >= 2 and set(provenance["annotators"]) <= {
+            *passes,
+            "adjudicator@goldkit.local",
+        }
+    assert all(roster[a].kind == "ai_assistant" for a in [*passes, "adjudicator@goldkit.local"])
 
 
 def test_goldkit_validate_finds_no_problem_in_structure_or_meaning(tmp_path: Path) -> None:

@@ -61,8 +61,12 @@ def test_a_pass_submitted_as_its_account_pulls_back_as_its_records(
     monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
     prefix = f"submit-{tmp_path.name[-6:]}"
-    push(list(_documents().values()), project_prefix=prefix, overlap=2)
     annotator = ls_server.annotators[0]
+    roster = (
+        f'[annotators."{annotator.email}"]\nkind = "ai_assistant"\ndescription = "AI assistant acting as annotator A"\n'
+    )
+    (root / "goldkit.toml").write_text(roster, encoding="utf-8")
+    push(list(_documents().values()), project_prefix=prefix, overlap=2)
     records = _gold()
     made = submit(records, annotator.email, _documents(), project_prefix=prefix, token=annotator.token)
     assert sorted(made.submitted) == sorted(r["document_id"] for _, r in records) and made.already_there == {}
@@ -73,5 +77,8 @@ def test_a_pass_submitted_as_its_account_pulls_back_as_its_records(
     for _, record in records:
         mine = back[record["document_id"]]
         assert mine["provenance"]["annotator"] == annotator.email
+        assert (
+            mine["provenance"]["note"] == "ai assistant: AI assistant acting as annotator A"
+        )  # pull stamped the roster
         for layer in ("entities", "events", "claims"):  # the pass's own ids, as region ids
             assert [x["id"] for x in mine[layer]] == [x["id"] for x in record[layer]]

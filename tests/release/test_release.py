@@ -357,7 +357,9 @@ def test_bad_gold_is_refused_with_every_problem_and_nothing_written(project: Pat
 
 def _known_change(record: dict) -> None:
     record["claims"][1]["verdict"] = "refuted"  # en c2
-    record["claims"][1]["evidence"] = [{"kind": "url", "ref": "https://example.org/report"}]
+    record["claims"][1]["evidence"] = [
+        {"kind": "url", "ref": "https://example.org/report", "note": "Example Org, 2025-12-19"}
+    ]
     record["entities"] = [e for e in record["entities"] if e["id"] != "e6"]
 
 
@@ -530,3 +532,27 @@ def test_a_release_elsewhere_leaves_the_pseudonyms_file_alone(project: Path, tmp
     # into the project's own export/ the new pseudonyms are saved, and the report says which
     report = build_release("1.0.0", ReleaseOptions(annotations=FIXTURE / "pull"))
     assert report.pseudonyms_recorded and set(read_json(path).values()) >= set(report.pseudonyms_recorded)
+
+
+def test_the_committed_1_1_0_release_rebuilds_byte_identical(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Gold 1.1.0 (#18) rebuilds from the repository's own inputs: gold, documents, pseudonyms, the passes'
+    pull (the annotations config), the agreement figures, the roster in goldkit.toml and the schema it carries."""
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    committed = REPO / "export" / "1.1.0"
+    shutil.copytree(REPO / "annotations", root / "annotations")
+    shutil.copytree(committed / "schema", root / "schema")
+    shutil.copytree(REPO / "export" / "1.0.0", tmp_path / "rebuilt" / "1.0.0")  # the previous release, beside it
+    shutil.copy(REPO / "goldkit.toml", root / "goldkit.toml")
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    passes = root / "annotations" / "pulls" / "20261201T234035Z"
+    agreement = root / "annotations" / "agreement" / "passes-1.1.0.json"
+    options = ReleaseOptions(out=tmp_path / "rebuilt", annotations=passes, agreement=agreement)
+    report = build_release("1.1.0", options)
+    ours = sorted(p.relative_to(report.path) for p in report.path.rglob("*") if p.is_file())
+    theirs = sorted(p.relative_to(committed) for p in committed.rglob("*") if p.is_file())
+    assert ours == theirs
+    for name in ours:
+        assert (report.path / name).read_bytes() == (committed / name).read_bytes(), name

@@ -89,7 +89,11 @@ def english(doc: dict[str, Any]) -> dict[str, Any]:
                 span(t, "stressed"),
                 event="ev2",
                 verdict="supported",
-                evidence=[{"kind": "document", "ref": "meeting_ar-be9fe12d", "note": "the Arabic report"}],
+                evidence=[
+                    {"kind": "document", "ref": "meeting_ar-be9fe12d", "note": "the Arabic report"},
+                    # a verdict rests on an outside, named and dated source (schema x-policy, #18)
+                    {"kind": "url", "ref": "https://www.spa.gov.sa/N2216000", "note": "Saudi Press Agency, 2025-12-18"},
+                ],
             ),
             claim(
                 "c2",

@@ -1,0 +1,131 @@
+"""export/1.1.0 is free of the errors the outside review found in 1.0.0 (issue #18), checked on the released rows.
+
+Each check is a function of a release's rows; every test asserts it holds on 1.1.0 and fails on 1.0.0, where
+the error was, so the test cannot pass by reading nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pyarrow.parquet as pq
+import pytest
+from datasets import ClassLabel, Features
+
+EXPORT = Path(__file__).resolve().parent.parent / "export"
+OLD, NEW = "1.0.0", "1.1.0"
+EN, AR = "000_a681de6f3d5f1a0d-2b33dde5", "003_5fb4ba3b4aa07823-31bdab38"
+PSEUDONYMOUS = ("أحمد المحلل الأمني", "محمد الاستراتيجي", "خالد التحليلي")  # names that read like job titles
+
+
+def _decode(value: Any, feature: Any) -> Any:
+    if isinstance(feature, ClassLabel) and isinstance(value, int):
+        return feature.int2str(value)
+    if isinstance(feature, dict) and isinstance(value, dict):
+        return {k: _decode(v, feature.get(k)) for k, v in value.items()}
+    inner = getattr(feature, "feature", None)
+    if inner is not None and isinstance(value, list):
+        return [_decode(v, inner) for v in value]
+    return value
+
+
+def rows(version: str, config: str) -> list[dict[str, Any]]:
+    """A config's rows with every ClassLabel as its name (features read from the Parquet file itself)."""
+    path = EXPORT / version / config / "test.parquet"
+    features = Features.from_arrow_schema(pq.read_schema(path))
+    return [{k: _decode(v, features[k]) for k, v in row.items()} for row in pq.read_table(path).to_pylist()]
+
+
+def holds_on_new_not_old(check: Callable[[str], bool]) -> None:
+    assert check(NEW), f"fails on {NEW}"
+    assert not check(OLD), f"the check also passes on {OLD}, where the error was: it checks nothing"
+
+
+def test_unattributed_claims_have_a_source_in_their_attribution() -> None:
+    """1.0.0: c-documents was unattributed with attribution none."""
+
+    def check(version: str) -> bool:
+        claims = rows(version, "claims")
+        return all(c["attribution"] != "none" for c in claims if c["claimant_kind"] == "unattributed")
+
+    holds_on_new_not_old(check)
+
+
+def test_a_claim_that_is_not_verifiable_carries_no_verdict() -> None:
+    """1.0.0: c-9000-km was not verifiable yet had verdict not_enough_evidence."""
+    holds_on_new_not_old(
+        lambda v: all(c["verdict"] == "unchecked" for c in rows(v, "claims") if c["verifiable"] is False)
+    )
+
+
+def test_the_meeting_claim_is_not_supported() -> None:
+    """1.0.0: c-meeting was 'supported' though its own note said the day is unsettled (a Saturday vs Thursday)."""
+
+    def check(version: str) -> bool:
+        meeting = [c for c in rows(version, "claims") if c["document_id"] == EN and "Thursday" in c["span"]["text"]]
+        return bool(meeting) and all(c["verdict"] in ("unchecked", "not_enough_evidence") for c in meeting)
+
+    holds_on_new_not_old(check)
+
+
+def test_no_verdict_rests_on_the_other_report() -> None:
+    """1.0.0: all 8 'supported' verdicts rested only on the other article; a verdict needs an outside source."""
+    decided = ("supported", "refuted", "conflicting_evidence_cherrypicking")
+
+    def outside(item: dict[str, Any]) -> bool:
+        return item["kind"] == "url" and re.search(r"\b\d{4}-\d{2}-\d{2}\b", item["note"] or "") is not None
+
+    def check(version: str) -> bool:
+        claims = rows(version, "claims")
+        return all(any(outside(e) for e in c["evidence"]) for c in claims if c["verdict"] in decided)
+
+    holds_on_new_not_old(check)
+    supported = [c for c in rows(OLD, "claims") if c["verdict"] == "supported"]
+    assert len(supported) == 8 and all({e["kind"] for e in c["evidence"]} == {"document"} for c in supported)
+
+
+@pytest.mark.parametrize("name", PSEUDONYMOUS)
+def test_pseudonymous_experts_are_not_identities(name: str) -> None:
+    """1.0.0 keyed 'اللواء أحمد المحلل الأمني' and the others as persons; they are unverifiable sources."""
+
+    def check(version: str) -> bool:
+        named = [e for e in rows(version, "entities") if e["document_id"] == AR and name in e["span"]["text"]]
+        return bool(named) and all(e["canonical"] is None or e["canonical"].startswith("unverified.") for e in named)
+
+    holds_on_new_not_old(check)
+
+
+def test_no_person_key_names_a_generic_source() -> None:
+    """Every claimant whose attribution is anonymous or unverifiable has a null or 'unverified.' key."""
+
+    def check(version: str) -> bool:
+        keys = {(e["document_id"], e["id"]): e["canonical"] for e in rows(version, "entities")}
+        speakers = [
+            keys.get((c["document_id"], c["claimant_entity_id"]))
+            for c in rows(version, "claims")
+            if c["attribution"] in ("anonymous", "unverifiable_source") and c["claimant_entity_id"]
+        ]
+        return bool(speakers) and all(k is None or k.startswith("unverified.") for k in speakers)
+
+    holds_on_new_not_old(check)
+
+
+def test_the_day_of_the_meeting_is_a_contradiction_not_a_support() -> None:
+    """1.0.0 had 0 contradicts links; 1.1.0 links 'Thursday' against 'اليوم' under a Saturday dateline."""
+
+    def check(version: str) -> bool:
+        claims = {(c["document_id"], c["id"]): c["span"]["text"] for c in rows(version, "claims")}
+        contradicting = [
+            (
+                claims[(link["source"]["document_id"], link["source"]["id"])],
+                claims[(link["target"]["document_id"], link["target"]["id"])],
+            )
+            for link in rows(version, "links")
+            if link["relation"] == "contradicts"
+        ]
+        return any("Thursday" in en and "اليوم" in ar for en, ar in contradicting)
+
+    holds_on_new_not_old(check)
