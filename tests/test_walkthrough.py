@@ -24,6 +24,7 @@ from goldkit import demo
 from goldkit.cli.main import main
 from goldkit.jsonio import iter_jsonl, read_json
 from goldkit.labelstudio import server
+from goldkit.release.build import list_releases
 
 pytestmark = pytest.mark.integration
 REPO = Path(__file__).resolve().parent.parent
@@ -80,10 +81,13 @@ def test_after_the_demo_a_second_annotator_then_pull_agree_adjudicate_release_lo
     english, arabic = (next(g["document_id"] for g in gold_before.values() if language[g["document_id"]] == lang)
                        for lang in ("en", "ar"))  # fmt: skip
     assert [Path(p).stem for p in adjudicated["written"]] == [arabic]
-    assert {u["document_id"] for u in adjudicated["unresolved"]} == {english}  # keeps its 1.0.0 gold
+    assert {u["document_id"] for u in adjudicated["unresolved"]} == {english}  # keeps its committed gold
     run(capsys, "validate", str(root / "annotations" / "gold"))
-    released = run(capsys, "release", "1.1.0")
-    assert Path(released["path"]) == root / "export" / "1.1.0" and released["previous"] == "1.0.0"
+    latest = list_releases(REPO / "export")[-1]  # any free version does in a scratch copy: the next minor
+    major, minor, _ = (int(part) for part in latest.split("."))
+    version = f"{major}.{minor + 1}.0"
+    released = run(capsys, "release", version)
+    assert Path(released["path"]) == root / "export" / version and released["previous"] == latest
 
     import datasets
 
