@@ -32,6 +32,7 @@ import json
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -244,6 +245,11 @@ def chromium(request: pytest.FixtureRequest) -> Any:
 # ---- the campaign ----------------------------------------------------------------------------------
 
 
+def _not_pulls(annotations: Path) -> Callable[[str, list[str]], set[str]]:
+    """copytree's ignore: annotations/pulls/ (documents' and links' pulls) stays behind."""
+    return lambda folder, names: {"pulls"} & set(names) if Path(folder) == annotations else set()
+
+
 def test_campaign(
     ls_server: Any,
     tmp_path: Path,
@@ -252,8 +258,11 @@ def test_campaign(
     request: pytest.FixtureRequest,
 ) -> None:  # noqa: PLR0915
     root = tmp_path / "project"
-    for folder in ("corpus", "schema", "annotations", "export"):
+    for folder in ("corpus", "schema", "export"):
         shutil.copytree(REPO / folder, root / folder)
+    # the committed gold and its history, not the pulls of the campaign that made it: this campaign starts from
+    # the seeds, and a committed pull folder would be the base its first pull merges with
+    shutil.copytree(REPO / "annotations", root / "annotations", ignore=_not_pulls(REPO / "annotations"))
     shutil.copyfile(REPO / ".gitignore", root / ".gitignore")
     shutil.copyfile(REPO / "goldkit.toml", root / "goldkit.toml")  # its [annotators] roster says who made the gold
     for key, (title, body) in ARTICLES.items():

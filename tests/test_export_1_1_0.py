@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
 import pytest
-from datasets import ClassLabel, Features
+
+from goldkit.release.diff import read_config
 
 EXPORT = Path(__file__).resolve().parent.parent / "export"
 OLD, NEW = "1.0.0", "1.1.0"
@@ -21,22 +21,9 @@ EN, AR = "000_a681de6f3d5f1a0d-2b33dde5", "003_5fb4ba3b4aa07823-31bdab38"
 PSEUDONYMOUS = ("أحمد المحلل الأمني", "محمد الاستراتيجي", "خالد التحليلي")  # names that read like job titles
 
 
-def _decode(value: Any, feature: Any) -> Any:
-    if isinstance(feature, ClassLabel) and isinstance(value, int):
-        return feature.int2str(value)
-    if isinstance(feature, dict) and isinstance(value, dict):
-        return {k: _decode(v, feature.get(k)) for k, v in value.items()}
-    inner = getattr(feature, "feature", None)
-    if inner is not None and isinstance(value, list):
-        return [_decode(v, inner) for v in value]
-    return value
-
-
 def rows(version: str, config: str) -> list[dict[str, Any]]:
-    """A config's rows with every ClassLabel as its name (features read from the Parquet file itself)."""
-    path = EXPORT / version / config / "test.parquet"
-    features = Features.from_arrow_schema(pq.read_schema(path))
-    return [{k: _decode(v, features[k]) for k, v in row.items()} for row in pq.read_table(path).to_pylist()]
+    """A config's rows with every ClassLabel as its name, read as goldkit diff reads a release."""
+    return read_config(EXPORT / version, config)
 
 
 def holds_on_new_not_old(check: Callable[[str], bool]) -> None:
