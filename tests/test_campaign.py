@@ -182,7 +182,9 @@ def link_plan(
 
     A pair already in the seeds' gold links gets the gold's relation from both; two reports of the same
     meeting (gen_en_1 and gen_ar_1: Sadenov in Riyadh) are the same event, their claims the same claim;
-    everything else is unrelated; on the first other event pair a2 answers cannot_tell.
+    everything else is unrelated. On one pair outside the gold links a2 answers cannot_tell: the first event
+    pair, else the first claim pair (the seeds' gold links, from Gold 1.1.0's link round, answer every pair
+    the seeds give, so the pairs outside it are the new articles').
     """
     gold = {(lk["source"]["document_id"], lk["source"]["id"], lk["target"]["document_id"], lk["target"]["id"]):
             lk["relation"] for lk in gold_links}  # fmt: skip
@@ -190,7 +192,7 @@ def link_plan(
     story = {by_key["gen_en_1"]["id"], by_key["gen_ar_1"]["id"]}
     answers: dict[tuple[str, int], str] = {}
     tie: dict[str, Any] | None = None
-    for task in sorted(tasks, key=lambda t: t["id"]):
+    for task in sorted(tasks, key=lambda t: (t["data"]["kind"] != "event", t["id"])):  # event pairs first
         data = task["data"]
         key = (data["source_document_id"], data["source_id"], data["target_document_id"], data["target_id"])
         if key in gold:
@@ -200,10 +202,10 @@ def link_plan(
         else:
             relation = "unrelated"
         answers[(a1, task["id"])] = answers[(a2, task["id"])] = relation
-        if tie is None and key not in gold and relation == "unrelated" and data["kind"] == "event":
+        if tie is None and key not in gold:
             answers[(a2, task["id"])] = "cannot_tell"
             tie = task
-    assert tie is not None, "the plan needs an event pair outside the gold links"
+    assert tie is not None, "the plan needs a pair outside the gold links"
     return answers, tie
 
 
