@@ -196,7 +196,8 @@ def test_row_format_1_keeps_1_0_0s_shapes_and_a_release_in_format_2_says_what_ch
     assert read_manifest(second.path)["row_format"] == 2
     changes = second.changes or {}
     assert changes["row_format"] == {"old": 1, "new": 2}
-    assert changes["links"] == {"added": [], "removed": [], "changed": []}  # the mentions, compared where shared
+    links = len(read_config(second.path, "links"))
+    assert changes["links"] == {"added": [], "removed": [], "changed": [], "unchanged": links}  # compared where shared
     assert changes["documents"]["changed"] == []  # same text, dates equal as dates
     assert "Row format: 1 → 2" in (second.path / "CHANGELOG.md").read_text(encoding="utf-8")
 
@@ -367,21 +368,22 @@ def test_changelog_lists_a_known_change(project: Path, cli, capsys) -> None:  # 
     build_release("1.0.0", ReleaseOptions())
     _edit_gold(project, EN, _known_change)
     report = build_release("1.1.0", ReleaseOptions())
-    assert report.changes["labels"] == {
-        EN: {
-            "entities": {"added": [], "removed": ["e6"], "changed": []},
-            "claims": {"added": [], "removed": [], "changed": ["c2"]},
-        }
-    }
+    labels = report.changes["labels"]
+    assert labels.keys() == {EN} and labels[EN].keys() == {"entities", "claims"}
+    assert (labels[EN]["entities"]["removed"], labels[EN]["entities"]["changed"]) == (["e6"], [])
+    (c2,) = labels[EN]["claims"]["changed"]
+    assert (c2["old_id"], c2["new_id"], sorted(c2["changes"])) == ("c2", "c2", ["evidence", "verdict"])
+    assert c2["changes"]["verdict"]["new"] == "refuted"
     changelog = (report.path / "CHANGELOG.md").read_text()
-    assert f"  - {EN} claims: changed c2" in changelog
-    assert f"  - {EN} entities: removed e6" in changelog
+    assert f"  - {EN} claims: changed 1; unchanged " in changelog
+    assert f"    - c2: verdict {c2['changes']['verdict']['old']} → refuted; evidence " in changelog
+    assert f"  - {EN} entities: removed e6; unchanged " in changelog
     assert changelog.index("## v1.1.0") < changelog.index("## v1.0.0 — first release")
     capsys.readouterr()
     assert cli(["diff", "1.0.0", "v1.1.0", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["labels"] == report.changes["labels"]
     assert cli(["diff", "1.0.0", "1.1.0"]) == 0
-    assert "claims: changed c2" in capsys.readouterr().out
+    assert "c2: verdict" in capsys.readouterr().out
 
 
 def test_diff_reports_added_documents_and_schema(project: Path, tmp_path: Path) -> None:
@@ -468,19 +470,22 @@ def test_diff_compares_mentions_per_document_whatever_their_row_order() -> None:
 
     from goldkit.release.diff import _label_changes
 
-    def rows(*items: tuple[str, str, str]) -> pa.StructArray:
-        return pa.array([{"document_id": d, "id": i, "type": t} for d, i, t in items])
+    def rows(*items: tuple[str, str, str, int]) -> dict[str, pa.StructArray]:
+        return {"entities": pa.array([{"document_id": d, "id": i, "type": t, "span": {"start": s, "end": s + 3}}
+                                      for d, i, t, s in items])}  # fmt: skip
 
-    old = rows(("a", "e1", "gpe"), ("a", "e2", "person"), ("b", "e1", "gpe"), ("c", "e1", "gpe"))
-    new = rows(("b", "e1", "gpe"), ("a", "e2", "org"), ("d", "e1", "gpe"), ("a", "e3", "gpe"), ("b", "e2", "gpe"))
-    changes = {doc: c.to_dict() for doc, c in _label_changes(old, new).items()}
+    old = rows(("a", "e1", "gpe", 0), ("a", "e2", "person", 5), ("b", "e1", "gpe", 0), ("c", "e1", "gpe", 0))
+    new = rows(("b", "e1", "gpe", 0), ("a", "e2", "org", 5), ("d", "e1", "gpe", 0), ("a", "e3", "gpe", 20),
+               ("b", "e2", "gpe", 5))  # fmt: skip
+    changes = {doc: c["entities"].to_dict() for doc, c in _label_changes(old, new).items()}
+    type_change = {"old_id": "e2", "new_id": "e2", "changes": {"type": {"old": "person", "new": "org"}}}
     assert changes == {
-        "a": {"added": ["e3"], "removed": ["e1"], "changed": ["e2"]},
-        "b": {"added": ["e2"], "removed": [], "changed": []},
-        "c": {"added": [], "removed": ["e1"], "changed": []},
-        "d": {"added": ["e1"], "removed": [], "changed": []},
+        "a": {"added": ["e3"], "removed": ["e1"], "changed": [type_change], "unchanged": 0},
+        "b": {"added": ["e2"], "removed": [], "changed": [], "unchanged": 1},
+        "c": {"added": [], "removed": ["e1"], "changed": [], "unchanged": 0},
+        "d": {"added": ["e1"], "removed": [], "changed": [], "unchanged": 0},
     }
-    assert _label_changes(old, old) == {} and _label_changes(None, None) == {}
+    assert _label_changes(old, old) == {} and _label_changes({"entities": None}, {"entities": None}) == {}
 
 
 def test_release_logs_plain_progress_lines_when_stderr_is_not_a_terminal(project: Path, cli, capsys) -> None:  # type: ignore[no-untyped-def]

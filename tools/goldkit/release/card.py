@@ -25,6 +25,7 @@ from goldkit.paths import release_data_pattern
 from goldkit.release import card_sections
 from goldkit.release import makers as makers_module
 from goldkit.release.diff import ReleaseDiff
+from goldkit.release.labeldiff import LabelChanges
 from goldkit.release.rows import Gold, contributors
 from goldkit.release.stats import COUNTED_CONFIGS, TableStats, counted_columns
 from goldkit.schema.loading import definition, labels, load_schema, schema_value
@@ -546,15 +547,26 @@ def diff_lines(diff: ReleaseDiff) -> list[str]:
     if not diff.labels:
         lines.append("- Labels changed: none")
     else:
-        lines.append("- Labels changed:")
+        lines.append("- Labels changed (matched by document, layer, type and span, not by id):")
         for doc_id, layers in diff.labels.items():
             for layer, change in layers.items():
-                parts = [f"{kind} {', '.join(ids)}" for kind, ids in change.to_dict().items() if ids]
-                lines.append(f"  - {doc_id} {layer}: " + "; ".join(parts))
-    for name, change in (("Links", diff.links), ("Annotations", diff.annotations)):
-        parts = [f"{kind} {', '.join(ids)}" for kind, ids in change.to_dict().items() if ids]
-        lines.append(f"- {name}: " + ("; ".join(parts) or "no change"))
+                lines += _label_lines(f"  - {doc_id} {layer}: ", "    ", change)
+    if diff.links:
+        lines += _label_lines("- Links (matched by their two ends): ", "  ", diff.links)
+    else:
+        lines.append("- Links: no change")
+    parts = [f"{kind} {', '.join(ids)}" for kind, ids in diff.annotations.to_dict().items() if ids]
+    lines.append("- Annotations: " + ("; ".join(parts) or "no change"))
     return lines
+
+
+def _label_lines(head: str, indent: str, change: LabelChanges) -> list[str]:
+    """'added ...; removed ...; changed N; unchanged M', then one line per changed label with its attributes."""
+    parts = [f"{kind} {', '.join(ids)}" for kind, ids in (("added", change.added), ("removed", change.removed)) if ids]
+    parts += [f"changed {len(change.changed)}"] if change.changed else []
+    return [head + "; ".join([*parts, f"unchanged {change.unchanged}"])] + [
+        f"{indent}- {label.describe()}" for label in change.changed
+    ]
 
 
 def render_changelog(manifest: dict[str, Any], diff: ReleaseDiff | None, previous_changelog: str | None) -> str:

@@ -3,7 +3,8 @@
 Rows are read back from each release's Parquet and decoded with that release's own Features (the label
 order may differ between schema versions), column-wise in Arrow. Span texts are left out of the comparison:
 offsets and the document's sha256 already pin them, so a stand-off release compares equal to the same data
-with text.
+with text. Labels are matched by what they are (document, layer, type, span: release/labeldiff.py), not by
+id, so a new campaign's ids do not turn every label into removed + added.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pyarrow.compute as pc
 from datasets import Features
 
 from goldkit.jsonio import read_json
+from goldkit.release.labeldiff import LabelChanges, compare_layer, compare_links
 from goldkit.release.shards import read_config_table
 from goldkit.release.tables import to_names, without_text
 
@@ -52,8 +54,8 @@ class ReleaseDiff:
     documents_added: list[str] = field(default_factory=list)
     documents_removed: list[str] = field(default_factory=list)
     documents_changed: list[dict[str, Any]] = field(default_factory=list)
-    labels: dict[str, dict[str, ItemChanges]] = field(default_factory=dict)
-    links: ItemChanges = field(default_factory=ItemChanges)
+    labels: dict[str, dict[str, LabelChanges]] = field(default_factory=dict)
+    links: LabelChanges = field(default_factory=LabelChanges)
     annotations: ItemChanges = field(default_factory=ItemChanges)
     old_row_format: int = 1
     new_row_format: int = 1
@@ -164,15 +166,39 @@ def _by_document(rows: pa.StructArray | None) -> dict[str, pa.StructArray]:
     return {doc: rows.slice(start, end - start) for doc, start, end in bounds}
 
 
-def _label_changes(old: pa.StructArray | None, new: pa.StructArray | None) -> dict[str, ItemChanges]:
-    """Mentions added, removed and changed per document (by mention id); documents with equal rows are skipped."""
-    old_docs, new_docs = _by_document(old), _by_document(new)
-    changes = {}
-    for doc_id in sorted(old_docs.keys() | new_docs.keys()):
-        found = _changes(old_docs.get(doc_id), new_docs.get(doc_id), lambda row: row["id"])
-        if found:
-            changes[doc_id] = found
-    return changes
+def _label_changes(old: dict[str, pa.StructArray | None], new: dict[str, pa.StructArray | None]) -> dict:
+    """Labels added, removed and changed per document and layer, matched by what they are (labeldiff).
+
+    old and new map each layer to its rows; a document whose rows of a layer are equal is skipped there.
+    """
+    return _matched_labels(old, new)[0]
+
+
+def _matched_labels(
+    old: dict[str, pa.StructArray | None], new: dict[str, pa.StructArray | None]
+) -> tuple[dict[str, dict[str, LabelChanges]], dict[tuple[str, str], str | None]]:
+    """_label_changes, and (document, old id) -> the new id it was matched with (None: removed)."""
+    old_docs = {layer: _by_document(rows) for layer, rows in old.items()}
+    new_docs = {layer: _by_document(rows) for layer, rows in new.items()}
+    changes: dict[str, dict[str, LabelChanges]] = {}
+    renamed: dict[tuple[str, str], str | None] = {}
+    documents = sorted({d for by_doc in (*old_docs.values(), *new_docs.values()) for d in by_doc})
+    for doc_id in documents:
+        for layer in LAYERS:
+            before, after = old_docs.get(layer, {}).get(doc_id), new_docs.get(layer, {}).get(doc_id)
+            if before is None and after is None or before is not None and after is not None and before.equals(after):
+                continue  # equal rows: every id stands for itself
+            events = [_pylist(docs.get("events", {}).get(doc_id)) for docs in (old_docs, new_docs)]
+            old_rows = _pylist(before)
+            found = compare_layer(old_rows, _pylist(after), layer, *events)
+            renamed |= {(doc_id, row["id"]): found.renamed.get(row["id"]) for row in old_rows}
+            if found:
+                changes.setdefault(doc_id, {})[layer] = found
+    return changes, renamed
+
+
+def _pylist(rows: pa.StructArray | None) -> list[dict[str, Any]]:
+    return [] if rows is None else rows.to_pylist()
 
 
 def _schema_version(release: Path) -> str:
@@ -203,10 +229,13 @@ def diff_releases(old: Path, new: Path, new_row_format: int | None = None) -> Re
         }
         for d in docs.changed
     ]
-    for layer in LAYERS:
-        for doc_id, changes in _label_changes(_comparable(old, layer), _comparable(new, layer)).items():
-            diff.labels.setdefault(doc_id, {})[layer] = changes
-    diff.links = _changes(*_aligned(_comparable(old, "links"), _comparable(new, "links")), lambda row: row["id"])
+    diff.labels, renamed = _matched_labels({layer: _comparable(old, layer) for layer in LAYERS},
+                                           {layer: _comparable(new, layer) for layer in LAYERS})  # fmt: skip
+    old_links, new_links = _aligned(_comparable(old, "links"), _comparable(new, "links"))
+    if old_links is not None and new_links is not None and old_links.equals(new_links):
+        diff.links = LabelChanges(unchanged=len(new_links))
+    else:
+        diff.links = compare_links(_pylist(old_links), _pylist(new_links), lambda d, i: renamed.get((d, i), i))
     diff.annotations = _changes(
         _comparable(old, "annotations"),
         _comparable(new, "annotations"),
