@@ -528,6 +528,28 @@ def test_the_committed_1_0_0_data_rebuilds_byte_identical(tmp_path: Path, monkey
     assert (root / "annotations" / "pseudonyms.json").read_bytes() == pseudonyms
 
 
+def test_goldkit_release_of_a_published_version_elsewhere_rebuilds_it_as_it_was_written(  # type: ignore[no-untyped-def]
+    tmp_path: Path, monkeypatch, cli
+) -> None:
+    # the CLI takes no format options: a version already in export/ is rebuilt as its release.json says
+    # (1.0.0: row format 1, flat layout), not in today's shards
+    import shutil
+
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(REPO / "annotations" / "history" / "1.0.0", root / "annotations")
+    committed = REPO / "export" / "1.0.0"
+    shutil.copytree(committed / "schema", root / "schema")
+    shutil.copytree(committed, root / "export" / "1.0.0")
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    assert cli(["release", "1.0.0", "--out", str(tmp_path / "rebuilt")]) == 0
+    data = sorted(p.relative_to(committed) for p in committed.glob("*/test.parquet"))
+    assert len(data) == 5 and not (tmp_path / "rebuilt" / "1.0.0" / "data").exists()
+    for name in data:
+        assert (tmp_path / "rebuilt" / "1.0.0" / name).read_bytes() == (committed / name).read_bytes(), name
+    assert read_manifest(tmp_path / "rebuilt" / "1.0.0") == read_manifest(committed)
+
+
 def test_a_release_elsewhere_leaves_the_pseudonyms_file_alone(project: Path, tmp_path: Path) -> None:
     # a release into another folder used to add its annotators' e-mails to the tracked pseudonyms.json
     path = project / "annotations" / "pseudonyms.json"

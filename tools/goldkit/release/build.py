@@ -219,7 +219,18 @@ def build_release(
 ) -> ReleaseReport:
     """Build export/<version>/ from the gold; refuse to overwrite, to go backwards or to release nothing new."""
     with rare_collections(), pinned_schema():
-        return _build_release(version, with_project_defaults(options), progress)
+        return _build_release(version, as_published(version, with_project_defaults(options)), progress)
+
+
+def as_published(version: str, options: ReleaseOptions) -> ReleaseOptions:
+    """A version already in the project's export/, rebuilt into another folder, keeps the row format and layout its
+    release.json recorded (a rebuild gives its bytes back); options asking for another format are left alone."""
+    published = export_dir() / version_name(version)
+    current = (options.row_format, options.layout) == (ROW_FORMAT, release_shards.LAYOUT)
+    if options.out is None or not current or not (published / MANIFEST).is_file():
+        return options
+    recorded = recorded_format(read_manifest(published))
+    return replace(options, row_format=recorded["row_format"], layout=recorded["layout"])
 
 
 def with_project_defaults(options: ReleaseOptions) -> ReleaseOptions:
