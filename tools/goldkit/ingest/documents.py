@@ -471,6 +471,44 @@ def write_documents(documents: Iterable[dict[str, Any]], path: Path | None = Non
     return path
 
 
+def sort_run(
+    report: MergeReport,
+    run: Iterable[tuple[str, tuple[str, str | None]]],
+    old_ids: set[str],
+    where: dict[tuple[str, str | None], str],
+    *,
+    replace: bool,
+) -> set[str]:
+    """The merge rules, for a run's (id, origin) in id order against the file's ids and origins: fill the
+    report's unchanged / added / kept / removed and return the run's ids; a changed source (an origin ingested
+    before under another id) is refused, unless `replace`, before anything is written."""
+    new_ids: set[str] = set()
+    conflicts = []
+    for doc_id, origin in run:
+        new_ids.add(doc_id)
+        if doc_id in old_ids:
+            report.unchanged.append(doc_id)
+            continue
+        before = where.get(origin)
+        if before is not None and not replace:
+            message = f"changed since it was ingested as {before} (now {doc_id})"
+            conflicts.append(Problem("", message, path=safe(origin[0])))
+        report.added.append(doc_id)
+    if conflicts:
+        raise InputError(
+            f"{len(conflicts)} source(s) changed since they were ingested; nothing was written:\n"
+            + "\n".join(f"  {p.path}: {p.message}" for p in conflicts),
+            hint="restore the original files, or re-ingest the whole corpus with --replace "
+            "(documents not in this run are then removed, and listed)",
+            problems=conflicts,
+        )
+    if replace:
+        report.removed = sorted(old_ids - new_ids)
+    else:
+        report.kept = sorted(old_ids - new_ids)
+    return new_ids
+
+
 def merge_documents(documents: list[dict[str, Any]], path: Path | None = None, *, replace: bool = False) -> MergeReport:
     """Merge a run's documents into the documents file (default annotations/documents.jsonl), atomically.
 
@@ -483,33 +521,8 @@ def merge_documents(documents: list[dict[str, Any]], path: Path | None = None, *
     report = MergeReport(path)
     new = {d["id"]: d for d in documents}
     where = {_origin(d): doc_id for doc_id, d in old.items()}
-    conflicts = []
-    for doc_id, document in new.items():
-        if doc_id in old:
-            report.unchanged.append(doc_id)
-            continue
-        before = where.get(_origin(document))
-        if before is not None and not replace:
-            conflicts.append(
-                Problem(
-                    "", f"changed since it was ingested as {before} (now {doc_id})", path=safe(document["source_file"])
-                )
-            )
-        report.added.append(doc_id)
-    if conflicts:
-        raise InputError(
-            f"{len(conflicts)} source(s) changed since they were ingested; nothing was written:\n"
-            + "\n".join(f"  {p.path}: {p.message}" for p in conflicts),
-            hint="restore the original files, or re-ingest the whole corpus with --replace "
-            "(documents not in this run are then removed, and listed)",
-            problems=conflicts,
-        )
-    if replace:
-        report.removed = sorted(set(old) - set(new))
-        merged = new
-    else:
-        report.kept = sorted(set(old) - set(new))
-        merged = old | new
+    sort_run(report, ((doc_id, _origin(d)) for doc_id, d in new.items()), set(old), where, replace=replace)
+    merged = new if replace else old | new
     if report.added or report.removed or not path.is_file():
         write_jsonl(path, sorted(merged.values(), key=lambda d: d["id"]))
     return report

@@ -19,15 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldkit.errors import InputError, Problem
+from goldkit.errors import InputError
 from goldkit.ingest.documents import (
     DEFAULT_MAX_BYTES,
     INGEST_COMMAND,
     IngestReport,
     MergeReport,
     read_documents,
+    sort_run,
 )
-from goldkit.ingest.files import safe
 from goldkit.jsonio import SortedSpool, atomic_write_lines, iter_jsonl
 from goldkit.paths import documents_path
 
@@ -82,30 +82,9 @@ def _origin(document: dict[str, Any]) -> list[str | None]:
 def _merge(new: SortedSpool, path: Path, replace: bool, scratch: Path) -> MergeReport:
     old = SortedSpool(scratch, "old", SPOOL_BYTES)
     old_ids, where = _spool_old(path, old) if path.is_file() else (set(), {})
-    report, new_ids, conflicts = MergeReport(path), set(), []
-    for doc_id, (origin_text, _) in _last_of_each(new.rows()):
-        new_ids.add(doc_id)
-        if doc_id in old_ids:
-            report.unchanged.append(doc_id)
-            continue
-        origin = json.loads(origin_text)
-        before = where.get(tuple(origin))
-        if before is not None and not replace:
-            message = f"changed since it was ingested as {before} (now {doc_id})"
-            conflicts.append(Problem("", message, path=safe(origin[0])))
-        report.added.append(doc_id)
-    if conflicts:
-        raise InputError(
-            f"{len(conflicts)} source(s) changed since they were ingested; nothing was written:\n"
-            + "\n".join(f"  {p.path}: {p.message}" for p in conflicts),
-            hint="restore the original files, or re-ingest the whole corpus with --replace "
-            "(documents not in this run are then removed, and listed)",
-            problems=conflicts,
-        )
-    if replace:
-        report.removed = sorted(old_ids - new_ids)
-    else:
-        report.kept = sorted(old_ids - new_ids)
+    report = MergeReport(path)
+    run = ((doc_id, tuple(json.loads(origin_text))) for doc_id, (origin_text, _) in _last_of_each(new.rows()))
+    new_ids = sort_run(report, run, old_ids, where, replace=replace)
     if report.added or report.removed or not path.is_file():
         atomic_write_lines(path, _merged_lines(new, None if replace else old, new_ids))
     return report
