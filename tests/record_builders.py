@@ -8,6 +8,17 @@ from typing import Any
 SEEDS = Path(__file__).resolve().parent / "data" / "ingest_seeds" / "input"
 EN_SEED, AR_SEED = SEEDS / "000_a681de6f3d5f1a0d.txt", SEEDS / "003_5fb4ba3b4aa07823.txt"
 
+# one more claim attribute, for the tests of a project schema that adds one (nothing in the package names it)
+SOURCING = {
+    "title": "Sourcing",
+    "description": "Who the claim is sourced to, as the article names them.",
+    "type": "string",
+    "oneOf": [
+        {"const": "named", "title": "Named", "description": "A person or body named in the article."},
+        {"const": "anonymous", "title": "Anonymous", "description": "'Officials', 'sources', 'experts'."},
+    ],
+}
+
 
 def author_claim(claim_id: str, span: dict[str, Any], event: str | None) -> dict[str, Any]:
     """A check-worthy, unchecked event_property claim the author asserts, about `event`."""

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from record_builders import author_claim, words_outside_furniture
+from record_builders import SOURCING, author_claim, words_outside_furniture
 
 from goldkit.cli.main import main
 
@@ -39,15 +39,6 @@ ROLES = [
     {"const": "candidate", "title": "Candidate", "description": "Who stands for the office."},
     {"const": "place", "title": "Place", "description": "Where it happens."},
 ]
-SOURCING = {
-    "title": "Sourcing",
-    "description": "Who the claim is sourced to, as the article names them.",
-    "type": "string",
-    "oneOf": [
-        {"const": "named", "title": "Named", "description": "A person or body named in the article."},
-        {"const": "anonymous", "title": "Anonymous", "description": "'Officials', 'sources', 'experts'."},
-    ],
-}
 ARABIC = {
     "$defs/Sourcing": {"title": "الإسناد", "description": "إلى من يُسند الادعاء كما تسمّيه المقالة."},
     "$defs/Sourcing/named": {"title": "مسمّى", "description": "شخص أو جهة تسمّيها المقالة."},

@@ -17,20 +17,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from record_builders import SOURCING
+
 from goldkit.paths import DEFAULT_SCHEMA_PATH, PACKAGE_DIR, SCHEMA_FILE
 from goldkit.schema import layers
 from goldkit.schema.layers import RegionChoice
 
 CASE = Path(__file__).resolve().parents[1] / "data" / "convert_english"
-SOURCING = {
-    "title": "Sourcing",
-    "description": "Who the claim is sourced to, as the article names them.",
-    "type": "string",
-    "oneOf": [
-        {"const": "named", "title": "Named", "description": "A person or body named in the article."},
-        {"const": "anonymous", "title": "Anonymous", "description": "'Officials', 'sources', 'experts'."},
-    ],
-}
 SCALE = {
     "title": "Scale",
     "description": "How many people the event involves.",

@@ -540,10 +540,15 @@ def load_documents(path: Path | None = None) -> dict[str, dict[str, Any]]:
         raise InputError(
             f"no ingested documents at {path}", hint=f"ingest the articles first with: {INGEST_COMMAND}", path=str(path)
         )
-    documents: dict[str, dict[str, Any]] = {}
+    return {document["id"]: document for document in iter_documents(path)}
+
+
+def iter_documents(path: Path) -> Iterator[dict[str, Any]]:
+    """A documents file's records one at a time, each with an id of its own (else an error naming the line)."""
+    ids: set[str] = set()
     for lineno, document in iter_jsonl(path):
         doc_id = document.get("id") if isinstance(document, dict) else None
-        if not isinstance(doc_id, str) or doc_id in documents:
+        if not isinstance(doc_id, str) or doc_id in ids:
             problem = "has no id" if not isinstance(doc_id, str) else f"repeats id {doc_id}"
             raise InputError(
                 f"{path}:{lineno}: document {problem}",
@@ -551,5 +556,5 @@ def load_documents(path: Path | None = None) -> dict[str, dict[str, Any]]:
                 path=str(path),
                 line=lineno,
             )
-        documents[doc_id] = document
-    return documents
+        ids.add(doc_id)
+        yield document

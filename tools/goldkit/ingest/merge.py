@@ -19,16 +19,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from goldkit.errors import InputError
 from goldkit.ingest.documents import (
     DEFAULT_MAX_BYTES,
-    INGEST_COMMAND,
     IngestReport,
     MergeReport,
+    iter_documents,
     read_documents,
     sort_run,
 )
-from goldkit.jsonio import SortedSpool, atomic_write_lines, iter_jsonl
+from goldkit.jsonio import SortedSpool, atomic_write_lines
 from goldkit.paths import documents_path
 
 SPOOL_BYTES = 8 << 20  # record text held before a sorted run is written to disk
@@ -94,16 +93,8 @@ def _spool_old(path: Path, old: SortedSpool) -> tuple[set[str], dict[tuple[Any, 
     """Spool the documents file's records by id; return their ids and where each came from."""
     ids: set[str] = set()
     where: dict[tuple[Any, ...], str] = {}
-    for lineno, document in iter_jsonl(path):
-        doc_id = document.get("id") if isinstance(document, dict) else None
-        if not isinstance(doc_id, str) or doc_id in ids:
-            problem = "has no id" if not isinstance(doc_id, str) else f"repeats id {doc_id}"
-            raise InputError(
-                f"{path}:{lineno}: document {problem}",
-                hint=f"regenerate the file with: {INGEST_COMMAND}",
-                path=str(path),
-                line=lineno,
-            )
+    for document in iter_documents(path):
+        doc_id = document["id"]
         ids.add(doc_id)
         where[tuple(_origin(document))] = doc_id
         old.add(doc_id, json.dumps(document, ensure_ascii=False))
