@@ -1,50 +1,62 @@
-"""Benchmark goldkit push and pull on a real Label Studio against the plain SDK paths (not a test).
+"""Benchmark goldkit push, pull and status on a real Label Studio against the server's own paths (not a test).
 
-    .venv/bin/python bench/push_pull.py [--docs 10000] [--quick] [--database sqlite|postgresql]
+    .venv/bin/python bench/push_pull.py --docs 100000 --sizes 10000,50000,100000 --database sqlite|postgresql
+    .venv/bin/python bench/push_pull.py --classic --docs 10000     # the older measures (re-push, SDK paging)
 
-Starts its own Label Studio (the repo's .goldkit/ls-venv, a fresh data folder under a temp dir) and
-stops it at the end. Makes DOCS synthetic articles, half English and half Arabic (document records from
-goldkit.ingest.build_document), each annotated twice (a paragraph-sized record per language: 3
-entities, one event with 2 arguments, one claim, as bench/bench_convert.py's "paragraph"), and
-measures, all in the same run:
+Starts its own Label Studio (the repo's .goldkit/ls-venv, a fresh data folder under a temp dir, or the
+state folder given with --state, which --keep-server leaves running for the next run) and stops it at
+the end. Run it once per database, one after the other (a free core matters for the export). The
+documents are synthetic articles, half English and half Arabic (goldkit.ingest.build_document), each
+annotated twice (a paragraph-sized record per language: 3 entities, one event with 2 arguments, one
+claim). One run measures every target of issue #15 on ONE server, each against a baseline measured in
+the same run, with the 1-minute load average at the start and end of each phase:
 
-- push:      goldkit.push.push of all documents (two new projects) vs a raw `projects.import_tasks`
-             loop of the same task data into fresh projects, at several batch sizes (ratio vs the fastest)
-- re-push:   push of the same, unchanged documents (imports nothing) vs the first push
-- pull:      goldkit.pull.pull (export, convert, validate, write) of DOCS/2 tasks with 2 annotations
-             each vs paging the same project with the SDK's `tasks.list(fields="all")`, 100 per page
-- convert+validate: goldkit.convert.results_to_record (incl. validation) over the pulled export,
-             annotations per CPU second
-- status:    goldkit.status.status (Label Studio's counters, per-annotator counts, no export) of the
-             two annotated projects vs the full pull of the same projects
-- memory:    peak RSS of a pull in a fresh subprocess at DOCS/2 and DOCS tasks, less the RSS of a
-             subprocess that only imports and connects, against the export size in bytes
+- push:      goldkit.push.push of DOCS new documents (two new projects) between two raw
+             `projects.import_tasks` loops of the same task data into fresh projects (1000 per call
+             before, 5000 after); the ratio is against the faster loop (target >= 80%)
+- pull memory: one annotated project grown to each of SIZES (tasks imported WITH their 2
+             annotations, `completed_by` = two annotators' user ids, through the API: one by one they
+             would take ~5 annotations/s), a full pull in a fresh subprocess at each size, its peak RSS
+             above its own start (after imports and connecting); target <= +250 MB at every size
+- ceiling:   at the largest size, the server's JSON export of the same tasks as pull asks for them
+             (the same id chunks, the same requests in flight, bodies counted and dropped) vs that
+             full pull (target: pull >= 90% of the export's rate)
+- since-last: 1% of the tasks get a new annotation (the admin's, through the API), then
+             `pull --since-last` on the full pull vs the full pull (target <= 5% of its time). The
+             overlap window is 0 here (the tasks were imported minutes before the base pull: the
+             10-minute window would export the last imports again); the task index is written as push
+             would have (the bench imports without push). A second, profiled run on a copy of the base
+             prints its top functions (cProfile).
+- status:    goldkit.status.status with the pull folder (Label Studio's counters, per-annotator counts,
+             the agreement of the newest pull) vs the same full pull (target <= 5%), also without the
+             pulls (counters only), then one profiled run.
 
-`--pull-memory 2000,10000,20000` measures only the pull's memory: one project grown to each size in
-turn (annotated tasks imported, 2 annotations each), a pull in a fresh subprocess at each size, its
-peak RSS above its start (the target: flat, <= +250 MB at every size).
+`--classic` runs the earlier set: push vs raw at 250/1000/5000 per call, re-push of unchanged
+documents, pull vs SDK `tasks.list` paging, convert+validate per CPU second, status, pull memory at
+DOCS/2 and DOCS tasks.
 
 `--database postgresql` runs the server on a PostgreSQL cluster goldkit starts itself (see
-goldkit.labelstudio.postgres); run the script once per database to compare them.
-
-The annotated tasks are imported WITH their annotations (`completed_by` = the annotators' user ids): one
-by one through the API they would take ~5 annotations/s. Rates are wall-clock unless marked CPU; the
-machine may be shared, so small differences are noise.
+goldkit.labelstudio.postgres). Rates are wall-clock unless marked CPU; the machine may be shared, so
+read the ratios within a run, with the load beside them.
 """
 
 from __future__ import annotations
 
 import argparse
 import copy
+import cProfile
 import datetime
+import io
 import json
 import os
+import pstats
 import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +70,8 @@ from goldkit.generate import render  # noqa: E402
 from goldkit.ingest.documents import build_document  # noqa: E402
 from goldkit.jsonio import rare_collections  # noqa: E402
 from goldkit.labelstudio import client as lsclient  # noqa: E402
-from goldkit.labelstudio import server  # noqa: E402
+from goldkit.labelstudio import export as lsexport  # noqa: E402
+from goldkit.labelstudio import server, task_index  # noqa: E402
 from goldkit.labelstudio.convert import record_to_results, results_to_record  # noqa: E402
 from goldkit.labelstudio.projects import project_title  # noqa: E402
 
@@ -197,12 +210,64 @@ def convert_rate(exports: list[tuple[int, list[dict]]], repeat: int = 2) -> tupl
     return len(pairs), best
 
 
+class _Sink(io.RawIOBase):
+    """A binary sink that only counts the bytes written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, block: Any) -> int:
+        self.size += len(block)
+        return len(block)
+
+
+def _export_chunk(client: Any, project_id: int, chunk: list[int]) -> int:
+    sink = _Sink()
+    lsclient.export_project_to(client, project_id, chunk, sink)  # type: ignore[arg-type]
+    return sink.size
+
+
+def server_export(client: Any, project_id: int) -> int:
+    """The project's JSON export as pull asks for it (its id range in chunks of lsexport.CHUNK, CONCURRENCY in
+    flight), nothing parsed or kept; return the bytes."""
+    _, first, last = task_index.id_span(client, project_id)
+    ids = list(range(first, last + 1))
+    chunks = [ids[at : at + lsexport.CHUNK] for at in range(0, len(ids), lsexport.CHUNK)]
+    with ThreadPoolExecutor(lsexport.CONCURRENCY) as pool:
+        return sum(pool.map(lambda chunk: _export_chunk(client, project_id, chunk), chunks))
+
+
+def top_functions(profile: Path, title: str, limit: int = 14) -> str:
+    """The functions with the most cumulative time in a cProfile dump, as text for the run's notes."""
+    text = io.StringIO()
+    stats = pstats.Stats(str(profile), stream=text)
+    stats.strip_dirs().sort_stats("cumulative").print_stats(limit)
+    lines = [line for line in text.getvalue().splitlines() if line.strip()]
+    at = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+    total = next((line.strip() for line in lines if "function calls" in line), "")
+    return "\n".join([f"{title}: {total}", *lines[at:]])
+
+
+class Load:
+    """The 1-minute load average at a phase's start; `done()` says it with the one at its end."""
+
+    def __init__(self) -> None:
+        self.start = os.getloadavg()[0]
+
+    def done(self) -> str:
+        return f"{self.start:.1f} -> {os.getloadavg()[0]:.1f}"
+
+
 KEY_ENV = "GOLDKIT_BENCH_API_KEY"  # the child's API key: in its environment, never on its command line (ps)
+STATE_ENV = "GOLDKIT_BENCH_STATE"  # the server's state folder: pull removes the export copies it leaves there
 
 
-def child(args: list[str], key: str | None = None) -> dict[str, Any]:
+def child(args: list[str], key: str | None = None, state: Path | None = None) -> dict[str, Any]:
     """Run this script as a subprocess step (the API key passed in the environment); return its JSON answer."""
-    env = {**os.environ, KEY_ENV: key} if key else None
+    env = {**os.environ, KEY_ENV: key, STATE_ENV: str(state or "")} if key else None
     command = [sys.executable, __file__, *args]
     done = subprocess.run(command, capture_output=True, text=True, check=False, env=env)
     if done.returncode != 0:
@@ -219,7 +284,7 @@ def _memory_kb(field: str) -> int:
 
 
 def _child_main(argv: list[str]) -> None:
-    """Subprocess step `_pull URL OUT IDS [since-last]` (key in $GOLDKIT_BENCH_API_KEY): time one pull and its
+    """Subprocess step `_pull URL OUT IDS [since-last [PROFILE]]` (key in $GOLDKIT_BENCH_API_KEY): time one pull and its
     peak RSS. `since-last`: a since-last pull with no overlap window (the bench's tasks were all imported
     minutes before the mark, so the 10-minute window would export them all again)."""
     from goldkit.labelstudio import export as lsexport
@@ -227,6 +292,7 @@ def _child_main(argv: list[str]) -> None:
 
     url, out, ids = argv[1:4]
     since_last = argv[4:5] == ["since-last"]
+    profile = argv[5] if len(argv) > 5 else None
     if since_last:
         lsexport.OVERLAP = datetime.timedelta(0)
     key = os.environ[KEY_ENV]
@@ -234,7 +300,16 @@ def _child_main(argv: list[str]) -> None:
     before = _memory_kb("VmRSS")
     Path("/proc/self/clear_refs").write_text("5")  # reset the peak (VmHWM) to the current RSS
     projects = [int(i) for i in ids.split(",")]
-    seconds, report = timed(pull, projects=projects, out_root=Path(out), client=client, since_last=since_last)
+    state = os.environ.get(STATE_ENV)
+    paths = server.ServerPaths(Path(state), LS_VENV) if state else None
+    run = {"projects": projects, "out_root": Path(out), "client": client, "since_last": since_last}
+    run["server_paths"] = paths
+    if profile:
+        profiler = cProfile.Profile()
+        seconds, report = timed(profiler.runcall, pull, **run)
+        profiler.dump_stats(profile)
+    else:
+        seconds, report = timed(pull, **run)
     peak = _memory_kb("VmHWM")
     totals = {name: report.total(name) for name in ("tasks", "valid", "quarantined", "unchanged")}
     totals["exported"] = sum(p.tasks_exported if p.tasks_exported is not None else p.tasks for p in report.projects)
@@ -245,27 +320,36 @@ def _child_main(argv: list[str]) -> None:
 
 
 class Bench:
-    def __init__(self, docs: int, tmp: Path, database: str = "sqlite") -> None:
+    def __init__(self, docs: int, tmp: Path, database: str = "sqlite", state: Path | None = None) -> None:
         self.docs, self.tmp, self.database = docs, tmp, database
-        self.paths = server.ServerPaths(tmp / "state", LS_VENV)
-        self.rows: list[tuple[str, str, str, str, str, str]] = []
+        self.paths = server.ServerPaths(state or tmp / "state", LS_VENV)
+        self.prefix = f"bench{int(time.time())}"  # this run's projects (a kept server holds earlier runs')
+        self.annotated = f"{self.prefix}-annotated"  # the annotated project's title prefix (status finds it)
+        self.rows: list[tuple[str, ...]] = []
         self.notes: list[str] = []
 
-    def row(self, name: str, ours: str, base: str, ratio: str, target: str, met: bool | None) -> None:
-        self.rows.append((name, ours, base, ratio, target, "n/a" if met is None else ("yes" if met else "NO")))
-        say(f"  {name}: {ours} | {base} | {ratio} | target {target}")
+    def row(self, name: str, ours: str, base: str, ratio: str, target: str, met: bool | None, load: str = "") -> None:
+        self.rows.append((name, ours, base, ratio, target, "n/a" if met is None else ("yes" if met else "NO"), load))
+        say(f"  {name}: {ours} | {base} | {ratio} | target {target} | load {load}")
 
     def start(self) -> None:
         with socket.socket() as probe:  # a free port of our own: 8080 may belong to a server still booting
             probe.bind((server.HOST, 0))
             port = probe.getsockname()[1]
         seconds, report = timed(server.start, self.paths, database=self.database, preferred_port=port, timeout=1800)
-        say(f"server {report.url} on {self.database} up in {seconds:.0f} s (first boot {report.first_boot})")
+        say(
+            f"server {report.url} on {self.database} up in {seconds:.0f} s (first boot {report.first_boot}, "
+            f"already running {report.already_running}; load {os.getloadavg()[0]:.1f})"
+        )
         self.users = [server.create_user(email, paths=self.paths).user_id for email in ANNOTATORS]
         credentials = server.load_credentials(self.paths)
         assert credentials is not None and credentials.admin.token
         self.url, self.key = report.url, credentials.admin.token
         self.client = lsclient.connect(self.url, self.key)
+
+    def pull_child(self, args: list[str]) -> dict[str, Any]:
+        """A pull of this server in a fresh subprocess: `_pull URL` + args."""
+        return child(["_pull", self.url, *args], key=self.key, state=self.paths.state)
 
     def run(self) -> None:
         seconds, (self.documents, self.results) = timed(make_documents, self.docs)
@@ -284,7 +368,7 @@ class Bench:
         raw: dict[int, float] = {}
         for batch in batches[:1]:
             raw[batch] = import_loop(self.client, f"raw {batch}", payloads, batch)
-        first, report = timed(push.push, self.documents, client=self.client, project_prefix="bench")
+        first, report = timed(push.push, self.documents, client=self.client, project_prefix=self.prefix)
         assert report.imported == self.docs, report.imported
         for batch in batches[1:]:
             raw[batch] = import_loop(self.client, f"raw {batch}", payloads, batch)
@@ -302,7 +386,7 @@ class Bench:
         )
         again = []
         for _ in range(2):
-            seconds, report = timed(push.push, self.documents, client=self.client, project_prefix="bench")
+            seconds, report = timed(push.push, self.documents, client=self.client, project_prefix=self.prefix)
             assert report.imported == 0 and sum(len(p.unchanged) for p in report.projects) == self.docs
             again.append(seconds)
         ratio = min(again) / first
@@ -321,7 +405,7 @@ class Bench:
         ids = []
         start = time.perf_counter()
         for n, docs in enumerate(halves):
-            title = project_title(("en", "ar")[n], "annotated")  # goldkit titles: `goldkit status` finds them
+            title = project_title(("en", "ar")[n], self.annotated)  # goldkit titles: `goldkit status` finds them
             project = self.client.projects.create(title=title, label_config=render.label_config("en"))
             tasks = annotated_tasks(docs, self.results, self.users)
             for at in range(0, len(tasks), ANNOTATED_BATCH):
@@ -348,7 +432,7 @@ class Bench:
         pulls = []
         for chosen in (ids[:1], ids):
             out = self.tmp / f"pulls-{len(chosen)}"
-            answer = child(["_pull", self.url, str(out), ",".join(map(str, chosen))], key=self.key)
+            answer = self.pull_child([str(out), ",".join(map(str, chosen))])
             assert answer["quarantined"] == 0 and answer["valid"] == 2 * answer["tasks"], answer
             pulls.append(answer)
             say(
@@ -372,8 +456,8 @@ class Bench:
     def status_row(self, pull_seconds: float, tasks: int) -> None:
         from goldkit.status import status
 
-        runs = [timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix="annotated")]
-        runs.append(timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix="annotated"))
+        runs = [timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix=self.annotated)]
+        runs.append(timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix=self.annotated))
         seconds, report = min(runs, key=lambda r: r[0])
         assert sum(s.progress.tasks for s in report.languages) == tasks, report
         assert sum(s.progress.annotations for s in report.languages) == 2 * tasks, report
@@ -400,72 +484,200 @@ class Bench:
             growth <= size_growth * 1.05,
         )
 
-    def bench_pull_memory(self, sizes: list[int]) -> None:
-        """Grow one annotated project to each size; pull it whole in a fresh subprocess at each."""
-        seconds, (self.documents, self.results) = timed(make_documents, max(sizes))
-        say(f"{max(sizes)} documents made in {seconds:.1f} s")
+    # ---------------------------------------------------------------- one server, every target (issue #15)
+
+    def campaign(self, push_docs: int, sizes: list[int]) -> None:
+        """Every #15 target on one server: push vs raw, pull memory per size, the export ceiling, since-last, status."""
+        sizes = sorted(sizes)
+        seconds, (self.documents, self.results) = timed(make_documents, max(push_docs, sizes[-1]))
+        say(f"{len(self.documents)} documents made in {seconds:.1f} s")
         self.start()
-        project = self.client.projects.create(
-            title=project_title("en", "memory"), label_config=render.label_config("en")
+        self.bench_push_vs_raw(self.documents[:push_docs])
+        project, task_ids, out = self.grow_and_pull(sizes)
+        self.bench_ceiling(project, sizes[-1], out)
+        self.bench_changed(project, task_ids, out)
+        self.bench_status(sizes[-1], out)
+        task_index.forget(self.client, project.id)
+
+    def bench_push_vs_raw(self, documents: list[dict[str, Any]]) -> None:
+        """goldkit push of new documents between two raw import_tasks loops of the same task data."""
+        n = len(documents)
+        payloads: dict[str, list[dict]] = {}
+        for d in documents:
+            payloads.setdefault(d["language"], []).append({"data": push.task_data(d)})
+        import_loop(self.client, f"{self.prefix} warm-up", {"en": payloads["en"][:100]}, 100)
+        raw: dict[str, float] = {}
+        load = Load()
+        raw[f"{push.IMPORT_BATCH}/call, before"] = import_loop(
+            self.client, f"{self.prefix} raw a", payloads, push.IMPORT_BATCH
         )
+        first, report = timed(push.push, documents, client=self.client, project_prefix=self.prefix)
+        assert report.imported == n, report.imported
+        raw[f"{RAW_BATCHES[-1]}/call, after"] = import_loop(
+            self.client, f"{self.prefix} raw b", payloads, RAW_BATCHES[-1]
+        )
+        for name, seconds in raw.items():
+            say(f"  raw import_tasks loop, {name}: {n / seconds:,.0f} tasks/s")
+        best = min(raw, key=lambda b: raw[b])
+        ratio = raw[best] / first
+        self.row(
+            f"push, {n:,} new documents",
+            f"{n / first:,.0f} tasks/s",
+            f"{n / raw[best]:,.0f} tasks/s (raw import_tasks, {best}; other {n / max(raw.values()):,.0f})",
+            f"{ratio:.0%}",
+            ">= 80%",
+            ratio >= 0.80,
+            load.done(),
+        )
+
+    def grow_and_pull(self, sizes: list[int]) -> tuple[Any, list[int], Path]:
+        """Grow one annotated project to each size (2 annotations a task, through the API); pull it at each size."""
+        project = self.client.projects.create(
+            title=project_title("en", self.annotated), label_config=render.label_config("en")
+        )
+        task_ids: list[int] = []
+        known: list[dict[str, Any]] = []
+        peaks: list[tuple[int, float]] = []
         done = 0
-        for size in sorted(sizes):
+        for size in sizes:
+            load = Load()
             start = time.perf_counter()
-            tasks = annotated_tasks(self.documents[done:size], self.results, self.users)
+            docs = self.documents[done:size]
+            tasks = annotated_tasks(docs, self.results, self.users)
             for at in range(0, len(tasks), ANNOTATED_BATCH):
-                self.client.projects.import_tasks(id=project.id, request=tasks[at : at + ANNOTATED_BATCH])
+                imported = self.client.projects.import_tasks(
+                    id=project.id, request=tasks[at : at + ANNOTATED_BATCH], return_task_ids=True
+                )
+                task_ids += getattr(imported, "task_ids", None) or []
+            # what push would have remembered (a since-last pull reads every task id from this index)
+            added = [{"id": i, "data": push.task_data(d)} for i, d in zip(task_ids[done:], docs, strict=True)]
+            task_index.remember_imported(self.client, project.id, known, added)
+            known = task_index.known_tasks(self.client, project.id)
+            grown = time.perf_counter() - start
+            say(f"  project grown to {size:,} annotated tasks: {size - done:,} in {grown:.0f} s "
+                f"({(size - done) / grown:.1f} tasks/s, load {load.done()})")  # fmt: skip
             done = size
-            say(f"  project grown to {size} annotated tasks in {time.perf_counter() - start:.0f} s")
             out = self.tmp / f"pulls-{size}"
-            answer = child(["_pull", self.url, str(out), str(project.id)], key=self.key)
+            load = Load()
+            answer = self.pull_child([str(out), str(project.id)])
             assert answer["tasks"] == size and answer["valid"] == 2 * size, answer
             records = (next(out.iterdir()) / "records.jsonl").stat().st_size
-            shutil.rmtree(out)
             above = answer["peak_mb"] - answer["start_mb"]
+            peaks.append((size, above))
+            self.full = answer
             self.row(
                 f"pull peak memory, {size:,} tasks",
                 f"+{above:.0f} MB (peak {answer['peak_mb']:.0f} MB)",
-                f"start {answer['start_mb']:.0f} MB; records {records / 1e6:.0f} MB; pull {answer['seconds']:.0f} s",
+                f"start {answer['start_mb']:.0f} MB; records {records / 1e6:.0f} MB; "
+                f"full pull {answer['seconds']:.0f} s ({size / answer['seconds']:.0f} tasks/s)",
                 f"{above / max(records / 1e6, 1):.2f} MB per records MB",
                 "<= +250 MB",
                 above <= 250,
+                load.done(),
             )
+            if size != sizes[-1]:
+                shutil.rmtree(out)
+        (small, low), (large, high) = peaks[0], peaks[-1]
+        if len(peaks) > 1:
+            self.row(
+                f"pull memory growth, {small:,} -> {large:,} tasks",
+                f"+{low:.0f} -> +{high:.0f} MB",
+                f"x{large / small:.0f} the tasks",
+                f"x{high / max(low, 1):.2f}",
+                "flat (every size <= +250 MB)",
+                all(above <= 250 for _, above in peaks),
+                "",
+            )
+        return project, task_ids, out
 
-    def bench_since_last(self, size: int, share: float = 0.01) -> None:
-        """Full pull of `size` annotated tasks, then `share` of them get a new annotation, then pull --since-last."""
-        seconds, (self.documents, self.results) = timed(make_documents, size)
-        say(f"{size} documents made in {seconds:.1f} s")
-        self.start()
-        title = project_title("en", "since")
-        project = self.client.projects.create(title=title, label_config=render.label_config("en"))
-        tasks = annotated_tasks(self.documents, self.results, self.users)
-        task_ids: list[int] = []
-        for at in range(0, len(tasks), ANNOTATED_BATCH):
-            batch = tasks[at : at + ANNOTATED_BATCH]
-            task_ids += self.client.projects.import_tasks(id=project.id, request=batch, return_task_ids=True).task_ids
-        out = self.tmp / "pulls-since"
-        full = child(["_pull", self.url, str(out), str(project.id)], key=self.key)
-        changed = task_ids[:: int(1 / share)]
-        for task_id, document in zip(changed, self.documents[:: int(1 / share)], strict=True):
-            self.client.annotations.create(id=task_id, result=self.results[document["language"]])
-        since = child(["_pull", self.url, str(out), str(project.id), "since-last"], key=self.key)
+    def bench_ceiling(self, project: Any, size: int, out: Path) -> None:
+        """The server's own export of the same tasks, as the pull asks for them (same chunks, same requests in
+        flight, bodies counted and dropped): what the pull cannot beat."""
+        load = Load()
+        copies = server.export_copies_dir(self.url, self.paths)
+        before = set(copies.glob("*")) if copies and copies.is_dir() else set()
+        seconds, size_bytes = timed(server_export, self.client, project.id)
+        for path in set(copies.glob(f"project-{project.id}-at-*")) - before if copies else ():
+            path.unlink()  # Label Studio's copy of each export it served, as pull removes them
+        full = self.full["seconds"]
+        ratio = seconds / full
+        self.row(
+            f"full pull vs the server's export, {size:,} tasks",
+            f"{size / full:,.0f} tasks/s ({full:.0f} s)",
+            f"{size / seconds:,.0f} tasks/s ({seconds:.0f} s, {size_bytes / 1e6:,.0f} MB; "
+            f"{lsexport.CHUNK} ids/request, {lsexport.CONCURRENCY} in flight)",
+            f"{ratio:.0%}",
+            ">= 90%",
+            ratio >= 0.90,
+            load.done(),
+        )
+
+    def bench_changed(self, project: Any, task_ids: list[int], out: Path, share: float = 0.01) -> None:
+        """1% of the tasks get a new annotation (admin, through the API); pull --since-last vs the full pull."""
+        load = Load()
+        step = round(1 / share)
+        changed = list(zip(task_ids[::step], self.documents[: len(task_ids) : step], strict=True))
+
+        def annotate(pair: tuple[int, dict[str, Any]]) -> None:
+            self.client.annotations.create(id=pair[0], result=self.results[pair[1]["language"]])
+
+        seconds, _ = timed(lambda: list(ThreadPoolExecutor(4).map(annotate, changed)))
+        say(f"  {len(changed)} new annotations in {seconds:.0f} s ({len(changed) / seconds:.1f}/s, load {load.done()})")
+        spare = self.tmp / "pulls-profiled"
+        shutil.copytree(out, spare)  # the same base, for a profiled run after the timed one
+        load = Load()
+        since = self.pull_child([str(out), str(project.id), "since-last"])
         assert since["valid"] >= len(changed), since
+        full = self.full
         ratio = since["seconds"] / full["seconds"]
         self.row(
-            f"pull --since-last, {len(changed)} of {size:,} tasks changed",
-            f"{since['seconds']:.1f} s ({since['exported']} tasks exported, {since['valid']} records)",
+            f"pull --since-last, {len(changed):,} of {len(task_ids):,} tasks changed",
+            f"{since['seconds']:.1f} s ({since['exported']:,} tasks exported; peak +"
+            f"{since['peak_mb'] - since['start_mb']:.0f} MB)",
             f"{full['seconds']:.1f} s (full pull of the same {full['tasks']:,} tasks)",
             f"{ratio:.1%}",
             "<= 5%",
             ratio <= 0.05,
+            load.done(),
         )
+        profile = self.tmp / "since-last.prof"
+        self.pull_child([str(spare), str(project.id), "since-last", str(profile)])
+        self.notes.append(top_functions(profile, "pull --since-last (cProfile, a second run on a copy of the base)"))
+
+    def bench_status(self, size: int, out: Path) -> None:
+        """goldkit status (counters from Label Studio, agreement of the newest pull in `out`) vs the full pull."""
+        from goldkit.status import status
+
+        load = Load()
+        runs = [timed(status, client=self.client, pulls_root=out, project_prefix=self.annotated) for _ in range(2)]
+        seconds, report = min(runs, key=lambda r: r[0])
+        assert sum(s.progress.tasks for s in report.languages) == size, report
+        bare = min(timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix=self.annotated)[0]
+                   for _ in range(2))  # fmt: skip
+        ratio = seconds / self.full["seconds"]
+        self.row(
+            f"goldkit status, {size:,} tasks",
+            f"{seconds:.2f} s (best of 2; {bare:.2f} s of it without the pulls' agreement)",
+            f"{self.full['seconds']:.1f} s (full pull of the same {size:,} tasks)",
+            f"{ratio:.1%}",
+            "<= 5%",
+            ratio <= 0.05,
+            load.done(),
+        )
+        profiler = cProfile.Profile()
+        profiler.runcall(status, client=self.client, pulls_root=out, project_prefix=self.annotated)
+        profile = self.tmp / "status.prof"
+        profiler.dump_stats(profile)
+        self.notes.append(top_functions(profile, "goldkit status (cProfile, one more run)"))
 
     def print_table(self) -> None:
-        head = ("measure", "goldkit", "baseline (same run)", "ratio", "target", "met")
-        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(6)]
+        head = ("measure", "goldkit", "baseline (same run)", "ratio", "target", "met", "load (1 min)")
+        widths = [max(len(r[i]) for r in [head, *self.rows]) for i in range(len(head))]
         print()
         for line in [head, tuple("-" * w for w in widths), *self.rows]:
             print("| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |")
+        for note in self.notes:
+            print(f"\n{note}")
 
 
 def say(message: str) -> None:
@@ -477,39 +689,47 @@ def main() -> None:
         _child_main(sys.argv[1:])
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--docs", type=int, default=10_000, help="synthetic articles (default 10000)")
-    parser.add_argument("--quick", action="store_true", help="1000 articles, to try the script")
+    parser.add_argument("--docs", type=int, default=10_000, help="documents pushed (default 10000)")
+    parser.add_argument(
+        "--sizes", default="10000,50000,100000", help="annotated project sizes pulled (default 10000,50000,100000)"
+    )
+    parser.add_argument("--classic", action="store_true", help="the older paths: re-push, SDK paging, convert rate")
+    parser.add_argument("--quick", action="store_true", help="--classic on 1000 articles, to try the script")
     parser.add_argument("--keep", action="store_true", help="keep the temp folder (server data, pulls)")
     parser.add_argument(
         "--database", choices=("sqlite", "postgresql"), default="sqlite", help="Label Studio's database"
     )
-    parser.add_argument("--since-last", type=int, metavar="TASKS", help="only pull --since-last after 1%% changed")
-    parser.add_argument("--pull-memory", metavar="SIZES", help="only pull memory, at these task counts (2000,10000)")
+    parser.add_argument("--state", type=Path, help="use (or boot) the server of this state folder, not a temp one")
+    parser.add_argument("--keep-server", action="store_true", help="with --state: leave that server running")
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
     if not (LS_VENV / "bin" / "label-studio").exists():
         sys.exit(f"Label Studio is not installed in {LS_VENV}: run `make server-install`")
     tmp = Path(tempfile.mkdtemp(prefix="goldkit-bench-"))
     tmp.chmod(0o711)  # the PostgreSQL cluster's owner (goldkit-pg when run as root) must pass through
-    bench = Bench(docs, tmp, args.database)
+    bench = Bench(docs, tmp, args.database, args.state)
     began = time.perf_counter()
+    sizes = [int(n) for n in args.sizes.split(",")]
     try:
-        if args.since_last:
-            bench.bench_since_last(args.since_last)
-        elif args.pull_memory:
-            bench.bench_pull_memory([int(n) for n in args.pull_memory.split(",")])
-        else:
+        if args.classic or args.quick:
             bench.run()
+        else:
+            bench.campaign(docs, sizes)
     finally:
-        server.stop(bench.paths)
+        if not (args.state and args.keep_server):
+            server.stop(bench.paths)
         if args.keep:
             say(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     bench.print_table()
-    print(f"\n{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic), 2 annotations each, "
-          f"Label Studio on {args.database}; "
-          f"whole run {time.perf_counter() - began:.0f} s")  # fmt: skip
+    what = (
+        f"{docs} documents pushed; one project of {', '.join(f'{n:,}' for n in sorted(sizes))} annotated tasks"
+        if not (args.classic or args.quick)
+        else f"{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic)"
+    )
+    print(f"\n{what}, 2 annotations each, Label Studio on {args.database}; "
+          f"whole run {time.perf_counter() - began:.0f} s; load at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ def test_credentials_are_written_0600(tmp_path: Path) -> None:
 
 def test_the_bench_passes_the_admin_token_in_the_environment_not_argv() -> None:
     bench = (Path(__file__).resolve().parents[2] / "bench" / "push_pull.py").read_text(encoding="utf-8")
-    assert '["_pull", self.url, str(out)' in bench and "self.key, str(out)" not in bench
+    assert '["_pull", self.url, *args], key=self.key' in bench and "self.key, str(" not in bench
+    assert "env = {**os.environ, KEY_ENV: key" in bench and "command = [sys.executable, __file__, *args]" in bench
 
 
 def _sign_up_by_hand(url: str, org_token: str, email: str) -> int:
