@@ -13,8 +13,9 @@ fresh subprocess (so peak RSS is that step's own):
                 against the release before it for the changelog)
 
 and prints wall and CPU seconds, the ratio of each step to json+arrow at the same size, peak memory (RSS)
-per size, the ratio of the release's peak memory between the two sizes and the load average around each
-step. The machine may be shared: CPU seconds are the steadier figure when others run things at the same time.
+per size, the ratio of the release's peak memory between the two sizes, the load average around each
+step and whether goldkit's validator ran compiled (mypyc, goldkit.compiled) or as pure Python. The
+machine may be shared: CPU seconds are the steadier figure when others run things at the same time.
 """
 
 from __future__ import annotations
@@ -119,7 +120,15 @@ def step(name: str, root: Path) -> dict:
     else:
         build_release("1.0.0" if name == "release" else "1.1.0", ReleaseOptions(out=root / "export"))
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    return {"seconds": seconds, "cpu": cpu, "peak_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {"seconds": seconds, "cpu": cpu, "peak_mib": peak, "compiled": _compiled()}
+
+
+def _compiled() -> bool:
+    """Whether goldkit's compiled (mypyc) validator ran, or the pure Python one (goldkit.compiled)."""
+    import goldkit
+
+    return goldkit.COMPILED
 
 
 def _change_one_claim(root: Path) -> None:
@@ -171,6 +180,8 @@ def main() -> None:
         if name in results[small] and name in results[args.claims]:
             ratio = results[args.claims][name]["peak_mib"] / results[small][name]["peak_mib"]
             print(f"{name} peak memory: x{ratio:.2f} for x{args.claims / small:g} the claims")
+    ran = {r["compiled"] for done in results.values() for name, r in done.items() if name != "json+arrow"}
+    print("goldkit ran " + " and ".join(sorted("compiled (mypyc)" if c else "pure Python" for c in ran)))
 
 
 if __name__ == "__main__":

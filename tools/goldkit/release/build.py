@@ -363,7 +363,7 @@ def _manifest(
         "split": SPLIT,
         "stand_off": options.no_text,
         "rows": {config: stats.rows[config] for config in release_tables.config_names(gold)},
-        "documents": {doc_id: doc["sha256"] for doc_id, doc in sorted(gold.documents.items())},
+        "documents": dict(sorted(gold.summary.shas.items())),
     } | recorded_keys(options.row_format, options.layout)
 
 

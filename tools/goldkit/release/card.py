@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from datasets import ClassLabel, DatasetInfo, List, SplitDict, SplitInfo
@@ -28,6 +29,7 @@ from goldkit.release.diff import ReleaseDiff
 from goldkit.release.labeldiff import LabelChanges
 from goldkit.release.rows import Gold, contributors
 from goldkit.release.stats import COUNTED_CONFIGS, TableStats, counted_columns
+from goldkit.release.summary import LISTED_DOCUMENTS, SOURCE_FIELDS, GoldSummary
 from goldkit.schema.loading import definition, labels, load_schema, schema_value
 from goldkit.schema.provenance import ADJUDICATED
 
@@ -55,7 +57,7 @@ def _size_category(rows: dict[str, int]) -> str:
 
 def gold_makers(gold: Gold) -> list[makers_module.Maker]:
     """Every account whose work is in the gold, with what goldkit.toml's roster declares it to be."""
-    provenances = [s.provenance for s in gold.summaries] + [link["provenance"] for link in gold.links]
+    provenances = [p for p, _ in gold.summary.provenances()] + [link["provenance"] for link in gold.links]
     return makers_module.makers(provenances, project_config().annotators)
 
 
@@ -203,22 +205,31 @@ def is_adjudicated(provenance: dict[str, Any]) -> bool:
 
 def gold_provenance(gold: Gold) -> dict[str, Any]:
     """Summarize how the gold was made, from the provenance of its records and links."""
-    provenances = [s.provenance for s in gold.summaries] + [link["provenance"] for link in gold.links]
+    counted = [*gold.summary.provenances(), *((link["provenance"], 1) for link in gold.links)]  # (provenance, how many)
+    provenances = [p for p, _ in counted]
     people = sorted({gold.pseudonyms[a] for p in provenances for a in contributors(p)}, key=lambda s: (len(s), s))
     return {
-        "records": len(gold.summaries),
+        "records": gold.summary.records,
         "links": len(gold.links),
         "annotators": people,
-        "adjudicated": sum(1 for p in provenances if is_adjudicated(p)),
+        "adjudicated": sum(n for p, n in counted if is_adjudicated(p)),
         "adjudicators": sorted(
             {gold.pseudonyms[a] for p in provenances if is_adjudicated(p) for a in contributors(p)},
             key=lambda s: (len(s), s),
         ),  # fmt: skip
-        "methods": Counter(p["method"] for p in provenances),
-        "strategies": Counter(p["strategy"] for p in provenances if p.get("strategy")),
-        "notes": Counter(_pseudonymize(p["note"], gold.pseudonyms) for p in provenances if p.get("note")),
+        "methods": _weighted((p["method"], n) for p, n in counted),
+        "strategies": _weighted((p["strategy"], n) for p, n in counted if p.get("strategy")),
+        "notes": _weighted((_pseudonymize(p["note"], gold.pseudonyms), n) for p, n in counted if p.get("note")),
         "models": sorted({p["model_version"] for p in provenances if p.get("model_version")}),
     }
+
+
+def _weighted(pairs: Any) -> Counter[Any]:
+    """A Counter of (value, how many) pairs, its keys in the order first seen (as Counter(values) would be)."""
+    found: Counter[Any] = Counter()
+    for value, count in pairs:
+        found[value] += count
+    return found
 
 
 def how_made(summary: dict[str, Any]) -> list[str]:
@@ -329,7 +340,7 @@ def render_card(
 
     sizes: card_sections.measure_sizes; files: each config's Parquet files (goldkit.release.shards.list_shards).
     """
-    languages = [lang for lang in _language_order() if any(d["language"] == lang for d in gold.documents.values())]
+    languages = [lang for lang in _language_order() if lang in gold.summary.languages]
     data = card_data(manifest, gold, options, languages, sizes)
     summary = gold_provenance(gold)
     body = _body(manifest, gold, stats, history, options, languages, summary, files)
@@ -441,17 +452,18 @@ def _load_text(version: str, options: Any) -> list[str]:
     ]
 
 
-MAX_LISTED_DOCUMENTS = 50
+MAX_LISTED_DOCUMENTS = LISTED_DOCUMENTS  # the summary keeps as many
 
 
 def documents_section(gold: Gold) -> list[str]:
     """List the documents (up to MAX_LISTED_DOCUMENTS) with what the gold marks in each."""
-    by_doc = {s.document_id: s.counts for s in gold.summaries}
+    by_doc = gold.summary.counts
     lines = [
         "| document | language | title | published | author | source URL | publisher | entities | events | claims |",
         "| --- | --- | --- | --- | --- | --- | --- | ---: | ---: | ---: |",
     ]
-    for doc_id, doc in sorted(gold.documents.items())[:MAX_LISTED_DOCUMENTS]:
+    for doc in gold.summary.listed_documents():
+        doc_id = doc["id"]
         source = card_sections.document_sources(doc)
         record = by_doc.get(doc_id, {})
         title = str(doc["title"] or "(no headline)").replace("|", "\\|")
@@ -463,13 +475,13 @@ def documents_section(gold: Gold) -> list[str]:
         )
     if len(gold.documents) > MAX_LISTED_DOCUMENTS:
         lines.append(f"| … {len(gold.documents) - MAX_LISTED_DOCUMENTS} more | | | | | | | | | |")
-    note = card_sections.sources_note(list(gold.documents.values()))
+    unknown = [key for key in SOURCE_FIELDS if key not in gold.summary.known_sources]
+    note = card_sections.unknown_sources_note(unknown)
     return lines + (["", note] if note else [])
 
 
 def _stories_and_clusters(gold: Gold) -> str:
-    keys = {s.document_id: [{"id": i, "canonical": key} for i, key in s.entity_keys.items()] for s in gold.summaries}
-    stories = group_documents({doc_id: {"entities": entities} for doc_id, entities in keys.items()})
+    stories = group_documents(_EntityKeys(gold.summary))
     clusters = event_clusters(gold.links)
     sizes = ", ".join(str(len(c)) for c in clusters) or "none"
     return (
@@ -478,6 +490,23 @@ def _stories_and_clusters(gold: Gold) -> str:
         f"{len(clusters)} cross-document event cluster(s) (mentions per cluster: {sizes}). Figures from so few "
         "events do not generalise."
     )
+
+
+class _EntityKeys(Mapping[str, dict[str, Any]]):
+    """Every gold document with its entities' canonical keys (none for most), as group_documents reads records."""
+
+    def __init__(self, summary: GoldSummary) -> None:
+        self.summary = summary
+
+    def __getitem__(self, doc_id: str) -> dict[str, Any]:
+        keys = self.summary.entity_keys.get(doc_id, {})
+        return {"entities": [{"id": i, "canonical": key} for i, key in keys.items()]}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.summary.shas)
+
+    def __len__(self) -> int:
+        return len(self.summary.shas)
 
 
 def _limitations(manifest: dict[str, Any], stats: TableStats, summary: dict[str, Any], gold: Gold) -> list[str]:

@@ -71,10 +71,8 @@ def document_sources(document: dict[str, Any]) -> dict[str, str]:
     }
 
 
-def sources_note(documents: list[dict[str, Any]]) -> str:
-    unknown = [
-        key for key in ("url", "publisher", "published") if all(document_sources(d)[key] == UNKNOWN for d in documents)
-    ]
+def unknown_sources_note(unknown: list[str]) -> str:
+    """The note naming the source fields (of url, publisher, published) that no document has."""
     if not unknown:
         return ""
     return (

@@ -8,7 +8,6 @@ column-wise). Annotator accounts are replaced by stable pseudonyms.
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,36 +19,13 @@ from goldkit.jsonio import iter_jsonl, read_json
 from goldkit.links.agreement import cluster_ids
 from goldkit.paths import ADJUDICATION_SUFFIX, gold_dir, pseudonyms_path
 from goldkit.pseudonyms import assign_pseudonyms
+from goldkit.release.summary import GoldSummary, latest_date
 from goldkit.schema.layers import region_choices
 from goldkit.schema.records import canonicalize
 from goldkit.schema.validate import validate_gold, validate_links, validate_record
 
 Row = dict[str, Any]
 LINKS_FILE = "links.jsonl"
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True)
-class RecordSummary:
-    """What a release needs of a gold record besides its rows: who made it, its counts, its canonical keys."""
-
-    document_id: str
-    provenance: dict[str, Any]
-    counts: dict[str, int]  # entities, events, claims
-    entity_keys: dict[str, str]  # entity id -> canonical key, for the entities that have one
-
-    @classmethod
-    def of(cls, record: dict[str, Any]) -> RecordSummary:
-        return cls(
-            str(record.get("document_id")),
-            record.get("provenance") or {},
-            {key: len(record.get(key) or []) for key in ("entities", "events", "claims")},
-            {
-                e["id"]: e["canonical"]
-                for e in record.get("entities") or []
-                if isinstance(e, dict) and e.get("canonical")
-            },
-        )
 
 
 @dataclass
@@ -57,14 +33,16 @@ class Gold:
     """The checked inputs of a release.
 
     `records` holds every gold record when read whole (load_gold); a streamed release (goldkit.release.stream)
-    hands them to the writers in chunks instead and keeps none. Both fill `summaries` (one per record, by
-    document id) and `linked` (the records of the documents that links point at, by document id).
+    hands them to the writers in chunks instead and keeps none, and its `documents` reads a document's small
+    fields again from documents.jsonl when asked. Both fill `summary` (goldkit.release.summary: what the card
+    and release.json need of every record and document) and `linked` (the records of the documents that links
+    point at, by document id). `documents` iterates by id.
     """
 
-    documents: dict[str, dict[str, Any]]
+    documents: Mapping[str, dict[str, Any]]
     records: list[dict[str, Any]]
     links: list[dict[str, Any]]
-    summaries: list[RecordSummary] = field(default_factory=list)
+    summary: GoldSummary = field(default_factory=GoldSummary)
     linked: dict[str, dict[str, Any]] = field(default_factory=dict)
     pull: list[dict[str, Any]] = field(default_factory=list)
     pseudonyms: dict[str, str] = field(default_factory=dict)
@@ -83,11 +61,12 @@ def load_gold(options: Any) -> Gold:
     files = gold_files(folder)
     documents = load_documents(options.documents)
     problems: list[Problem] = []
-    records = _read_gold_records(files, documents, problems)
+    summary = GoldSummary()
+    records = _read_gold_records(files, documents, problems, summary)
     gold_documents = {r["document_id"]: documents[r["document_id"]] for r in records if r["document_id"] in documents}
     by_document = {r["document_id"]: r for r in records}
     links = check_links(folder / LINKS_FILE, read_links(folder / LINKS_FILE), by_document, problems)
-    gold = Gold(gold_documents, records, links, [RecordSummary.of(r) for r in records], by_document)
+    gold = Gold(gold_documents, records, links, summary, by_document)
     return finish_gold(gold, options, gold_documents, problems, folder)
 
 
@@ -110,19 +89,26 @@ def finish_gold(
     gold.pseudonyms = assign_pseudonyms(_accounts(gold), write=False)
     gold.new_pseudonyms = {a: p for a, p in gold.pseudonyms.items() if a not in known}
     gold.agreement = read_json(options.agreement) if options.agreement else None
-    gold.date = _latest_date([s.provenance for s in gold.summaries] + [link["provenance"] for link in gold.links])
+    dates = [d for d in (gold.summary.date, latest_date(link["provenance"] for link in gold.links)) if d]
+    gold.date = max(dates) if dates else None
     return gold
 
 
 def _read_gold_records(
-    files: list[Path], documents: dict[str, dict[str, Any]], problems: list[Problem]
+    files: list[Path], documents: dict[str, dict[str, Any]], problems: list[Problem], summary: GoldSummary
 ) -> list[dict[str, Any]]:
-    records = []
+    records, checked = [], []
     for path in files:
         record = read_json(path)
-        problems.extend(check_gold_record(record, documents.get(_document_id(record)), path))
+        document = documents.get(_document_id(record))
+        found = check_gold_record(record, document, path)
+        problems.extend(found)
         if isinstance(record, dict) and isinstance(record.get("entities"), list):
             records.append(canonicalize(record))  # kept even when wrong, so links to it are not reported too
+            if not found and document is not None:
+                checked.append((records[-1], document))
+    for record, document in sorted(checked, key=lambda pair: str(pair[0]["document_id"])):
+        summary.add(record, document)
     return sorted(records, key=lambda r: str(r.get("document_id")))
 
 
@@ -200,7 +186,8 @@ def _read_pull(
 
 def _accounts(gold: Gold) -> set[str]:
     accounts: set[str] = set()
-    for provenance in [s.provenance for s in gold.summaries] + [r["provenance"] for r in gold.links + gold.pull]:
+    records = [provenance for provenance, _ in gold.summary.provenances()]
+    for provenance in records + [r["provenance"] for r in gold.links + gold.pull]:
         accounts.update(contributors(provenance))
     return accounts
 
@@ -208,12 +195,6 @@ def _accounts(gold: Gold) -> set[str]:
 def contributors(provenance: dict[str, Any]) -> list[str]:
     """Whose annotations a record rests on: the adjudicated-from accounts, else its annotator."""
     return list(provenance.get("annotators") or [provenance["annotator"]])
-
-
-def _latest_date(provenances: list[dict[str, Any]]) -> str | None:
-    stamps = [str(p.get(key))[:10] for p in provenances for key in ("updated_at", "created_at") if p.get(key)]
-    dates = [s for s in stamps if _DATE.fullmatch(s)]
-    return max(dates) if dates else None
 
 
 # ---- rows --------------------------------------------------------------------------------------
@@ -274,7 +255,7 @@ def link_rows(gold: Gold, keep_text: bool = True, row_format: int = 1) -> list[R
 
     From row format 2 each mention also carries its layer, type and span, read from the gold records.
     """
-    language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
+    language = {ref["document_id"]: gold.documents[ref["document_id"]]["language"] for ref in _ends(gold.links)}
     clusters = cluster_ids(gold.links)
     items = {
         (record["document_id"], item["id"]): (layer, item)
@@ -308,9 +289,13 @@ def link_rows(gold: Gold, keep_text: bool = True, row_format: int = 1) -> list[R
     ]
 
 
+def _ends(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [link[side] for link in links for side in ("source", "target")]
+
+
 def annotation_rows(gold: Gold, keep_text: bool) -> list[Row]:
     """Return one row per pulled (annotator, document) with every layer, by document then annotator number."""
-    language = {doc_id: doc["language"] for doc_id, doc in gold.documents.items()}
+    language = {doc_id: gold.documents[doc_id]["language"] for doc_id in {r["document_id"] for r in gold.pull}}
     rows = [
         {
             "annotator": gold.pseudonyms[record["provenance"]["annotator"]],

@@ -2,11 +2,12 @@
 
 goldkit.release.rows.load_gold holds every record and every document text at once; a sharded release
 (goldkit.release.shards) instead reads each gold file once, checks it, and gives it to the table writers
-in chunks of CHUNK_RECORDS records, keeping of each record only its RecordSummary, plus the records of
-the documents that links point at (a link check needs them). documents.jsonl is read once for each
-document's place in the file and its small fields; a document's text is read again from its place when its
-record is checked, and dropped with its chunk. Problems are collected from every file, as load_gold does:
-the first one stops the writing (the release fails), not the checking.
+in chunks of CHUNK_RECORDS records, adding each record up in a GoldSummary (goldkit.release.summary, bounded
+but for a sha256 per document), plus the records of the documents that links point at (a link check needs
+them). documents.jsonl is read once for each document's place in the file (the one other thing kept per
+document); a document is read again from its place when its record is checked, and dropped with its chunk.
+Problems are collected from every file, as load_gold does: the first one stops the writing (the release
+fails), not the checking.
 """
 
 from __future__ import annotations
@@ -20,17 +21,17 @@ from goldkit.errors import InputError, Problem
 from goldkit.jsonio import read_json
 from goldkit.paths import LINKS_FILE, documents_path, gold_dir
 from goldkit.release import rows as release_rows
+from goldkit.release.summary import GoldSummary, small_fields
 from goldkit.schema.records import canonicalize
 
 CHUNK_RECORDS = 500  # gold records handed to the writers at once
-HEAVY_FIELDS = ("text", "boilerplate", "normalizations")  # what the index does not keep of a document
 INGEST_COMMAND = "goldkit ingest"
 
 Chunk = list[tuple[dict[str, Any], dict[str, Any]]]  # (canonical gold record, its document), by document id
 
 
 class DocumentIndex(Mapping[str, dict[str, Any]]):
-    """documents.jsonl by id: each document's small fields in memory, the whole record read again when asked for."""
+    """documents.jsonl by id: each document's place in the file, the whole record read again when asked for."""
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path or documents_path()
@@ -41,7 +42,6 @@ class DocumentIndex(Mapping[str, dict[str, Any]]):
                 path=str(self.path),
             )
         self.places: dict[str, int] = {}
-        self.small: dict[str, dict[str, Any]] = {}
         self.handle: Any = None  # documents.jsonl, opened at the first document asked for (close() closes it)
         with self.path.open("rb") as fh:
             for lineno, (offset, document) in enumerate(self._lines(fh), 1):
@@ -57,7 +57,6 @@ class DocumentIndex(Mapping[str, dict[str, Any]]):
                         line=lineno,
                     )
                 self.places[doc_id] = offset
-                self.small[doc_id] = {k: v for k, v in document.items() if k not in HEAVY_FIELDS}
 
     def _lines(self, fh: Any) -> Iterator[tuple[int, Any]]:
         offset = 0
@@ -93,10 +92,38 @@ class DocumentIndex(Mapping[str, dict[str, Any]]):
         return len(self.places)
 
 
-class _Subset(Mapping[str, dict[str, Any]]):
-    """The documents of some ids, read through the index (a pull's records are checked against their texts)."""
+class GoldDocuments(Mapping[str, dict[str, Any]]):
+    """The gold's documents by id (those of summary.shas), each one's small fields read again through the index.
 
-    def __init__(self, index: DocumentIndex, ids: set[str]) -> None:
+    Only a few are asked for (the documents of links and of a pull), so the ones read are kept.
+    """
+
+    def __init__(self, index: DocumentIndex, ids: Mapping[str, str]) -> None:
+        self.index, self.ids = index, ids
+        self.read: dict[str, dict[str, Any]] = {}
+
+    def __getitem__(self, doc_id: str) -> dict[str, Any]:
+        if doc_id not in self.ids:
+            raise KeyError(doc_id)
+        if doc_id not in self.read:
+            self.read[doc_id] = small_fields(self.index[doc_id])
+            self.index.close()
+        return self.read[doc_id]
+
+    def __contains__(self, doc_id: object) -> bool:
+        return doc_id in self.ids
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(sorted(self.ids))
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+class _Texts(Mapping[str, dict[str, Any]]):
+    """The gold's documents with their texts, read through the index (a pull's records are checked against them)."""
+
+    def __init__(self, index: DocumentIndex, ids: Mapping[str, str]) -> None:
         self.index, self.ids = index, ids
 
     def __getitem__(self, doc_id: str) -> dict[str, Any]:
@@ -133,18 +160,20 @@ def _stream(
     numbered = release_rows.read_links(folder / LINKS_FILE)
     wanted = release_rows.linked_documents(numbered)
     problems: list[Problem] = []
-    summaries: list[release_rows.RecordSummary] = []
+    summary = GoldSummary()
     linked: dict[str, dict[str, Any]] = {}
     chunk: Chunk = []
     for path in files:
         record = read_json(path)
         doc_id = record.get("document_id") if isinstance(record, dict) else None
         document = index[doc_id] if isinstance(doc_id, str) and doc_id in index else None
-        problems.extend(release_rows.check_gold_record(record, document, path))
+        found = release_rows.check_gold_record(record, document, path)
+        problems.extend(found)
         if not (isinstance(record, dict) and isinstance(record.get("entities"), list)):
             continue
         record = canonicalize(record)  # kept even when wrong, so links to it are not reported too
-        summaries.append(release_rows.RecordSummary.of(record))
+        if document is not None and not found:
+            summary.add(record, document)
         if doc_id in wanted:
             linked[str(doc_id)] = record
         if document is not None and not problems:
@@ -154,7 +183,6 @@ def _stream(
                 chunk = []
     if chunk and not problems:
         on_chunk(chunk)
-    ids = {s.document_id for s in summaries if s.document_id in index}
     links = release_rows.check_links(folder / LINKS_FILE, numbered, linked, problems)
-    gold = release_rows.Gold({d: index.small[d] for d in sorted(ids)}, [], links, summaries, linked)
-    return release_rows.finish_gold(gold, options, _Subset(index, ids), problems, folder)
+    gold = release_rows.Gold(GoldDocuments(index, summary.shas), [], links, summary, linked)
+    return release_rows.finish_gold(gold, options, _Texts(index, summary.shas), problems, folder)
