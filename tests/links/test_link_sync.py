@@ -142,6 +142,7 @@ def test_push_links_keeps_an_existing_projects_overlap_unless_asked_and_reports_
     root = tmp_path / "project"
     shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
     shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
+    (root / "annotations" / "gold" / "links.jsonl").unlink()  # answered pairs are not asked again: ask them all
     monkeypatch.setenv("GOLDKIT_ROOT", str(root))
     monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
     monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
@@ -162,3 +163,45 @@ def test_push_links_keeps_an_existing_projects_overlap_unless_asked_and_reports_
     assert admin.projects.get(id=project_id).maximum_annotations == 3
     assert main(["push", "--links", *prefix]) == 0
     assert "(overlap 3)" in capsys.readouterr().out
+
+
+@pytest.mark.integration
+def test_offline_answers_go_in_as_the_annotators_own_and_pull_like_browser_work(
+    ls_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:  # type: ignore[no-untyped-def]
+    """links sheet → answers per task id → links submit as each account → pull --links reads them as theirs."""
+    from goldkit.links.sheet import submit_answers
+
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
+    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
+    (root / "annotations" / "gold" / "links.jsonl").unlink()
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    prefix = ["--project-prefix", f"sheet-{uuid.uuid4().hex[:6]}"]
+    pushed = _run(["push", "--links", *prefix], capsys)
+
+    sheet = _run(["links", "sheet", "--out", str(tmp_path / "tasks.json"), *prefix], capsys)
+    tasks = json.loads((tmp_path / "tasks.json").read_text(encoding="utf-8"))["tasks"]
+    assert sheet["tasks"] == len(tasks) == pushed["candidates"]
+    first, second = tasks[0], next(t for t in tasks if t["kind"] != tasks[0]["kind"])
+    one, two = ls_server.annotators[:2]
+    answers = {str(first["task"]): {"choice": "cannot_tell", "note": "the texts do not say"},
+               str(second["task"]): {"choice": "unrelated"}}  # fmt: skip
+    made = submit_answers(answers, one.email, project_prefix=prefix[1], token=one.token)
+    assert sorted(made.submitted) == sorted([first["task"], second["task"]])
+    again = submit_answers(answers, one.email, project_prefix=prefix[1], token=one.token)
+    assert again.submitted == {} and sorted(again.already_there) == sorted(made.submitted)
+    submit_answers({str(first["task"]): {"choice": "unrelated"}}, two.email, project_prefix=prefix[1], token=two.token)
+
+    pulled = _run(["pull", "--links", *prefix], capsys)
+    assert (pulled["counts"]["annotations"], pulled["counts"]["valid"]) == (3, 3)
+    links = [json.loads(line) for line in (Path(pulled["folder"]) / "links.jsonl").read_text().splitlines()]
+    answered = {(lk["provenance"]["ls_task"], lk["provenance"]["annotator"]): lk for lk in links}
+    mine = answered[(first["task"], one.email)]
+    assert (mine["relation"], mine["note"]) == ("cannot_tell", "the texts do not say")
+    assert answered[(first["task"], two.email)]["relation"] == "unrelated"
+    manifest = json.loads((Path(pulled["folder"]) / "manifest.json").read_text(encoding="utf-8"))
+    assert {p["id"] for p in manifest["server"]["projects"]} == {p["project_id"] for p in pushed["projects"]}
+    assert all(p["created_at"] for p in manifest["server"]["projects"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from functools import partial
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from goldkit.links import candidates as ranking
 from goldkit.links.candidates import group_documents
 
 HISTORY_1_0_0 = Path(__file__).resolve().parents[2] / "annotations" / "history" / "1.0.0"
+LINK_PULLS = HISTORY_1_0_0.parents[1] / "pulls" / "links"
 candidate_pairs = partial(ranking.candidate_pairs, min_score=0.0, per_mention=None)  # generation, before the caps
 
 
@@ -182,3 +184,33 @@ def test_on_the_seeds_the_pairs_that_matter_stay_while_the_count_drops():
     assert {("ev-meeting-1", "ev-received"), ("c-not-disclosed", "c-head-joint-plan")} <= kept
     assert {("c-abdulaziz-title", "c-abdulaziz-title"), ("c-meeting", "c-reception")} <= kept
     assert len(report.candidates) * 2 < len(everything.candidates)
+
+
+def _gold_records() -> list[dict]:
+    gold = HISTORY_1_0_0.parents[1] / "gold"
+    return [json.loads(p.read_text(encoding="utf-8")) for p in sorted(gold.glob("0*.json"))]
+
+
+def test_a_further_round_asks_only_new_pairs_and_its_cap_counts_only_its_own() -> None:
+    """Gold 1.1.0's first link round answered 55 pairs; a round below the cut must not ask them again, and the
+    English claims at the headline's score must not be capped by the headline's answered pairs."""
+    first_round = LINK_PULLS / "20261202T002435Z" / "links.jsonl"
+    answered = {((lk["source"]["document_id"], lk["source"]["id"]), (lk["target"]["document_id"], lk["target"]["id"]))
+                for lk in map(json.loads, first_round.read_text(encoding="utf-8").splitlines())}  # fmt: skip
+    assert len(answered) == 55
+    records = _gold_records()
+    headline = next(c for c in records[1]["claims"] if c["span"]["text"].startswith("السعودية وكازاخستان تتفقان"))
+    disclosed = next(c for c in records[0]["claims"] if "not immediately disclosed" in c["span"]["text"])
+    pair = ((records[0]["document_id"], disclosed["id"]), (records[1]["document_id"], headline["id"]))
+
+    further = ranking.candidate_pairs(records, min_score=0.39, answered=answered)
+    asked = {c.ends() for c in further.candidates}
+    assert len(further.answered) == 55 and not asked & answered
+    assert pair in asked
+    assert all(c.score >= 0.39 for c in further.candidates)
+    # the same bar without the answered pairs left out first: the headline's six answered pairs fill its cap
+    everything = ranking.candidate_pairs(records, min_score=0.39)
+    (capped,) = [d for d in everything.dropped if d.candidate.ends() == pair]
+    assert "already has 6 better pair(s)" in capped.why
+    # and at the ranking's own cut the pair stays dropped: the round lowers the bar, not the weights
+    assert pair not in {c.ends() for c in ranking.candidate_pairs(records, answered=answered).candidates}

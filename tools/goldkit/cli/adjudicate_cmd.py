@@ -90,7 +90,10 @@ def adjudicate_cli(
     url: str | None = _URL,
     project_prefix: str | None = _PREFIX,
     links: bool = typer.Option(
-        False, "--links", help="Adjudicate cross-document links (majority per pair) into annotations/gold/links.jsonl."
+        False,
+        "--links",
+        help="Adjudicate cross-document links (majority per pair) into annotations/gold/links.jsonl: "
+        "every link round's answers (each server's newest link pull), or the given pulls.",
     ),
     drafts: bool = typer.Option(
         False,

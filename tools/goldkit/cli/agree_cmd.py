@@ -150,7 +150,9 @@ def agree_cli(
     mode: list[str] = _MODE,
     chart: Path | None = _CHART,
     no_chart: bool = _NO_CHART,
-    links: bool = typer.Option(False, "--links", help="Agreement on cross-document links (newest link pull)."),
+    links: bool = typer.Option(
+        False, "--links", help="Agreement on cross-document links (each server's newest link pull, or the given pulls)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Measure inter-annotator agreement: span F1, attribute α, relation F1 and unitizing α.

@@ -62,20 +62,29 @@ def push_cli(
         False, "--links", help="Push cross-document link candidates (from --records) to the linking projects."
     ),
     records: RecordsOption = None,
+    min_score: float | None = typer.Option(
+        None, "--min-score", help="With --links: ask pairs scoring this much (default: the ranking's cut, 0.40)."
+    ),
+    per_mention: int | None = typer.Option(
+        None, "--per-mention", min=0, help="With --links: at most this many new pairs per mention (0: no cap)."
+    ),
     as_json: bool = JsonOption,
 ) -> None:
     """Create one Label Studio project per language and import the documents not there yet.
 
     Running it again imports nothing; new articles are added; a document whose id exists with other
     text is reported as a conflict and left alone. With --links, goldkit proposes event and claim pairs
-    across documents and imports them as link tasks (one project per kind and text directions).
+    across documents and imports them as link tasks (one project per kind and text directions); a pair
+    already answered (in the gold links or any link pull, on any server) is never asked again, so a
+    further round for pairs the ranking dropped is the same command with a lower --min-score.
 
     Example: goldkit push --overlap 2 --dry-run
     Example: goldkit push --links --records annotations/gold/
+    Example: goldkit push --links --min-score 0.39 --dry-run
     """
     project_prefix = configured_prefix(project_prefix)
     if links:
-        _push_links(documents, records, overlap, dry_run, url, project_prefix, as_json)
+        _push_links(documents, records, overlap, dry_run, url, project_prefix, as_json, (min_score, per_mention))
         return
     docs = _load(documents or paths.documents_path())
     preds = _load(predictions) if predictions else None
@@ -109,12 +118,17 @@ def _push_links(
     url: str | None,
     project_prefix: str,
     as_json: bool,
+    ranking: tuple[float | None, int | None],
 ) -> None:
+    from goldkit.cli.links_cmd import answered_before
     from goldkit.ingest.documents import load_documents
+    from goldkit.links import candidates
     from goldkit.links.sync import push_links
 
     source = records or paths.gold_dir()
     annotation_records = [r for r in _load(source) if r.get("record_type") == "annotation"]
+    answered = answered_before()
+    min_score, per_mention = ranking
     docs = load_documents(documents)
     client = lsclient.connect(url)
     with progress_bar("importing link tasks", enabled=not as_json, in_logs=True) as progress:
@@ -126,6 +140,9 @@ def _push_links(
             client=client,
             progress=progress,
             project_prefix=project_prefix,
+            min_score=candidates.MIN_SCORE if min_score is None else min_score,
+            per_mention=candidates.PER_MENTION if per_mention is None else (per_mention or None),
+            answered=answered,
         )
     show(report.to_dict(), as_json, lambda: _print_links(report))
 
@@ -134,7 +151,9 @@ def _print_links(report: LinkPushReport) -> None:
     cands = report.candidates
     console.print(
         f"{len(cands.groups)} story group(s); compared {cands.compared_event_pairs} event and "
-        f"{cands.compared_claim_pairs} claim pair(s); {len(cands.candidates)} candidate(s)",
+        f"{cands.compared_claim_pairs} claim pair(s); {len(cands.candidates)} candidate(s) "
+        f"(score ≥ {cands.min_score:.2f}, ≤ {cands.per_mention or 'any'} per mention), "
+        f"{len(cands.answered)} answered before and not asked again",
         highlight=False,
     )
     would = "would " if report.dry_run else ""

@@ -114,7 +114,7 @@ def submit(
     for doc_id, record in sorted(by_doc.items()):
         task_id = report.tasks[doc_id] = tasks[doc_id]
         with lsclient.errors_mapped(mine, what=f"read the annotations of task {task_id}"):
-            existing = [a for a in mine.annotations.list(id=task_id) if _author(a) == me]
+            existing = [a for a in mine.annotations.list(id=task_id) if author_id(a) == me]
         if existing:
             report.already_there[doc_id] = sorted(int(a.id) for a in existing)
             continue
@@ -124,6 +124,7 @@ def submit(
     return report
 
 
-def _author(annotation: Any) -> int | None:
+def author_id(annotation: Any) -> int | None:
+    """The user id of who made an annotation (the SDK gives an id or a user object)."""
     who = getattr(annotation, "completed_by", None)
     return who if isinstance(who, int) else getattr(who, "id", None)

@@ -179,8 +179,9 @@ def _gold_link(link_id: str, key: PairKey, relation: str, annotators: list[str])
 def merge_gold_links(
     existing: Sequence[dict[str, Any]], adjudicated: Sequence[dict[str, Any]], *, force: bool = False
 ) -> list[dict[str, Any]]:
-    """Put adjudicated links into the gold links: new pairs added, the same answer kept, a different
-    answer for a pair already in gold refused unless `force` (then replaced)."""
+    """Put adjudicated links into the gold links: new pairs added, the same answer kept (the gold record as it
+    was, so adjudicating a later round again leaves every earlier link byte for byte), a different answer for a
+    pair already in gold refused unless `force` (then replaced)."""
     from goldkit.errors import ConflictError
 
     merged = {pair_key(link): link for link in existing}
@@ -200,5 +201,7 @@ def merge_gold_links(
             hint="check them, then replace with: goldkit adjudicate --links --force",
         )
     for link in adjudicated:
-        merged[pair_key(link)] = link
+        kept = merged.get(pair_key(link))
+        if kept is None or kept["relation"] != link["relation"]:  # the same answer keeps its record as it was
+            merged[pair_key(link)] = link
     return sorted(merged.values(), key=lambda link: link["id"])

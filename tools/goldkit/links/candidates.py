@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
@@ -25,6 +25,7 @@ from typing import Any
 from goldkit.schema.loading import label_values
 
 Record = dict[str, Any]
+PairEnds = tuple[tuple[str, str], tuple[str, str]]  # ((source document_id, id), (target document_id, id))
 
 # Ranking and caps (measured on the seeds: see the commit that set them). A pair below MIN_SCORE has only
 # weak reasons (two claims that both speak of "a statement"); PER_MENTION keeps one talkative mention
@@ -54,6 +55,10 @@ class Candidate:
     target: MentionRef
     score: float
     reasons: list[str]
+
+    def ends(self) -> PairEnds:
+        """The pair's two mentions, (document_id, id) each: what a link record's source and target name."""
+        return (self.source.document_id, self.source.id), (self.target.document_id, self.target.id)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -85,6 +90,7 @@ class CandidateReport:
     compared_claim_pairs: int = 0
     min_score: float = 0.0
     per_mention: int | None = None
+    answered: list[Candidate] = field(default_factory=list)  # pairs left out before ranking: already answered
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -95,6 +101,7 @@ class CandidateReport:
             "per_mention": self.per_mention,
             "candidates": [c.to_dict() for c in self.candidates],
             "dropped": [d.to_dict() for d in self.dropped],
+            "answered": [c.to_dict() for c in self.answered],
         }
 
 
@@ -312,14 +319,18 @@ def candidate_pairs(
     max_df: float = 0.5,
     min_score: float = MIN_SCORE,
     per_mention: int | None = PER_MENTION,
+    answered: Collection[PairEnds] = (),
 ) -> CandidateReport:
     """Propose event and claim pairs across documents, grouped by story first, ranked and capped.
 
     A pair is asked about when its score reaches `min_score` and neither of its mentions already has
     `per_mention` better-scored pairs (None: no cap); every other pair with a reason is in `dropped`
-    with why, so `goldkit links candidates --explain` can say it.
+    with why, so `goldkit links candidates --explain` can say it. Pairs whose two ends are in `answered`
+    (links already answered, in an earlier round) go to `report.answered` before the ranking: a further
+    round asks only new pairs, and the cap counts this round's pairs, not the ones answered before.
     """
     by_doc = {r["document_id"]: r for r in records}
+    done = set(answered)
     report = CandidateReport(
         groups=group_documents(by_doc, max_df=max_df), min_score=min_score, per_mention=per_mention
     )
@@ -331,6 +342,8 @@ def candidate_pairs(
             report.compared_event_pairs += n_events
             report.compared_claim_pairs += n_claims
             for found in (events, claims):
+                report.answered += [c for c in found if c.ends() in done]
+                found = [c for c in found if c.ends() not in done]
                 kept, dropped = _rank_and_cap(found, min_score, per_mention)
                 report.candidates += kept
                 report.dropped += dropped

@@ -26,7 +26,8 @@ from goldkit.jsonio import dumps, jsonl_text, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import task_index
 from goldkit.labelstudio.projects import PROJECT_PREFIX, link_project_title, links_title_prefix
-from goldkit.links.candidates import CandidateReport, candidate_pairs
+from goldkit.links import candidates as ranking
+from goldkit.links.candidates import CandidateReport, PairEnds, candidate_pairs
 from goldkit.links.tasks import (
     LinkTask,
     answer_to_link,
@@ -75,6 +76,9 @@ class LinkPushReport:
             "dry_run": self.dry_run,
             "groups": self.candidates.groups,
             "candidates": len(self.candidates.candidates),
+            "answered_before": len(self.candidates.answered),
+            "min_score": self.candidates.min_score,
+            "per_mention": self.candidates.per_mention,
             "compared_event_pairs": self.candidates.compared_event_pairs,
             "compared_claim_pairs": self.candidates.compared_claim_pairs,
             "imported": self.imported,
@@ -97,10 +101,17 @@ def push_links(
     client: LabelStudio | None = None,
     progress: Progress | None = None,
     project_prefix: str = PROJECT_PREFIX,
+    min_score: float = ranking.MIN_SCORE,
+    per_mention: int | None = ranking.PER_MENTION,
+    answered: Iterable[PairEnds] = (),
 ) -> LinkPushReport:
-    """Propose candidate pairs and import the new ones as link tasks, one project per kind and directions."""
+    """Propose candidate pairs and import the new ones as link tasks, one project per kind and directions.
+
+    `answered`: pairs answered before (the gold links, earlier rounds' pulls: goldkit.links.rounds), never
+    asked again, whatever server they were answered on; `min_score` and `per_mention` rank this round's pairs.
+    """
     by_doc = {r["document_id"]: dict(r) for r in records}
-    candidates = candidate_pairs(by_doc.values())
+    candidates = candidate_pairs(by_doc.values(), min_score=min_score, per_mention=per_mention, answered=set(answered))
     grouped: dict[tuple[str, str, str], list[LinkTask]] = defaultdict(list)
     for task in build_tasks(candidates.candidates, by_doc, documents):
         grouped[(task.kind, task.source_dir, task.target_dir)].append(task)
@@ -161,10 +172,22 @@ def _existing_pairs(client: LabelStudio, project_id: int) -> set[str]:
 
 def link_projects(client: LabelStudio, project_prefix: str = PROJECT_PREFIX) -> list[tuple[int, str]]:
     """(id, title) of every linking project on the server whose title starts with the prefix's."""
+    return [(p["id"], p["title"]) for p in _listed_link_projects(client, project_prefix)]
+
+
+def _listed_link_projects(client: LabelStudio, project_prefix: str) -> list[dict[str, Any]]:
+    """id, title and creation time of each linking project: the creation time tells a fresh server's project 1
+    from an earlier server's (goldkit.links.rounds)."""
     start = links_title_prefix(project_prefix)
     with lsclient.errors_mapped(client, what="list projects"):
         listed = cast(Any, client.projects.list())
-        return sorted((p.id, p.title) for p in listed if (p.title or "").startswith(start))
+        found = [p for p in listed if (p.title or "").startswith(start)]
+    return sorted(({"id": p.id, "title": p.title, "created_at": _created(p)} for p in found), key=lambda p: p["id"])
+
+
+def _created(project: Any) -> str:
+    created: Any = getattr(project, "created_at", None)
+    return str(created.isoformat() if hasattr(created, "isoformat") else created)
 
 
 @dataclass
@@ -226,7 +249,8 @@ def pull_links(
     now = datetime.now(UTC)
     pull_id = new_pull_id(root, now)
     report = PullReport(pull_id, root / pull_id, now.isoformat(), lsclient.client_url(client), ls_version(client))
-    projects = link_projects(client, project_prefix)
+    listed = _listed_link_projects(client, project_prefix)
+    projects = [(p["id"], p["title"]) for p in listed]
     if not projects:
         raise NotFound(
             f"no linking projects at {report.url}", hint="push link candidates first with: goldkit push --links"
@@ -248,7 +272,7 @@ def pull_links(
         links += out.links
         quarantine += out.quarantine
     stamp_roster(links)  # what made each answer, as goldkit.toml's [annotators] declares it
-    manifest = {**report.manifest(), "kind": "links"}
+    manifest = {**report.manifest(), "kind": "links", "server": {"projects": listed}}
     write_folder(
         report.folder,
         {

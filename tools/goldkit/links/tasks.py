@@ -26,9 +26,10 @@ from goldkit.schema.loading import labels, link_relations_for, schema_version
 CONTEXT_CHARS = 280
 RELATION_CONTROL = "relation"
 NOTE_CONTROL = "note"
+NOTE_PROMPT = "Note (optional): what decided it"
 
 
-_QUESTIONS = {
+QUESTIONS = {
     "event": (
         "Do the two highlighted events refer to the same real-world event?",
         "هل يشير الحدثان المظللان إلى الحدث نفسه؟",
@@ -56,16 +57,24 @@ def _side(prefix: str, text_dir: str) -> str:
     )
 
 
-def link_label_config(kind: str, source_dir: str, target_dir: str) -> str:
-    """Return the labeling config of a linking project, its answers read from the schema."""
+def shown_choices(kind: str) -> list[dict[str, str]]:
+    """The answers a link task of this kind offers, as the annotator sees them: value, title and hint."""
     relations = set(link_relations_for(kind))
-    choices = "".join(
-        f"    <Choice value={quoteattr(label.value)} html={quoteattr(html.escape(label.title, quote=False))} "
-        f"hint={quoteattr(f'{label.title}: {label.description}')}/>\n"
+    return [
+        {"value": label.value, "title": label.title, "hint": f"{label.title}: {label.description}"}
         for label in labels("LinkRelation")
         if label.value in relations
+    ]
+
+
+def link_label_config(kind: str, source_dir: str, target_dir: str) -> str:
+    """Return the labeling config of a linking project, its answers read from the schema."""
+    choices = "".join(
+        f"    <Choice value={quoteattr(c['value'])} html={quoteattr(html.escape(c['title'], quote=False))} "
+        f"hint={quoteattr(c['hint'])}/>\n"
+        for c in shown_choices(kind)
     )
-    question = _QUESTIONS[kind][0]
+    question = QUESTIONS[kind][0]
     return (
         "<View>\n"
         f"  <Header value={quoteattr(question)}/>\n"
@@ -76,7 +85,7 @@ def link_label_config(kind: str, source_dir: str, target_dir: str) -> str:
         f'  <Choices name="{RELATION_CONTROL}" toName="source" choice="single" required="true" showInline="false">\n'
         f"{choices}"
         "  </Choices>\n"
-        f'  <TextArea name="{NOTE_CONTROL}" toName="source" placeholder="Note (optional): what decided it" '
+        f'  <TextArea name="{NOTE_CONTROL}" toName="source" placeholder={quoteattr(NOTE_PROMPT)} '
         'maxSubmissions="1" rows="2"/>\n'
         "</View>\n"
     )
@@ -95,7 +104,7 @@ def link_instructions(kind: str, source_dir: str, target_dir: str) -> str:
             for label in wording.translated_labels("LinkRelation", language, schema)
             if label.value in relations
         )
-        question, how = _QUESTIONS[kind][index], _HOW[index]
+        question, how = QUESTIONS[kind][index], _HOW[index]
         parts.append(
             f'<div dir="{text_dir}" lang="{language}"><h3>{html.escape(question)}</h3>'
             f"<p>{html.escape(how)}</p><ul>{answers}</ul></div>"
