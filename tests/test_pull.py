@@ -108,6 +108,7 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
         paths.MANIFEST_FILE,
         paths.QUARANTINE_FILE,
         paths.RECORDS_FILE,
+        paths.SEEN_FILE,
     ]
     records = [r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)]
     assert [r["document_id"] for r in records] == sorted(r["document_id"] for r in records)
@@ -427,7 +428,7 @@ def test_a_deleted_task_with_annotations_is_reported_and_its_records_kept(tmp_pa
     report.pull_id, report.folder = "p2", tmp_path / "p2"
     tasks = [t for t in export() if t["id"] != gone["id"]]
     out = pull.sort_annotations(report, [(7, "goldkit · en", tasks)], emails=EMAILS)
-    pull.keep_deleted_tasks(report, out, previous, "p1")
+    pull.keep_deleted(report, out, [("p1", r) for r in previous], "p1")
     pull.reconcile(report, out)
     (entry,) = report.manifest()["deleted_tasks"]["7"]
     assert entry == {"task_id": gone["id"], "document_id": gone["data"]["doc_id"], "annotators": [EMAILS[4]],
@@ -439,7 +440,7 @@ def test_a_deleted_task_with_annotations_is_reported_and_its_records_kept(tmp_pa
     since = _report(tmp_path)  # a since-last pull keeps them through its base: named, not copied
     since.base, since.pull_id = "p1", "p3"
     out = pull.sort_annotations(since, [(7, "goldkit · en", tasks)], emails=EMAILS)
-    pull.keep_deleted_tasks(since, out, previous, "p1")
+    pull.keep_deleted(since, out, [("p1", r) for r in previous], "p1")
     pull.reconcile(since, out)
     assert since.manifest()["deleted_tasks"]["7"][0]["task_id"] == gone["id"]
     assert 5002 not in {r["provenance"]["ls_annotation"] for r in out.records}
@@ -573,12 +574,17 @@ def test_the_summary_warns_of_edited_texts_deleted_tasks_and_drafts(
     report.text_changed_tasks = {7: [41]}
     report.deleted_tasks = {7: {42: {"task_id": 42, "document_id": "d", "annotators": ["a"], "records_kept": 2,
                                      "from_pull": "p0"}}}  # fmt: skip
+    report.deleted_annotations = {7: {
+        51: {"task_id": 43, "annotation_id": 51, "record_kept": True, "replaced_by": None},
+        52: {"task_id": 43, "annotation_id": 52, "record_kept": False, "replaced_by": 53},
+    }}  # fmt: skip
     pull.reconcile(report, out)
     print_summary(report)
     shown = " ".join(capsys.readouterr().out.split())
     assert "the text of task(s) 41 is not their document's" in shown and "task_text_changed" in shown
     assert "task(s) 42 were deleted in Label Studio; 2 record(s) of theirs kept from pull p0" in shown
     assert "1 draft(s) saved in Label Studio but not submitted: not pulled (goldkit pull --drafts)" in shown
+    assert "annotation(s) 51, 52 were deleted in Label Studio; 1 record(s) of theirs kept, 1 replaced" in shown
 
 
 def test_a_since_last_pull_counts_the_tasks_it_did_not_export_from_the_servers_counters(tmp_path: Path) -> None:

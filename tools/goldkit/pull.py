@@ -7,9 +7,10 @@ up to the annotations Label Studio reports, or nothing is written (ReconcileErro
 written under a temporary name and renamed, so a pull folder is either complete or absent.
 
 Memory does not grow with the project: the export arrives in batches (labelstudio/export.py parses it
-incrementally), and records and quarantine lines are spooled to disk as they are made and sorted there
-in bounded memory (jsonio.SortedSpool); the per-annotator rule runs on the sorted records, one
-document and annotator at a time.
+incrementally), and records, quarantine lines, drafts and seen.jsonl lines are spooled to disk as they
+are made and sorted there in bounded memory (jsonio.SortedSpool); the per-annotator rule runs on the
+sorted records, one document and annotator at a time. The previous pulls are read streamed too
+(pulls.iter_current_records_from, pulls.chain_tasks); what a pull holds per task is a few ids.
 
 `--since-last`: the pull folder holds only the annotations created or updated since the previous pull
 (its base, named in the manifest), judged by Label Studio's own `updated_at` against the latest
@@ -18,8 +19,19 @@ clock loses nothing; an annotation stamped exactly at the mark is pulled again r
 Only the tasks Label Studio stamped as changed since the mark, less an overlap window
 (labelstudio/export.py: changed_task_ids, OVERLAP), are exported, so the pull costs what changed;
 the other tasks' annotations are counted unchanged from the project's counters, and every existing
-task id is read (the task index) so that deleted tasks are still reported. Deletions are not carried:
-a full pull (without --since-last) gives the whole current state.
+task id is read (the task index) so that deleted tasks are still reported. A changed task that lost an
+annotation the chain saw on it is pulled whole (so an annotator's older annotation, left after their
+newer one was deleted, becomes their record).
+
+Deletions. Each pull writes seen.jsonl: every task it exported with its annotations (id, annotator,
+cancelled or not). Label Studio 1.23.2 stamps a task's `updated_at` and lowers its counters when an
+annotation is deleted (one by one or by the data manager's action), so a since-last pull exports that
+task; a pull lists under `deleted_annotations` every annotation the chain last saw on a task it
+exported (the newest seen.jsonl line of that task) or whose record is current, and that the export
+no longer has: records, quarantined and cancelled ones alike, with annotator, task and document, the
+pull it was last seen in, and `replaced_by` (the annotation of the annotator's new record of the
+document: deleted and made again) or `record_kept`. A record nothing replaced is kept, as a deleted
+task's are: a full pull copies it (`kept_deleted`), a since-last pull keeps it through its base.
 
 Drift: a task whose text is not its document record's text (edited in Label Studio, or a hand-made
 task reusing a real document id and sha256) is not trusted: its annotations are quarantined with reason
@@ -41,6 +53,8 @@ import heapq
 import itertools
 import json
 import tempfile
+from array import array
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -52,7 +66,7 @@ from goldkit import __version__
 from goldkit.config import project_config, stamp_roster
 from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
-from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, jsonl_text, rare_collections, write_folder
+from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import drafts as lsdrafts
 from goldkit.labelstudio import export as lsexport
@@ -68,10 +82,18 @@ from goldkit.paths import (
     MANIFEST_FILE,
     QUARANTINE_FILE,
     RECORDS_FILE,
+    SEEN_FILE,
     documents_path,
     pulls_dir,
 )
-from goldkit.pulls import SECOND_ANNOTATION, annotator_key, current_records, latest_manifest, recency
+from goldkit.pulls import (
+    SECOND_ANNOTATION,
+    annotator_key,
+    chain_tasks,
+    iter_current_records_from,
+    latest_manifest,
+    recency,
+)
 from goldkit.schema.loading import definition, schema_version
 from goldkit.schema.provenance import ADJUDICATED, REVIEW_STRATEGY
 
@@ -99,7 +121,7 @@ class ProjectCounts:
     unchanged: int = 0  # since-last: not created or updated since the base pull
     drafts: int = 0  # saved but not submitted: not annotations, counted so none goes unseen
     drafts_pulled: int = 0  # pull --drafts: drafts that became records (drafts.jsonl)
-    kept_deleted: int = 0  # records of tasks deleted in Label Studio, kept from the current records
+    kept_deleted: int = 0  # records of tasks or annotations deleted in Label Studio, kept from the current records
     tasks_exported: int | None = None  # since-last: the tasks changed since the mark (the others not exported)
 
     def balanced(self) -> bool:
@@ -129,6 +151,9 @@ class PullReport:
     text_changed_tasks: dict[int, list[int]] = field(default_factory=dict)
     # project id -> task id -> what the current records held of a task no longer in Label Studio
     deleted_tasks: dict[int, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    # project id -> annotation id -> what goldkit last had of an annotation Label Studio no longer has, on a
+    # task it still has (DeletedAnnotation's fields)
+    deleted_annotations: dict[int, dict[Any, dict[str, Any]]] = field(default_factory=dict)
     drafts: bool = False  # pull --drafts
 
     def total(self, name: str) -> int:
@@ -154,6 +179,10 @@ class PullReport:
             "duplicate_tasks": {str(p): docs for p, docs in sorted(self.duplicate_tasks.items())},
             "text_changed_tasks": {str(p): ids for p, ids in sorted(self.text_changed_tasks.items())},
             "deleted_tasks": {str(p): [ts[t] for t in sorted(ts)] for p, ts in sorted(self.deleted_tasks.items())},
+            "deleted_annotations": {
+                str(p): sorted(gone.values(), key=lambda e: (_id_order(e["task_id"]), _id_order(e["annotation_id"])))
+                for p, gone in sorted(self.deleted_annotations.items())
+            },
             "drafts_pulled": self.drafts,
         }
 
@@ -162,13 +191,41 @@ def _text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+class IdSet:
+    """Integer ids held compactly (8 bytes each, not a set's ~60), asked with `in` once they are added."""
+
+    def __init__(self) -> None:
+        self._ids = array("q")
+        self._ordered = True
+
+    def add(self, value: Any) -> None:
+        if type(value) is not int:
+            return  # not a Label Studio id (quarantined for it): never asked for
+        if self._ids and value < self._ids[-1]:
+            self._ordered = False
+        self._ids.append(value)
+
+    def __contains__(self, value: object) -> bool:
+        if type(value) is not int:
+            return False
+        if not self._ordered:
+            self._ids, self._ordered = array("q", sorted(self._ids)), True
+        at = bisect_left(self._ids, value)
+        return at < len(self._ids) and self._ids[at] == value
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+
 class Sorted:
     """Where a pull's annotations went: records and quarantine lines, spooled to disk in their final order.
 
     Rows are sorted in bounded memory (jsonio.SortedSpool) in a temporary folder of their own; `finish`
     keeps each annotator's latest annotation of a document (the others become second_annotation lines)
-    and writes records.jsonl and quarantine.jsonl there, for write_pull to put in the pull folder.
-    `records` and `quarantine` read them back (for small pulls and tests).
+    and writes records.jsonl and quarantine.jsonl there, for write_pull to put in the pull folder, with
+    seen.jsonl (each exported task and its annotations, what the next pull compares against to find
+    deleted annotations) and the drafts' files. `records`, `quarantine`, `drafts` and
+    `draft_quarantine` read them back (for small pulls and tests).
     """
 
     def __init__(self) -> None:
@@ -176,6 +233,9 @@ class Sorted:
         self.folder = Path(self._tmp.name)
         self._records = SortedSpool(self.folder, "records")
         self._quarantine = SortedSpool(self.folder, "quarantine")
+        self._seen = SortedSpool(self.folder, "seen")  # one line per exported task, in (project, task) order
+        self._drafts = SortedSpool(self.folder, "drafts")  # pull --drafts: draft records
+        self._draft_quarantine = SortedSpool(self.folder, "draft-quarantine")  # drafts that could not be records
         # converted records of the chunk being sorted, with where they came from: (record, project, task, raw)
         self.pending: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
         self.finished = False
@@ -183,11 +243,29 @@ class Sorted:
         self.quarantined: Counter[int] = Counter()  # project id -> quarantine lines
         self.reasons: Counter[str] = Counter()
         self.written = (0, 0)  # (records, quarantine lines) in the finished files
-        self.kept: list[dict[str, Any]] = []  # records of deleted tasks kept from the current records
-        self.tasks_seen: dict[int, set[Any]] = {}  # project id -> the task ids exported
-        self.drafts: list[dict[str, Any]] = []  # pull --drafts: draft records
-        self.draft_quarantine: list[dict[str, Any]] = []  # drafts that could not be records
+        self.kept: list[dict[str, Any]] = []  # records of deleted tasks or annotations kept from the current records
+        self.tasks_seen: dict[int, set[Any]] = {}  # project id -> the task ids exported (since-last: that exist)
+        self.exported: dict[int, IdSet] = {}  # project id -> the task ids exported
+        self.present = IdSet()  # the annotation ids exported (Label Studio's ids are unique across projects)
         self.text_changed: dict[int, list[Any]] = {}  # project id -> tasks whose text drifted
+
+    def add_seen(self, project_id: int, task: Mapping[str, Any], annotations: list[dict[str, Any]]) -> None:
+        """Note an exported task and its annotations ({id, annotator, was_cancelled}) for seen.jsonl."""
+        task_id = task.get("id")
+        if type(task_id) is not int:
+            return
+        self.exported.setdefault(project_id, IdSet()).add(task_id)
+        for annotation in annotations:
+            self.present.add(annotation["id"])
+        line = {"project_id": project_id, "task_id": task_id, "document_id": (task.get("data") or {}).get("doc_id"),
+                "annotations": annotations}  # fmt: skip
+        self._seen.add([project_id, task_id], _text(line))
+
+    def add_draft(self, record: dict[str, Any]) -> None:
+        self._drafts.add([record["document_id"], record["provenance"]["annotator"]], _text(record))
+
+    def add_draft_quarantine(self, line: dict[str, Any]) -> None:
+        self._draft_quarantine.add(0, _text(line))  # one key: in the order met
 
     def add_record(self, record: dict[str, Any], project_id: int, task: dict[str, Any], raw: dict[str, Any]) -> None:
         """Hold a converted record until its chunk is marked (mark_reviews), then spool_pending."""
@@ -221,17 +299,22 @@ class Sorted:
                         self.valid[json.loads(fields[2])[0]] += 1
                     else:
                         self._second_annotation(fields, winner[0])
-        with (self.folder / QUARANTINE).open("w", encoding="utf-8", newline="\n") as fh:
-            for _, (line,) in self._quarantine.rows():
-                fh.write(line + "\n")
+        for spool, name in ((self._quarantine, QUARANTINE), (self._seen, SEEN_FILE), (self._drafts, DRAFTS_FILE),
+                            (self._draft_quarantine, DRAFT_QUARANTINE_FILE)):  # fmt: skip
+            with (self.folder / name).open("w", encoding="utf-8", newline="\n") as fh:
+                fh.writelines(line + "\n" for _, (line,) in spool.rows())
         self.written, self.finished = (records, self._quarantine.count), True
 
-    def record_keys(self, wanted: set[tuple[str, str, str]]) -> set[tuple[str, str, str]]:
-        """Which of the wanted annotator keys the finished records have (one streamed read)."""
+    def record_annotations(self, wanted: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], Any]:
+        """The annotation id of each wanted annotator key's record in the finished records (one streamed read)."""
         self.finish()
         if not wanted:
-            return set()
-        return {key for _, r in iter_jsonl(self.folder / RECORDS) if (key := annotator_key(r)) in wanted}
+            return {}
+        return {
+            key: r["provenance"].get("ls_annotation")
+            for _, r in iter_jsonl(self.folder / RECORDS)
+            if (key := annotator_key(r)) in wanted
+        }
 
     def records_file(self) -> Path:
         """The finished records.jsonl, with the kept records of deleted tasks merged in order."""
@@ -255,6 +338,21 @@ class Sorted:
     def quarantine(self) -> list[dict[str, Any]]:
         self.finish()
         return [line for _, line in iter_jsonl(self.folder / QUARANTINE)]
+
+    @property
+    def drafts(self) -> list[dict[str, Any]]:
+        self.finish()
+        return [record for _, record in iter_jsonl(self.folder / DRAFTS_FILE)]
+
+    @property
+    def draft_quarantine(self) -> list[dict[str, Any]]:
+        self.finish()
+        return [line for _, line in iter_jsonl(self.folder / DRAFT_QUARANTINE_FILE)]
+
+    @property
+    def seen(self) -> list[dict[str, Any]]:
+        self.finish()
+        return [line for _, line in iter_jsonl(self.folder / SEEN_FILE)]
 
     def close(self) -> None:
         self._tmp.cleanup()
@@ -368,8 +466,13 @@ def sort_project(
     emails: dict[int, str],
     since: datetime | None = None,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
+    seen_before: Mapping[tuple[int, Any], Sequence[Any]] | None = None,
 ) -> None:
-    """Convert each annotation of the exported tasks into a record, a quarantine line or a count."""
+    """Convert each annotation of the exported tasks into a record, a quarantine line or a count.
+
+    `seen_before` (since-last: (project, task) -> the annotation ids the chain last saw there): a task
+    that lost one of them is pulled whole, so an older annotation of the same annotator becomes the record.
+    """
     for task in tasks:
         counts.tasks += 1
         counts.annotations += _ls_count(task)
@@ -379,10 +482,14 @@ def sort_project(
         if drift is not None:
             out.text_changed.setdefault(project_id, []).append(task.get("id"))
         sort_drafts(project_id, task, counts, out, drift)
-        for exported in task.get("annotations") or []:
-            raw = exported if isinstance(exported, dict) else {"result": exported}  # the latter is quarantined
+        annotations = [a if isinstance(a, dict) else {"result": a} for a in task.get("annotations") or []]
+        out.add_seen(project_id, task, [_seen_entry(a, emails) for a in annotations])
+        ids = {a.get("id") for a in annotations}
+        lost = seen_before is not None and any(i not in ids for i in seen_before.get((project_id, task.get("id")), ()))
+        task_since = None if lost else since
+        for exported, raw in zip(task.get("annotations") or [], annotations, strict=True):  # raw: a dict to read
             updated = _parse_time(raw.get("updated_at") or raw.get("created_at"))
-            if since is not None and updated is not None and updated < since:
+            if task_since is not None and updated is not None and updated < task_since:
                 counts.unchanged += 1
             elif raw.get("was_cancelled") is True:
                 counts.cancelled += 1
@@ -401,6 +508,12 @@ def sort_project(
                     out.add_quarantine(_quarantine_line(project_id, task, exported, reasons, who))
 
 
+def _seen_entry(annotation: dict[str, Any], emails: Mapping[int, str]) -> dict[str, Any]:
+    """What seen.jsonl keeps of an exported annotation: its id, annotator and whether it was cancelled."""
+    who = annotator(with_email(annotation, emails))
+    return {"id": annotation.get("id"), "annotator": who, "was_cancelled": annotation.get("was_cancelled") is True}
+
+
 def sort_drafts(
     project_id: int, task: dict[str, Any], counts: ProjectCounts, out: Sorted, drift: dict[str, Any] | None
 ) -> None:
@@ -413,33 +526,73 @@ def sort_drafts(
         conversion = None if drift is not None else _converted(project_id, task, annotation)
         if conversion is None or conversion.record is None:
             reasons = [drift] if drift is not None else [p.to_dict() for p in conversion.problems]  # type: ignore[union-attr]
-            out.draft_quarantine.append({**_quarantine_line(project_id, task, draft, reasons, who), "draft": True})
+            out.add_draft_quarantine({**_quarantine_line(project_id, task, draft, reasons, who), "draft": True})
             continue
         record = conversion.record
         order = list(definition("Provenance")["properties"])
         provenance = {**record["provenance"], "ls_annotation": draft.get("annotation"), "ls_draft": draft.get("id")}
         record["provenance"] = {key: provenance[key] for key in order if key in provenance}
-        out.drafts.append(record)
+        out.add_draft(record)
         counts.drafts_pulled += 1
 
 
-def keep_deleted_tasks(
-    report: PullReport, out: Sorted, previous: Sequence[dict[str, Any]], previous_pull: str | None
-) -> None:
-    """List the tasks the current records came from that Label Studio no longer has; a full pull keeps their records.
+def deleted_seen(report: PullReport, out: Sorted, chain: Iterable[tuple[str, Mapping[str, Any]]]) -> None:
+    """List the annotations the chain last saw on a task this pull exported that the export no longer has.
 
-    A since-last pull keeps them through its base; either way the manifest names them (`deleted_tasks`).
+    `chain`: (pull id, seen.jsonl line) of the tasks this pull exported (pulls.chain_tasks): whatever the
+    annotation was (a record, a quarantine line, cancelled), the manifest names it (`deleted_annotations`).
+    """
+    for pull_id, line in chain:
+        project_id, task_id = line["project_id"], line["task_id"]
+        if task_id not in out.exported.get(project_id, ()):
+            continue
+        for seen in line["annotations"]:
+            if seen.get("id") is not None and seen["id"] not in out.present:
+                entry = _deleted_annotation(report, project_id, task_id, line.get("document_id"), seen["id"])
+                entry |= {"annotator": seen.get("annotator"), "was_cancelled": seen.get("was_cancelled") is True,
+                          "from_pull": pull_id}  # fmt: skip
+
+
+def _deleted_annotation(
+    report: PullReport, project_id: int, task_id: Any, document_id: Any, annotation_id: Any
+) -> dict[str, Any]:
+    return report.deleted_annotations.setdefault(project_id, {}).setdefault(
+        annotation_id,
+        {"task_id": task_id, "annotation_id": annotation_id, "document_id": document_id, "annotator": None,
+         "was_cancelled": False, "record_kept": False, "replaced_by": None, "from_pull": None},
+    )  # fmt: skip
+
+
+def keep_deleted(
+    report: PullReport, out: Sorted, current: Iterable[tuple[str, dict[str, Any]]], previous_pull: str | None
+) -> None:
+    """Reconcile the current records (pull id, record) with what Label Studio still has; a full pull keeps
+    the records of deleted tasks and annotations unless the annotator has a newer record of the document.
+
+    A record whose task is gone is listed under `deleted_tasks`; one whose task this pull exported
+    without its annotation, under `deleted_annotations` (with `replaced_by`: the annotation of the
+    annotator's new record of that document, when there is one). A since-last pull keeps them through
+    its base. Only the records of deleted tasks or annotations are held, never the current records.
     """
     pulled = {counts.project_id: counts for counts in report.projects}
-    gone = []
-    for record in previous:
+    gone_tasks: list[dict[str, Any]] = []
+    gone_annotations: list[tuple[str, dict[str, Any]]] = []
+    for source, record in current:
         prov = record.get("provenance") or {}
         project_id, task_id = prov.get("ls_project"), prov.get("ls_task")
-        if project_id not in pulled or task_id is None or task_id in out.tasks_seen.get(project_id, set()):
+        if project_id not in pulled or task_id is None:
             continue
-        gone.append(record)
-    have = out.record_keys({annotator_key(r) for r in gone}) if report.base is None else set()
-    for record in gone:
+        if task_id not in out.tasks_seen.get(project_id, set()):
+            gone_tasks.append(record)
+        elif (
+            task_id in out.exported.get(project_id, ())
+            and prov.get("ls_annotation") is not None
+            and prov["ls_annotation"] not in out.present
+        ):
+            gone_annotations.append((source, record))
+    newer = out.record_annotations({annotator_key(r) for r in [*gone_tasks, *(r for _, r in gone_annotations)]})
+    full = report.base is None
+    for record in gone_tasks:
         prov = record["provenance"]
         project_id, task_id = prov.get("ls_project"), prov.get("ls_task")
         entry = report.deleted_tasks.setdefault(project_id, {}).setdefault(
@@ -448,10 +601,32 @@ def keep_deleted_tasks(
              "from_pull": previous_pull},
         )  # fmt: skip
         entry["annotators"] = sorted({*entry["annotators"], prov.get("annotator")})
-        if report.base is None and annotator_key(record) not in have:
+        if full and annotator_key(record) not in newer:
             out.kept.append(record)
             pulled[project_id].kept_deleted += 1
         entry["records_kept"] += 1
+    for source, record in gone_annotations:
+        prov = record["provenance"]
+        project_id, replaced_by = prov["ls_project"], newer.get(annotator_key(record))
+        entry = _deleted_annotation(
+            report, project_id, prov["ls_task"], record["document_id"], prov.get("ls_annotation")
+        )
+        entry |= {"annotator": prov.get("annotator"), "record_kept": replaced_by is None, "replaced_by": replaced_by,
+                  "from_pull": source}  # fmt: skip
+        if full and replaced_by is None:
+            out.kept.append(record)
+            pulled[project_id].kept_deleted += 1
+
+
+def report_deleted(report: PullReport, out: Sorted, root: Path) -> None:
+    """Find what was deleted in Label Studio since the chain saw it: tasks, and annotations on exported tasks.
+
+    Both reads are streamed: the chain's seen.jsonl files merged (only the exported tasks' lines are
+    looked at) and the current records merged (only those of deleted tasks or annotations are held).
+    """
+    previous = latest_manifest(root)
+    deleted_seen(report, out, chain_tasks(root, out.exported))
+    keep_deleted(report, out, iter_current_records_from(root), previous["pull_id"] if previous else None)
 
 
 def _converted(project_id: int, task: dict[str, Any], annotation: dict[str, Any]) -> Conversion:
@@ -582,10 +757,9 @@ def write_pull_unique(report: PullReport, out: Sorted, root: Path, now: datetime
 def write_pull(report: PullReport, out: Sorted) -> None:
     """Put records, quarantine (finished on disk by `out`) and manifest in a temporary folder, then rename it."""
     files: dict[str, str | Path] = {RECORDS: out.records_file(), QUARANTINE: out.folder / QUARANTINE}
-    files[MANIFEST] = dumps(report.manifest())
+    files |= {SEEN_FILE: out.folder / SEEN_FILE, MANIFEST: dumps(report.manifest())}
     if report.drafts:
-        drafts = sorted(out.drafts, key=lambda r: (r["document_id"], r["provenance"]["annotator"]))
-        files |= {DRAFTS_FILE: jsonl_text(drafts), DRAFT_QUARANTINE_FILE: jsonl_text(out.draft_quarantine)}
+        files |= {name: out.folder / name for name in (DRAFTS_FILE, DRAFT_QUARANTINE_FILE)}
     write_folder(report.folder, files)
 
 
@@ -627,6 +801,7 @@ def sort_annotations(
     emails: dict[int, str],
     since: datetime | None = None,
     documents: Mapping[str, Mapping[str, Any]] | None = None,
+    seen_before: Mapping[tuple[int, Any], Sequence[Any]] | None = None,
 ) -> Sorted:
     """Sort every exported annotation of (project id, title, tasks) into records, quarantine and counts."""
     out = Sorted()
@@ -643,7 +818,9 @@ def sort_annotations(
             by_project[project_id] = ProjectCounts(project_id, title)
             report.projects.append(by_project[project_id])
         counts = by_project[project_id]
-        sort_project(project_id, tasks, counts, out, emails=emails, since=since, documents=documents)
+        sort_project(
+            project_id, tasks, counts, out, emails=emails, since=since, documents=documents, seen_before=seen_before
+        )
         chunk = [record for record, *_ in out.pending]
         mark_reviews(title, tasks, chunk)
         stamp_roster(chunk, roster)  # before spooling: the records are on disk from here on
@@ -662,6 +839,28 @@ class Unexported:
 
     task_ids: set[int]  # every task the project has (the task index: two requests when nothing was added)
     annotations: int  # every annotation it has, cancelled ones included (the project's counters)
+
+
+@dataclass
+class SinceLast:
+    """What a since-last pull gathers before exporting: per project its counters, per changed task the
+    annotation ids the chain last saw on it (pulls.chain_tasks: proportional to the changed tasks)."""
+
+    root: Path
+    since: datetime
+    unexported: dict[int, Unexported] = field(default_factory=dict)
+    seen_before: dict[tuple[int, Any], list[Any]] = field(default_factory=dict)
+
+    def changed(self, client: LabelStudio, project_id: int) -> list[int]:
+        """The project's tasks changed since the mark, noting its counters and what the chain saw on them."""
+        ids = _changed_only(client, project_id, self.since, self.unexported)
+        self.note_changed(project_id, ids)
+        return ids
+
+    def note_changed(self, project_id: int, task_ids: Iterable[int]) -> None:
+        """Note the annotation ids the chain last saw on these tasks (one streamed read of its seen.jsonl files)."""
+        for _, line in chain_tasks(self.root, {project_id: set(task_ids)}):
+            self.seen_before[(project_id, line["task_id"])] = [a.get("id") for a in line["annotations"]]
 
 
 def _changed_only(
@@ -702,18 +901,17 @@ def _exports(
     emails: dict[int, str],
     progress: Progress | None,
     drafts: bool = False,
-    since: datetime | None = None,
-    unexported: dict[int, Unexported] | None = None,
+    since_last: SinceLast | None = None,
 ) -> Iterator[tuple[int, str, list[dict[str, Any]]]]:
     """Export each project in turn, in chunks; look emails up (once) when the export gives only user ids.
 
-    With `since` (and `unexported` to fill), only the tasks changed since then are exported.
+    With `since_last` (filled in here), only the tasks changed since its mark are exported.
     """
     for done, (project_id, title) in enumerate(projects):
         if progress:
             progress(done, len(projects))
-        if since is not None and unexported is not None:
-            batches = lsexport.export_ids(client, project_id, _changed_only(client, project_id, since, unexported))
+        if since_last is not None:
+            batches = lsexport.export_ids(client, project_id, since_last.changed(client, project_id))
         else:
             batches = lsexport.export_tasks(client, project_id)
         for tasks in batches:
@@ -784,14 +982,16 @@ def _sort_and_write(
     root: Path,
     now: datetime,
 ) -> None:
-    previous = latest_manifest(root)
     since = _parse_time(report.since)
-    unexported: dict[int, Unexported] = {}
+    since_last = SinceLast(root, since) if since is not None else None
+    seen_before = since_last.seen_before if since_last is not None else None
     with rare_collections():  # many small acyclic containers are made and dropped while converting
-        exports = _exports(client, chosen, emails, progress, report.drafts, since, unexported)
-        out = sort_annotations(report, exports, emails=emails, since=since, documents=_documents())
-        count_unexported(report, out, unexported)
-        keep_deleted_tasks(report, out, current_records(root), previous["pull_id"] if previous else None)
+        exports = _exports(client, chosen, emails, progress, report.drafts, since_last)
+        out = sort_annotations(
+            report, exports, emails=emails, since=since, documents=_documents(), seen_before=seen_before
+        )
+        count_unexported(report, out, since_last.unexported if since_last is not None else {})
+        report_deleted(report, out, root)
     for project_id in report.text_changed_tasks:  # the next push lists the project again and sees the conflict
         task_index.forget(client, project_id)
     reconcile(report, out)

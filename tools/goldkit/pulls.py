@@ -2,16 +2,27 @@
 
 `pull` writes pull folders; everything that reads them (agreement, adjudication, links, release, the
 demo) reads them through here.
+
+The chain is read streamed, whatever its size: a pull's records.jsonl is in (document, annotator)
+order, so the current records are a merge of the chain's files (the quarantine lines that void a
+record are put in that order on disk first, jsonio.SortedSpool), one document and annotator at a
+time; a pull's seen.jsonl (each task it exported, with its annotations) is in (project, task) order,
+so the chain's newest view of every task is a merge too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import heapq
+import itertools
+import json
+import re
+import tempfile
+from collections.abc import Container, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from goldkit.errors import InputError
-from goldkit.jsonio import iter_jsonl, read_json, read_records
+from goldkit.jsonio import SortedSpool, iter_jsonl, read_json, read_records
 from goldkit.paths import (
     ADJUDICATION_SUFFIX,
     DRAFTS_FILE,
@@ -19,6 +30,7 @@ from goldkit.paths import (
     MANIFEST_FILE,
     QUARANTINE_FILE,
     RECORDS_FILE,
+    SEEN_FILE,
     link_pulls_dir,
     pulls_dir,
 )
@@ -46,12 +58,8 @@ def latest_manifest(root: Path | None = None) -> dict[str, Any] | None:
     return max(manifests, key=lambda m: (m["time"], m["pull_id"]), default=None)
 
 
-def current_records(root: Path | None = None) -> list[Record]:
-    """The current records: the newest pull merged over its chain of bases, down to a full pull.
-
-    A later pull's record (or quarantine line) for the same document and annotator replaces the earlier
-    record, so an annotation changed into something invalid is not answered with its stale version.
-    """
+def pull_chain(root: Path | None = None) -> list[Path]:
+    """The newest pull's folder and its bases', newest first, down to a full pull (none: [])."""
     folder = root or pulls_dir()
     manifest = latest_manifest(folder)
     chain: list[Path] = []
@@ -59,14 +67,105 @@ def current_records(root: Path | None = None) -> list[Record]:
         chain.append(folder / manifest["pull_id"])
         base = manifest.get("base")
         manifest = read_json(folder / base / MANIFEST_FILE) if base else None
-    current: dict[tuple[str, str, str], Record | None] = {}
-    for pull_folder in reversed(chain):
-        for _, record in iter_jsonl(pull_folder / RECORDS_FILE):
-            current[annotator_key(record)] = record
-        for _, line in iter_jsonl(pull_folder / QUARANTINE_FILE):
-            if line.get("document_id") and SECOND_ANNOTATION not in {r["reason"] for r in line["reasons"]}:
-                current[(line["document_id"], line["annotator"], LABEL_STUDIO)] = None
-    return sorted((r for r in current.values() if r), key=annotator_key)
+    return chain
+
+
+def current_records(root: Path | None = None) -> list[Record]:
+    """The current records: the newest pull merged over its chain of bases, down to a full pull.
+
+    A later pull's record (or quarantine line) for the same document and annotator replaces the earlier
+    record, so an annotation changed into something invalid is not answered with its stale version.
+    """
+    return list(iter_current_records(root))
+
+
+def iter_current_records(root: Path | None = None) -> Iterator[Record]:
+    """current_records one at a time, in annotator_key order, holding one document and annotator at a time."""
+    for _, record in iter_current_records_from(root):
+        yield record
+
+
+def iter_current_records_from(root: Path | None = None) -> Iterator[tuple[str, Record]]:
+    """(the pull it comes from, record) for each current record, in annotator_key order."""
+    chain = list(reversed(pull_chain(root)))  # oldest first: a later pull's word is the last one
+    with tempfile.TemporaryDirectory(prefix="goldkit-current-") as tmp:
+        voided = SortedSpool(Path(tmp), "voided")  # quarantine lines in (document, annotator) order
+        for age, pull_folder in enumerate(chain):
+            for _, line in iter_jsonl(pull_folder / QUARANTINE_FILE):
+                if line.get("document_id") and SECOND_ANNOTATION not in {r["reason"] for r in line["reasons"]}:
+                    voided.add([str(line["document_id"]), str(line["annotator"])], str(age))
+        streams = [_ordered_records(pull_folder, age) for age, pull_folder in enumerate(chain)]
+        voids = ((tuple(key), int(age), 1, None) for key, (age,) in voided.rows())
+        for (document, who), group in itertools.groupby(heapq.merge(*streams, voids, key=_merge_key), key=_merge_key):
+            current: dict[tuple[str, str, str], tuple[int, Record] | None] = {}
+            for _, age, _, record in sorted(group, key=lambda row: (row[1], row[2])):  # pull by pull, records first
+                if record is not None:
+                    current[annotator_key(record)] = (age, record)
+                else:
+                    current[(document, who, LABEL_STUDIO)] = None
+            for key in sorted(current):
+                if (found := current[key]) is not None:
+                    yield chain[found[0]].name, found[1]
+
+
+def _merge_key(row: tuple[Any, ...]) -> Any:
+    return row[0]
+
+
+def _ordered_records(folder: Path, age: int) -> Iterator[tuple[tuple[str, str], int, int, Record | None]]:
+    """A pull's records as merge rows ((document, annotator), age, 0, record); a file out of order raises."""
+    path = folder / RECORDS_FILE
+    last: tuple[str, str] | None = None
+    for lineno, record in iter_jsonl(path):
+        key = (str(record["document_id"]), str(record["provenance"]["annotator"]))
+        if last is not None and key < last:
+            raise InputError(
+                f"{path}:{lineno}: records are not in (document, annotator) order (goldkit writes them sorted: "
+                "was the file edited?)",
+                path=str(path),
+                line=lineno,
+            )
+        last = key
+        yield key, age, 0, record
+
+
+def chain_tasks(
+    root: Path | None = None, wanted: Mapping[int, Container[int]] | None = None
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(pull id, seen.jsonl line) of every task the chain exported, from the newest pull that exported it,
+    in (project, task) order; `wanted` (project -> task ids): only those tasks.
+
+    A pull without seen.jsonl (written before goldkit kept it) gives nothing.
+    """
+    chain = pull_chain(root)  # newest first: rank 0 wins a task
+    streams = [_seen_rows(folder, rank, wanted) for rank, folder in enumerate(chain) if (folder / SEEN_FILE).is_file()]
+    for _, group in itertools.groupby(heapq.merge(*streams, key=_merge_key), key=_merge_key):
+        _, rank, line = next(group)
+        yield chain[rank].name, line
+
+
+def _seen_rows(
+    folder: Path, rank: int, wanted: Mapping[int, Container[int]] | None
+) -> Iterator[tuple[tuple[int, int], int, dict[str, Any]]]:
+    """A seen.jsonl's lines as merge rows; with `wanted`, a line of another task is skipped unparsed."""
+    path = folder / SEEN_FILE
+    with path.open(encoding="utf-8") as fh:
+        for lineno, text in enumerate(fh, 1):
+            if not text.strip():
+                continue
+            ids = _SEEN_IDS.match(text) if wanted is not None else None
+            if ids is not None and wanted is not None and int(ids[2]) not in wanted.get(int(ids[1]), ()):
+                continue
+            try:
+                line = json.loads(text)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{lineno}:{e.colno}: not valid JSON: {e.msg}", path=str(path)) from e
+            project_id, task_id = line["project_id"], line["task_id"]
+            if wanted is None or task_id in wanted.get(project_id, ()):
+                yield (project_id, task_id), rank, line
+
+
+_SEEN_IDS = re.compile(r'\{"project_id": (\d+), "task_id": (\d+),')  # how pull writes a seen.jsonl line
 
 
 def current_drafts(root: Path | None = None) -> list[Record]:

@@ -61,6 +61,15 @@ def print_summary(report: PullReport) -> None:
             f"{next(iter(tasks.values()))['from_pull']} (listed in the manifest as deleted_tasks)",
             highlight=False,
         )
+    for project_id, gone in report.deleted_annotations.items():
+        kept = sum(1 for e in gone.values() if e["record_kept"])
+        replaced = sum(1 for e in gone.values() if e["replaced_by"] is not None)
+        console.print(
+            f"[yellow]warning:[/] project {project_id}: annotation(s) {', '.join(map(str, list(gone)[:20]))} were "
+            f"deleted in Label Studio; {kept} record(s) of theirs kept, {replaced} replaced by a newer annotation "
+            "of the same annotator (listed in the manifest as deleted_annotations)",
+            highlight=False,
+        )
     for project_id, docs in report.duplicate_tasks.items():
         shown = "; ".join(f"{doc} in tasks {', '.join(map(str, ids))}" for doc, ids in list(docs.items())[:10])
         console.print(
