@@ -1,4 +1,4 @@
-"""The diff of two releases read a row group at a time (release/diff.py) equals the diff of the releases read whole."""
+"""The diff of two releases read in batches, document by document (release/diff.py), equals the diff read whole."""
 # ruff: noqa: F811  (pytest fixtures imported from release_fixtures are redefined as arguments)
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ def _whole(old: Path, new: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, A
 
 def _two_releases(project: Path, out: Path) -> tuple[Path, Path]:
     """1.0.0 of the fixture, then 1.1.0 with a claim's verdict and an entity's span changed and the Arabic
-    document's record removed, both written one row per row group (every document cut between row groups)."""
+    document's record removed, both written in row groups of two rows (documents cut between them)."""
     first = build_release("1.0.0", ReleaseOptions(annotations=FIXTURE / "pull", out=out))
     gold = project / "annotations" / "gold"
     record = read_json(gold / f"{EN}.json")
@@ -45,11 +45,12 @@ def _two_releases(project: Path, out: Path) -> tuple[Path, Path]:
     return first.path, second.path
 
 
-def test_the_diff_walked_row_group_by_row_group_is_the_diff_read_whole(
+def test_the_diff_walked_row_by_row_is_the_diff_read_whole(
     project: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(shards, "ROW_GROUP_ROWS", 1)
-    monkeypatch.setattr(shards, "SHARD_ROWS", 2)
+    monkeypatch.setattr(shards, "ROW_GROUP_ROWS", 2)
+    monkeypatch.setattr(shards, "SHARD_ROWS", 3)
+    monkeypatch.setattr(diff, "BATCH_ROWS", 1)
     old, new = _two_releases(project, tmp_path / "export")
     streamed = diff.diff_releases(old, new).to_dict()
     assert streamed == _whole(old, new, monkeypatch)

@@ -6,8 +6,8 @@ offsets and the document's sha256 already pin them, so a stand-off release compa
 with text. Labels are matched by what they are (document, layer, type, span: release/labeldiff.py), not by
 id, so a new campaign's ids do not turn every label into removed + added.
 
-The large configs (documents and the three layers) are read a row group at a time and walked document by
-document, both releases side by side (each writes its rows by document id), so a diff holds one row group
+The large configs (documents and the three layers) are read BATCH_ROWS rows at a time and walked document
+by document, both releases side by side (each writes its rows by document id), so a diff holds one batch
 per config and release, and what differs; links and annotations are small and read whole. A release whose
 rows are not in document order is read whole and sorted instead (the same result).
 """
@@ -31,6 +31,7 @@ from goldkit.release.shards import read_config_table
 from goldkit.release.tables import to_names, without_text
 
 SPLIT = "test"
+BATCH_ROWS = 8192  # rows decoded at once per config and release (a row group is read in such batches)
 LAYERS = ("entities", "events", "claims")
 SCHEMA_COPY = Path("schema") / "goldkit.schema.json"
 
@@ -120,14 +121,14 @@ def _read_columns(config: str, schema: pa.Schema) -> list[str]:
 
 
 def _comparable_batches(release: Path, config: str, other: pa.DataType | None = None) -> Iterator[pa.StructArray]:
-    """_comparable's rows a row group at a time (documents without their text: a diff never compares it), reduced
+    """_comparable's rows BATCH_ROWS at a time (documents without their text: a diff never compares it), reduced
     to the fields they share with the other release's rows of type `other` when it differs (as _aligned does)."""
     for path in release_config_files(release, config, SPLIT):
         parquet = pq.ParquetFile(path)
         features = Features.from_arrow_schema(parquet.schema_arrow)
         columns = _read_columns(config, parquet.schema_arrow)
-        for group in range(parquet.num_row_groups):
-            rows = _decode(parquet.read_row_group(group, columns=columns), features)
+        for batch in parquet.iter_batches(batch_size=BATCH_ROWS, columns=columns, use_threads=False):
+            rows = _decode(pa.Table.from_batches([batch]), features)
             if rows is not None and len(rows):
                 rows = without_text(rows)
                 yield rows if other is None or rows.type == other else _project(rows, other)
@@ -355,7 +356,7 @@ def _document_rows(release: Path, other: pa.DataType | None) -> Iterator[dict[st
 
 
 def _streamed_documents(old: Path, new: Path, diff: ReleaseDiff) -> None:
-    """_whole_documents, both releases' documents walked side by side by id, a row group at a time."""
+    """_whole_documents, both releases' documents walked side by side by id, BATCH_ROWS at a time."""
     old_type, new_type = _comparable_type(old, "documents"), _comparable_type(new, "documents")
     aligned = old_type is None or new_type is None or old_type == new_type
     old_rows = _document_rows(old, None if aligned else new_type)
