@@ -149,7 +149,9 @@ def arrow_bytes(release: Path, config: str, split: str) -> int:
     total = 0
     for path in release_config_files(release, config, split):
         parquet = pq.ParquetFile(path)
-        total += sum(parquet.read_row_group(i).nbytes for i in range(parquet.num_row_groups))
+        for group in range(parquet.num_row_groups):
+            total += parquet.read_row_group(group, use_threads=False).nbytes
+            pa.default_memory_pool().release_unused()  # else the allocator keeps every group's pages for a while
         if parquet.num_row_groups == 0:
             total += parquet.schema_arrow.empty_table().nbytes
     return total
