@@ -107,7 +107,7 @@ def test_claims_speaking_of_the_same_event_type_are_paired():
     b["claims"][1]["event"] = "a"
     report = candidate_pairs([a, b], max_df=1.0)
     claims = {(c.source.id, c.target.id): c for c in report.candidates if c.kind == "claim"}
-    assert "both speak of a attack event" in claims[("c2", "c2")].reasons
+    assert "both speak of an attack event" in claims[("c2", "c2")].reasons
 
 
 def test_pairs_stay_within_stories():

@@ -45,6 +45,24 @@ def breaking_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return found
 
 
+WORDING = frozenset({"title", "description", "$comment", "examples"})
+
+
+def _shape(node: Any) -> Any:
+    """A schema node without its wording (titles, descriptions, comments, examples): what a patch may not change."""
+    if isinstance(node, dict):
+        return {k: _shape(v) for k, v in node.items() if k not in WORDING}
+    if isinstance(node, list):
+        return [_shape(v) for v in node]
+    return node
+
+
+def test_a_patch_may_change_wording_but_not_shape() -> None:
+    before = {"X": {"description": "old", "oneOf": [{"const": "a", "title": "A"}]}}
+    assert _shape(before) == _shape({"X": {"description": "new", "oneOf": [{"const": "a", "title": "Ay"}]}})
+    assert _shape(before) != _shape({"X": {"description": "old", "oneOf": [{"const": "a"}, {"const": "b"}]}})
+
+
 def _schema() -> dict[str, Any]:
     return json.loads(SCHEMA.read_text(encoding="utf-8"))
 
@@ -58,9 +76,9 @@ def test_the_schema_changed_since_a_release_only_with_a_higher_version() -> None
         assert _version(schema) > _version(released), f"schema differs from export/{version}'s: bump its version"
         if _version(schema)[0] == _version(released)[0]:
             assert breaking_changes(released, schema) == [], "a change within one major must be additive"
-            assert _version(schema)[1] > _version(released)[1] or schema["$defs"] == released["$defs"], (
-                "new definitions or fields need a minor bump, not a patch"
-            )
+            assert _version(schema)[1] > _version(released)[1] or _shape(schema["$defs"]) == _shape(
+                released["$defs"]
+            ), "new definitions or fields need a minor bump, not a patch (a patch changes wording only)"
 
 
 def test_the_id_names_the_version_and_the_changelog_has_an_entry_for_it() -> None:

@@ -253,7 +253,8 @@ def _claim_reasons(
     catch_all = label_values("EventType")[-1]
     shared_types = (set(events_a.values()) & set(events_b.values())) - {catch_all}
     if shared_types and not linked:
-        reasons.append(f"both speak of a {'/'.join(sorted(shared_types))} event")
+        named = "/".join(sorted(shared_types))
+        reasons.append(f"both speak of {'an' if named[0] in 'aeiou' else 'a'} {named} event")
         score += RARE_TYPE_SCORE * max(1.0 - type_share.get(t, 0.0) for t in shared_types)  # a rare type says more
     common = keys_a & keys_b
     if common:
