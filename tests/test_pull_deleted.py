@@ -7,7 +7,9 @@ pull's base is the one before it.
 
 from __future__ import annotations
 
+import json
 import uuid
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -245,3 +247,78 @@ def test_deleted_annotations_on_the_real_server(ls_server: Any, tmp_path: Path) 
     assert kept == {ids["first-en"]: True, ids["second-en"]: True}
     records = [r for _, r in iter_jsonl(full.folder / paths.RECORDS_FILE)]
     assert {r["provenance"]["ls_annotation"] for r in records} == {ids["first-en"], ids["second-en"], recreated}
+
+
+def test_the_mark_is_never_later_than_the_servers_clock_when_the_export_started() -> None:
+    started = datetime(2026, 1, 2, 10, 0, 0, tzinfo=UTC)
+    assert pull.capped_mark("2026-01-02T09:59:59.5Z", started) == "2026-01-02T09:59:59.5Z"
+    assert pull.capped_mark("2026-01-02T10:00:00.25Z", started) == "2026-01-02T10:00:00.000000Z"
+    assert pull.capped_mark(None, started) == "2026-01-02T10:00:00.000000Z"  # nothing seen: the start
+    assert pull.capped_mark("2026-01-02T10:00:00.25Z", None) == "2026-01-02T10:00:00.25Z"
+
+
+@pytest.mark.integration
+def test_an_annotation_deleted_while_a_pull_runs_is_reported_by_the_next_since_last_pull(
+    ls_server: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the mark was the newest annotation the pull saw: one made in a project exported later than a task whose
+    # annotation was deleted meanwhile put the mark past that deletion, and no since-last pull looked again
+    from test_pull import _documents, _gold
+
+    from goldkit.labelstudio import export as lsexport
+
+    monkeypatch.setattr(lsexport, "OVERLAP", timedelta(0))  # no window: only the mark decides
+    documents = [d for d in _documents() if _gold(d) is not None]
+    prefix = f"during-{uuid.uuid4().hex[:6]}"
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    pushed = push.push(documents, client=admin, project_prefix=prefix)
+    task_in = {p.project_id: next(iter(p.task_ids.values())) for p in pushed.projects}
+    first = lsclient.connect(ls_server.url, ls_server.annotators[0].token)
+    by_task = {
+        task: d for d in documents for p in pushed.projects for doc, task in p.task_ids.items() if doc == d["id"]
+    }
+    made = {task: first.annotations.create(id=task, result=record_to_results(_gold(by_task[task]))).id
+            for task in task_in.values()}  # fmt: skip
+    order = [pid for pid, _ in pull.goldkit_projects(admin, None, prefix)]  # the order pull exports them in
+    early, late = task_in[order[0]], task_in[order[1]]
+    state: dict[str, int] = {}
+
+    def meanwhile(done: int, total: int | None) -> None:  # between the two projects' exports
+        if done == 1:
+            admin.annotations.delete(id=made[early])
+            state["new"] = first.annotations.create(id=late, result=record_to_results(_gold(by_task[late]))).id
+
+    base = pull.pull(client=admin, out_root=tmp_path, project_prefix=prefix, progress=meanwhile)
+    assert state["new"] in {r["provenance"]["ls_annotation"] for _, r in iter_jsonl(base.folder / paths.RECORDS_FILE)}
+    after = pull.pull(client=admin, out_root=tmp_path, since_last=True, project_prefix=prefix)
+    deleted = [e["annotation_id"] for gone in after.manifest()["deleted_annotations"].values() for e in gone]
+    assert deleted == [made[early]]
+
+
+def test_a_records_head_gives_the_fields_the_chain_merge_needs_as_the_whole_record_does(tmp_path: Path) -> None:
+    # the chain is merged by each line's first characters; only the records a pull needs are parsed whole
+    report = pull.PullReport("p1", tmp_path / "p1", "2026-01-01T00:00:00+00:00", "http://ls.test", "1.23.2")
+    records = pull.sort_annotations(report, [(7, "t", export())], emails=EMAILS).records
+    review = {
+        **records[0],
+        "provenance": {
+            "annotator": "rev@x",
+            "method": "adjudicated",
+            "annotators": ["a", "b"],
+            "strategy": "review",
+            "ls_project": 9,
+            "ls_task": 4,
+            "ls_annotation": 5,
+        },
+    }
+    odd = {**records[1], "document_id": 'd"\\ ü\t1', "provenance": {**records[1]["provenance"], "annotator": "é@x"}}
+    reordered = {"document_id": "d2", **{k: v for k, v in records[2].items() if k != "document_id"}}
+    no_ids = {**records[2], "provenance": {"annotator": "x@y", "method": "label_studio", "note": "n"}}
+    for record in [*records, review, odd, reordered, no_ids]:
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        head = pulls._Pulled(line)
+        prov = record["provenance"]
+        assert head.key == (record["document_id"], prov["annotator"]) and head.method == prov["method"]
+        assert head.ids == (prov.get("ls_project"), prov.get("ls_task"), prov.get("ls_annotation"))
+        assert head.record() == record
+    assert pulls._RECORD_HEAD.match(json.dumps(records[0], ensure_ascii=False)) is not None  # the fast path

@@ -14,8 +14,11 @@ sorted records, one document and annotator at a time. The previous pulls are rea
 
 `--since-last`: the pull folder holds only the annotations created or updated since the previous pull
 (its base, named in the manifest), judged by Label Studio's own `updated_at` against the latest
-`updated_at` the base saw (its high-water mark) — the server's clock on both sides, so a skewed local
-clock loses nothing; an annotation stamped exactly at the mark is pulled again rather than missed.
+`updated_at` the base saw (its high-water mark), but never later than the server's clock when the
+base's export started (its `Date` header): a task exported early in a long pull and changed, or
+stripped of an annotation, before that pull ended is asked for again. The server's clock on both
+sides, so a skewed local clock loses nothing; an annotation stamped exactly at the mark is pulled
+again rather than missed.
 Only the tasks Label Studio stamped as changed since the mark, less an overlap window
 (labelstudio/export.py: changed_task_ids, OVERLAP), are exported, so the pull costs what changed;
 the other tasks' annotations are counted unchanged from the project's counters, and every existing
@@ -56,7 +59,7 @@ import tempfile
 from array import array
 from bisect import bisect_left
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -579,16 +582,10 @@ def keep_deleted(
     gone_annotations: list[tuple[str, dict[str, Any]]] = []
     for source, record in current:
         prov = record.get("provenance") or {}
-        project_id, task_id = prov.get("ls_project"), prov.get("ls_task")
-        if project_id not in pulled or task_id is None:
-            continue
-        if task_id not in out.tasks_seen.get(project_id, set()):
+        gone = _gone(out, pulled, prov.get("ls_project"), prov.get("ls_task"), prov.get("ls_annotation"))
+        if gone == "task":
             gone_tasks.append(record)
-        elif (
-            task_id in out.exported.get(project_id, ())
-            and prov.get("ls_annotation") is not None
-            and prov["ls_annotation"] not in out.present
-        ):
+        elif gone == "annotation":
             gone_annotations.append((source, record))
     newer = out.record_annotations({annotator_key(r) for r in [*gone_tasks, *(r for _, r in gone_annotations)]})
     full = report.base is None
@@ -626,7 +623,19 @@ def report_deleted(report: PullReport, out: Sorted, root: Path) -> None:
     """
     previous = latest_manifest(root)
     deleted_seen(report, out, chain_tasks(root, out.exported))
-    keep_deleted(report, out, iter_current_records_from(root), previous["pull_id"] if previous else None)
+    pulled = {counts.project_id for counts in report.projects}
+    current = iter_current_records_from(root, lambda *ids: _gone(out, pulled, *ids) is not None)
+    keep_deleted(report, out, current, previous["pull_id"] if previous else None)
+
+
+def _gone(out: Sorted, pulled: Container[int], project_id: Any, task_id: Any, annotation_id: Any) -> str | None:
+    """Whether a current record's task ("task") or annotation ("annotation") is gone from Label Studio."""
+    if project_id not in pulled or task_id is None:
+        return None  # a project this pull did not look at
+    if task_id not in out.tasks_seen.get(project_id, set()):
+        return "task"
+    exported = task_id in out.exported.get(project_id, ())
+    return "annotation" if exported and annotation_id is not None and annotation_id not in out.present else None
 
 
 def _converted(project_id: int, task: dict[str, Any], annotation: dict[str, Any]) -> Conversion:
@@ -768,6 +777,16 @@ def _high_water(tasks: list[dict[str, Any]], mark: str | None) -> str | None:
     if mark:
         stamps.append(mark)
     return max(stamps, key=lambda s: _parse_time(s) or datetime.min.replace(tzinfo=UTC), default=None)
+
+
+def capped_mark(mark: str | None, started: datetime | None) -> str | None:
+    """The high-water mark, but never later than the server's clock when the export started (none seen: that)."""
+    if started is None:
+        return mark
+    latest = _parse_time(mark) if mark else None
+    if latest is not None and latest <= started:
+        return mark
+    return started.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def mark_reviews(title: str, tasks: Sequence[Mapping[str, Any]], records: Sequence[dict[str, Any]]) -> None:
@@ -982,6 +1001,7 @@ def _sort_and_write(
     root: Path,
     now: datetime,
 ) -> None:
+    started = lsexport.server_clock(client)  # the mark never passes it: what changes while exporting comes again
     since = _parse_time(report.since)
     since_last = SinceLast(root, since) if since is not None else None
     seen_before = since_last.seen_before if since_last is not None else None
@@ -992,6 +1012,7 @@ def _sort_and_write(
         )
         count_unexported(report, out, since_last.unexported if since_last is not None else {})
         report_deleted(report, out, root)
+    report.high_water = capped_mark(report.high_water, started)
     for project_id in report.text_changed_tasks:  # the next push lists the project again and sees the conflict
         task_index.forget(client, project_id)
     reconcile(report, out)

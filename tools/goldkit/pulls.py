@@ -17,7 +17,7 @@ import itertools
 import json
 import re
 import tempfile
-from collections.abc import Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,15 @@ def iter_current_records(root: Path | None = None) -> Iterator[Record]:
         yield record
 
 
-def iter_current_records_from(root: Path | None = None) -> Iterator[tuple[str, Record]]:
-    """(the pull it comes from, record) for each current record, in annotator_key order."""
+Wanted = Callable[[Any, Any, Any], bool]  # (ls_project, ls_task, ls_annotation) -> is the record needed
+
+
+def iter_current_records_from(root: Path | None = None, wanted: Wanted | None = None) -> Iterator[tuple[str, Record]]:
+    """(the pull it comes from, record) for each current record, in annotator_key order.
+
+    `wanted`: only the current records it accepts (by their Label Studio ids) are parsed and given; the
+    others are merged by their first characters (document, annotator, method, ids: _RECORD_HEAD) alone.
+    """
     chain = list(reversed(pull_chain(root)))  # oldest first: a later pull's word is the last one
     with tempfile.TemporaryDirectory(prefix="goldkit-current-") as tmp:
         voided = SortedSpool(Path(tmp), "voided")  # quarantine lines in (document, annotator) order
@@ -97,36 +104,86 @@ def iter_current_records_from(root: Path | None = None) -> Iterator[tuple[str, R
         streams = [_ordered_records(pull_folder, age) for age, pull_folder in enumerate(chain)]
         voids = ((tuple(key), int(age), 1, None) for key, (age,) in voided.rows())
         for (document, who), group in itertools.groupby(heapq.merge(*streams, voids, key=_merge_key), key=_merge_key):
-            current: dict[tuple[str, str, str], tuple[int, Record] | None] = {}
-            for _, age, _, record in sorted(group, key=lambda row: (row[1], row[2])):  # pull by pull, records first
-                if record is not None:
-                    current[annotator_key(record)] = (age, record)
+            current: dict[tuple[str, str, str], tuple[int, _Pulled] | None] = {}
+            for _, age, _, pulled in sorted(group, key=lambda row: (row[1], row[2])):  # pull by pull, records first
+                if pulled is not None:
+                    current[(document, who, pulled.method)] = (age, pulled)
                 else:
                     current[(document, who, LABEL_STUDIO)] = None
             for key in sorted(current):
-                if (found := current[key]) is not None:
-                    yield chain[found[0]].name, found[1]
+                if (found := current[key]) is not None and (wanted is None or wanted(*found[1].ids)):
+                    yield chain[found[0]].name, found[1].record()
 
 
 def _merge_key(row: tuple[Any, ...]) -> Any:
     return row[0]
 
 
-def _ordered_records(folder: Path, age: int) -> Iterator[tuple[tuple[str, str], int, int, Record | None]]:
+_STRING = r'"[^"\\]*(?:\\.[^"\\]*)*"'  # a JSON string as json.dumps writes it (unrolled: no backtracking)
+_RECORD_HEAD = re.compile(  # how a pull writes a record's first fields (schema and Provenance order)
+    rf'\{{"record_type": {_STRING}, "schema_version": {_STRING}, "document_id": (?P<document>{_STRING}), '
+    rf'(?:"document_sha256": {_STRING}, )?"provenance": \{{"annotator": (?P<annotator>{_STRING}), '
+    rf'"method": (?P<method>{_STRING})(?:, "annotators": \[(?:{_STRING}(?:, {_STRING})*)?\])?'
+    rf'(?:, "strategy": {_STRING})?(?:, "ls_project": (?P<project>-?\d+))?(?:, "ls_task": (?P<task>-?\d+))?'
+    r'(?:, "ls_annotation": (?P<annotation>-?\d+))?[,}]'
+)
+
+
+class _Pulled:
+    """A record of a records.jsonl line: its merge fields read from the line's head, parsed whole on demand."""
+
+    __slots__ = ("_line", "_record", "ids", "key", "method")
+
+    def __init__(self, line: str) -> None:
+        self._line, self._record = line, None
+        self.ids: tuple[Any, Any, Any]
+        head = _RECORD_HEAD.match(line)
+        if head is None:  # another layout: read it whole
+            record = self._record = json.loads(line)
+            prov = record["provenance"]
+            self.key = (str(record["document_id"]), str(prov["annotator"]))
+            self.method = str(prov["method"])
+            self.ids = (prov.get("ls_project"), prov.get("ls_task"), prov.get("ls_annotation"))
+            return
+        self.key = (_string(head["document"]), _string(head["annotator"]))
+        self.method = _string(head["method"])
+        project, task, annotation = (
+            None if head[n] is None else int(head[n]) for n in ("project", "task", "annotation")
+        )
+        self.ids = (project, task, annotation)
+
+    def record(self) -> Record:
+        if self._record is None:
+            self._record = json.loads(self._line)
+        return self._record
+
+
+def _string(json_text: str) -> str:
+    """A JSON string's value (most have no escapes: their characters between the quotes)."""
+    return json_text[1:-1] if "\\" not in json_text else str(json.loads(json_text))
+
+
+def _ordered_records(folder: Path, age: int) -> Iterator[tuple[tuple[str, str], int, int, _Pulled | None]]:
     """A pull's records as merge rows ((document, annotator), age, 0, record); a file out of order raises."""
     path = folder / RECORDS_FILE
     last: tuple[str, str] | None = None
-    for lineno, record in iter_jsonl(path):
-        key = (str(record["document_id"]), str(record["provenance"]["annotator"]))
-        if last is not None and key < last:
-            raise InputError(
-                f"{path}:{lineno}: records are not in (document, annotator) order (goldkit writes them sorted: "
-                "was the file edited?)",
-                path=str(path),
-                line=lineno,
-            )
-        last = key
-        yield key, age, 0, record
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                pulled = _Pulled(line)
+            except json.JSONDecodeError as e:
+                raise InputError(f"{path}:{lineno}:{e.colno}: not valid JSON: {e.msg}", path=str(path)) from e
+            if last is not None and pulled.key < last:
+                raise InputError(
+                    f"{path}:{lineno}: records are not in (document, annotator) order (goldkit writes them sorted: "
+                    "was the file edited?)",
+                    path=str(path),
+                    line=lineno,
+                )
+            last = pulled.key
+            yield pulled.key, age, 0, pulled
 
 
 def chain_tasks(

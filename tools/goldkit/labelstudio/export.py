@@ -32,6 +32,7 @@ from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
 from typing import IO, TYPE_CHECKING, Any
 
 import ijson
@@ -163,6 +164,22 @@ def changed_task_ids(client: LabelStudio, project_id: int, since: datetime) -> l
             if not answer["tasks"] or len(ids) >= int(answer["total"]):
                 break
     return sorted(set(ids))
+
+
+def server_clock(client: LabelStudio) -> datetime | None:
+    """The server's clock now, from its `Date` header (whole seconds, rounded down); None when it sends none.
+
+    A pull's mark is never later than the server's clock when its export started: a task exported early
+    in a long pull and changed (or had an annotation deleted) before the pull ended is asked for again.
+    """
+    wrapper = client._client_wrapper
+    http, url = wrapper.httpx_client.httpx_client, lsclient.client_url(client)
+    with lsclient.errors_mapped(client, what="read the server's clock"):
+        response = http.get(f"{url}/api/version", headers=wrapper.get_headers())
+    try:
+        return parsedate_to_datetime(response.headers["date"]).astimezone(UTC)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def export_ids(client: LabelStudio, project_id: int, ids: list[int]) -> Iterator[Tasks]:
