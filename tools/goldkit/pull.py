@@ -891,7 +891,7 @@ def _changed_only(
     total = int(getattr(project, "total_annotations_number", 0) or 0) + int(
         getattr(project, "skipped_annotations_number", 0) or 0
     )
-    known = {int(t["id"]) for t in task_index.known_tasks(client, project_id)}
+    known = task_index.known_task_ids(client, project_id)  # ids only: never the tasks' data
     unexported[project_id] = Unexported(known, total)
     return lsexport.changed_task_ids(client, project_id, since)
 

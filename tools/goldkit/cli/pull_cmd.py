@@ -44,8 +44,9 @@ def pull_cli(
 
     Nothing is dropped: an annotation that cannot become a valid record goes to quarantine.jsonl with
     its reasons and the raw annotation; cancelled ones are counted. If the counts do not add up to
-    what Label Studio reports, nothing is written. Tasks deleted in Label Studio or whose text changed
-    are named in the manifest (and on screen); drafts are counted, and pulled with --drafts.
+    what Label Studio reports, nothing is written. Tasks deleted in Label Studio or whose text changed,
+    and annotations deleted on tasks that remain, are named in the manifest (and on screen); drafts
+    are counted, and pulled with --drafts.
 
     Example: goldkit pull --since-last
     Example: goldkit pull --links

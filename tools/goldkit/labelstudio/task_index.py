@@ -20,6 +20,8 @@ import itertools
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import ijson
+
 from goldkit.jsonio import read_json, write_json
 from goldkit.labelstudio import client as lsclient
 from goldkit.paths import state_dir
@@ -126,6 +128,30 @@ def known_tasks(client: LabelStudio, project_id: int, total: int | None = None) 
     if len(tasks) == current[0]:  # nothing changed while listing
         write_json(path, {"fingerprint": current, "tasks": tasks})
     return tasks
+
+
+def known_task_ids(client: LabelStudio, project_id: int) -> set[int]:
+    """The ids of the project's tasks: from the remembered list when the fingerprint matches, else listed.
+
+    Only ids are read (a since-last pull needs no task data): the remembered list is parsed a task id
+    at a time (ijson), and a listing asks for ids alone, LIST_PAGE at a time.
+    """
+    path = _cache_path(client, project_id)
+    current = fingerprint(client, project_id)
+    if path.is_file():
+        with path.open("rb") as fh:
+            remembered = next(ijson.items(fh, "fingerprint"), None)
+        if remembered == current:
+            with path.open("rb") as fh:
+                return {int(task_id) for task_id in ijson.items(fh, "tasks.item.id")}
+    ids: set[int] = set()
+    with lsclient.errors_mapped(client, what=f"list the tasks of project {project_id}", project_id=project_id):
+        for page in itertools.count(1):
+            answer = _page(client, project_id, page, LIST_PAGE, "id")
+            ids.update(int(t["id"]) for t in answer["tasks"])
+            if not answer["tasks"] or len(ids) >= answer["total"]:
+                return ids
+    raise AssertionError("unreachable")
 
 
 def remember_imported(
