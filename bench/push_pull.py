@@ -31,6 +31,9 @@ the same run, with the 1-minute load average at the start and end of each phase:
              the agreement of the newest pull) vs the same full pull (target <= 5%), also without the
              pulls (counters only), then one profiled run.
 
+`--recheck-ceiling PROJECT --state DIR` exports, pulls, exports and pulls again an annotated project of a
+kept server: the ceiling ratio from alternating runs (a single export/pull pair under load is noisy).
+
 `--classic` runs the earlier set: push vs raw at 250/1000/5000 per call, re-push of unchanged
 documents, pull vs SDK `tasks.list` paging, convert+validate per CPU second, status, pull memory at
 DOCS/2 and DOCS tasks.
@@ -240,15 +243,18 @@ def server_export(client: Any, project_id: int) -> int:
         return sum(pool.map(lambda chunk: _export_chunk(client, project_id, chunk), chunks))
 
 
-def top_functions(profile: Path, title: str, limit: int = 14) -> str:
-    """The functions with the most cumulative time in a cProfile dump, as text for the run's notes."""
-    text = io.StringIO()
-    stats = pstats.Stats(str(profile), stream=text)
-    stats.strip_dirs().sort_stats("cumulative").print_stats(limit)
-    lines = [line for line in text.getvalue().splitlines() if line.strip()]
-    at = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
-    total = next((line.strip() for line in lines if "function calls" in line), "")
-    return "\n".join([f"{title}: {total}", *lines[at:]])
+def top_functions(profile: Path, title: str, limit: int = 16) -> str:
+    """goldkit's functions with the most cumulative time in a cProfile dump, then the top ones by own time."""
+    parts = [title]
+    for order, restriction in (("cumulative", r"goldkit/"), ("tottime", "")):
+        text = io.StringIO()
+        pstats.Stats(str(profile), stream=text).sort_stats(order).print_stats(restriction, limit)
+        lines = [line.replace(str(ROOT / "tools") + "/", "") for line in text.getvalue().splitlines() if line.strip()]
+        at = next((i for i, line in enumerate(lines) if "ncalls" in line), 0)
+        if order == "cumulative":
+            parts.append(next((line.strip() for line in lines if "function calls" in line), ""))
+        parts += [f"by {order}:", *lines[at:]]
+    return "\n".join(parts)
 
 
 class Load:
@@ -612,6 +618,35 @@ class Bench:
             load.done(),
         )
 
+    def recheck_ceiling(self, project_id: int) -> None:
+        """On a kept server: the server's export, a full pull, the export again, of an existing project (order
+        and warm-up effects: the campaign pulls right after the import, then exports)."""
+        self.start()
+        size = task_index.id_span(self.client, project_id)[0]
+        runs: list[tuple[str, float, str]] = []
+        for n, step in enumerate(("export", "pull", "export", "pull")):
+            load = Load()
+            if step == "export":
+                seconds = timed(server_export, self.client, project_id)[0]
+            else:
+                out = self.tmp / f"recheck-{n}"
+                seconds = self.pull_child([str(out), str(project_id)])["seconds"]
+                shutil.rmtree(out)
+            runs.append((step, seconds, load.done()))
+            say(f"  {step}: {size / seconds:,.0f} tasks/s ({seconds:.0f} s, load {runs[-1][2]})")
+        exports = [r[1] for r in runs if r[0] == "export"]
+        pulls = [r[1] for r in runs if r[0] == "pull"]
+        ratio = (sum(exports) / len(exports)) / (sum(pulls) / len(pulls))
+        self.row(
+            f"full pull vs the server's export, {size:,} tasks (alternating)",
+            " / ".join(f"{p:.0f} s" for p in pulls) + " (pulls 2nd, 4th)",
+            " / ".join(f"{e:.0f} s" for e in exports) + " (exports 1st, 3rd)",
+            f"{ratio:.0%} (mean export / mean pull)",
+            ">= 90%",
+            ratio >= 0.90,
+            f"{runs[0][2].split(' ')[0]} -> {runs[-1][2].split(' ')[-1]}",
+        )
+
     def bench_changed(self, project: Any, task_ids: list[int], out: Path, share: float = 0.01) -> None:
         """1% of the tasks get a new annotation (admin, through the API); pull --since-last vs the full pull."""
         load = Load()
@@ -700,6 +735,9 @@ def main() -> None:
         "--database", choices=("sqlite", "postgresql"), default="sqlite", help="Label Studio's database"
     )
     parser.add_argument("--state", type=Path, help="use (or boot) the server of this state folder, not a temp one")
+    parser.add_argument(
+        "--recheck-ceiling", type=int, metavar="PROJECT", help="with --state: export, pull, export, pull a project"
+    )
     parser.add_argument("--keep-server", action="store_true", help="with --state: leave that server running")
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
@@ -711,7 +749,9 @@ def main() -> None:
     began = time.perf_counter()
     sizes = [int(n) for n in args.sizes.split(",")]
     try:
-        if args.classic or args.quick:
+        if args.recheck_ceiling:
+            bench.recheck_ceiling(args.recheck_ceiling)
+        elif args.classic or args.quick:
             bench.run()
         else:
             bench.campaign(docs, sizes)
@@ -723,11 +763,12 @@ def main() -> None:
         else:
             shutil.rmtree(tmp, ignore_errors=True)
     bench.print_table()
-    what = (
-        f"{docs} documents pushed; one project of {', '.join(f'{n:,}' for n in sorted(sizes))} annotated tasks"
-        if not (args.classic or args.quick)
-        else f"{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic)"
-    )
+    grown = ", ".join(f"{n:,}" for n in sorted(sizes))
+    what = f"{docs} documents pushed; one project of {grown} annotated tasks"
+    if args.classic or args.quick:
+        what = f"{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic)"
+    elif args.recheck_ceiling:
+        what = f"project {args.recheck_ceiling} of the kept server"
     print(f"\n{what}, 2 annotations each, Label Studio on {args.database}; "
           f"whole run {time.perf_counter() - began:.0f} s; load at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
 
