@@ -34,6 +34,9 @@ the same run, with the 1-minute load average at the start and end of each phase:
 `--recheck-ceiling PROJECT --state DIR` exports, pulls, exports and pulls again an annotated project of a
 kept server: the ceiling ratio from alternating runs (a single export/pull pair under load is noisy).
 
+`--recheck-since-last PROJECT --state DIR`: on a kept server's campaign project, a full pull, 1% other tasks
+get an annotation, pull --since-last and status (the task index written as push would have).
+
 `--classic` runs the earlier set: push vs raw at 250/1000/5000 per call, re-push of unchanged
 documents, pull vs SDK `tasks.list` paging, convert+validate per CPU second, status, pull memory at
 DOCS/2 and DOCS tasks.
@@ -330,6 +333,7 @@ class Bench:
         self.docs, self.tmp, self.database = docs, tmp, database
         self.paths = server.ServerPaths(state or tmp / "state", LS_VENV)
         self.prefix = f"bench{int(time.time())}"  # this run's projects (a kept server holds earlier runs')
+        self.task_index = True  # False: no task index, a since-last pull then lists every task id
         self.annotated = f"{self.prefix}-annotated"  # the annotated project's title prefix (status finds it)
         self.rows: list[tuple[str, ...]] = []
         self.notes: list[str] = []
@@ -647,11 +651,31 @@ class Bench:
             f"{runs[0][2].split(' ')[0]} -> {runs[-1][2].split(' ')[-1]}",
         )
 
-    def bench_changed(self, project: Any, task_ids: list[int], out: Path, share: float = 0.01) -> None:
+    def recheck_since_last(self, project_id: int) -> None:
+        """On a kept server: a full pull of an existing campaign project, then 1% of other tasks than the
+        campaign's get a new annotation, then pull --since-last and status (the current pull code)."""
+        self.start()
+        size, first, last = task_index.id_span(self.client, project_id)
+        assert last - first + 1 == size, "the campaign's project has dense task ids"
+        self.documents, self.results = make_documents(size)  # the same documents, in task order
+        if self.task_index:  # what push would have remembered of the project (the campaign forgets it)
+            added = [{"id": first + n, "data": push.task_data(d)} for n, d in enumerate(self.documents)]
+            task_index.remember_imported(self.client, project_id, [], added)
+        out = self.tmp / "pulls-recheck"
+        load = Load()
+        self.full = self.pull_child([str(out), str(project_id)])
+        say(f"  full pull of {size:,} tasks: {self.full['seconds']:.0f} s (load {load.done()})")
+        project = self.client.projects.get(id=project_id)
+        self.bench_changed(project, list(range(first, last + 1)), out, offset=50)
+        self.annotated = project.title.rsplit(" · ", 1)[0]
+        self.bench_status(size, out)
+        task_index.forget(self.client, project_id)
+
+    def bench_changed(self, project: Any, task_ids: list[int], out: Path, share: float = 0.01, offset: int = 0) -> None:
         """1% of the tasks get a new annotation (admin, through the API); pull --since-last vs the full pull."""
         load = Load()
         step = round(1 / share)
-        changed = list(zip(task_ids[::step], self.documents[: len(task_ids) : step], strict=True))
+        changed = list(zip(task_ids[offset::step], self.documents[offset : len(task_ids) : step], strict=True))
 
         def annotate(pair: tuple[int, dict[str, Any]]) -> None:
             self.client.annotations.create(id=pair[0], result=self.results[pair[1]["language"]])
@@ -738,6 +762,9 @@ def main() -> None:
     parser.add_argument(
         "--recheck-ceiling", type=int, metavar="PROJECT", help="with --state: export, pull, export, pull a project"
     )
+    parser.add_argument(
+        "--recheck-since-last", type=int, metavar="PROJECT", help="with --state: full pull, 1%% new, since-last, status"
+    )
     parser.add_argument("--keep-server", action="store_true", help="with --state: leave that server running")
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
@@ -749,7 +776,9 @@ def main() -> None:
     began = time.perf_counter()
     sizes = [int(n) for n in args.sizes.split(",")]
     try:
-        if args.recheck_ceiling:
+        if args.recheck_since_last:
+            bench.recheck_since_last(args.recheck_since_last)
+        elif args.recheck_ceiling:
             bench.recheck_ceiling(args.recheck_ceiling)
         elif args.classic or args.quick:
             bench.run()
@@ -767,8 +796,8 @@ def main() -> None:
     what = f"{docs} documents pushed; one project of {grown} annotated tasks"
     if args.classic or args.quick:
         what = f"{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic)"
-    elif args.recheck_ceiling:
-        what = f"project {args.recheck_ceiling} of the kept server"
+    elif args.recheck_ceiling or args.recheck_since_last:
+        what = f"project {args.recheck_ceiling or args.recheck_since_last} of the kept server"
     print(f"\n{what}, 2 annotations each, Label Studio on {args.database}; "
           f"whole run {time.perf_counter() - began:.0f} s; load at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
 
