@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from goldkit import pull, push
+from goldkit import status as status_module
 from goldkit.cli.main import main
 from goldkit.ingest.documents import build_document, ingest
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio.convert import record_to_results
 from goldkit.labelstudio.progress import ProjectProgress
 from goldkit.paths import corpus_dir, gold_dir
-from goldkit.status import agreement_of, status
+from goldkit.status import agreement_of, pull_agreements, status
 
 # ---------------------------------------------------------------- unit
 
@@ -54,6 +55,39 @@ def test_agreement_so_far_is_pooled_span_f1_of_that_project_only() -> None:
     alone = agreement_of(records[2:3], 7, "p1")
     assert alone is not None and alone.multi_annotated == 0 and alone.span_f1 == {}
     assert agreement_of(records, 99, "p1") is None
+
+
+def test_agreement_is_computed_once_per_newest_pull_and_read_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # status read every current record of the pull chain on every call (20.9% of a full pull's time at
+    # 20,000 tasks, bench/push_pull.py): a pull folder never changes, so once per newest pull is enough
+    monkeypatch.setenv("GOLDKIT_ROOT", str(tmp_path / "project"))
+    (tmp_path / "project").mkdir()
+    records = [
+        _record("d1", "a@x", 7, [(0, 4, "person"), (10, 14, "gpe")]),
+        _record("d1", "b@x", 7, [(0, 4, "person"), (20, 24, "gpe")]),
+    ]
+    reads: list[Path | None] = []
+
+    def reading(root: Path | None = None) -> list[dict[str, Any]]:
+        reads.append(root)
+        return records
+
+    monkeypatch.setattr(status_module, "current_records", reading)
+    pulls = tmp_path / "pulls"
+    first = pull_agreements(pulls, {"pull_id": "p1"}, [7, 8])
+    again = pull_agreements(pulls, {"pull_id": "p1"}, [7, 8])
+    assert len(reads) == 1 and again == first and first[8] is None
+    assert first[7] is not None and first[7].span_f1["entities"]["exact"] == pytest.approx(0.5)
+    assert first == {p: agreement_of(records, p, "p1") for p in (7, 8)}  # the same figures as computed
+    pull_agreements(pulls, {"pull_id": "p2"}, [7, 8])  # a newer pull: computed again
+    pull_agreements(tmp_path / "other-pulls", {"pull_id": "p1"}, [7])  # another pulls folder: its own
+    assert len(reads) == 3
+    for cached in (tmp_path / "project" / ".goldkit" / "status").glob("*-p1.json"):
+        cached.write_text("{not json", encoding="utf-8")  # a broken cache file is ignored, never trusted
+    assert pull_agreements(pulls, {"pull_id": "p1"}, [7, 8]) == first and len(reads) == 4
+    assert pull_agreements(pulls, {"pull_id": "p1"}, [7, 8, 9])[9] is None and len(reads) == 5  # a new project
 
 
 # ---------------------------------------------------------------- the real server

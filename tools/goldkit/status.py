@@ -2,13 +2,18 @@
 
 Progress comes from `labelstudio.progress` (counters and counts, no export: cheap on a big project);
 agreement so far is span F1 (pooled over annotator pairs, every label) on the current pulled records
-(`pulls.current_records`: the newest pull over its since-last chain), per project.
+(`pulls.current_records`: the newest pull over its since-last chain), per project. A pull folder never
+changes once written, so that agreement is computed once per newest pull and kept in the state folder
+(`.goldkit/status/`, keyed by the pulls folder and the pull id): a second `goldkit status` before the next
+pull reads it back instead of reading every current record again (a cache goldkit may always drop).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +24,7 @@ from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import progress
 from goldkit.labelstudio import projects as ls_projects
 from goldkit.matching import MATCH_MODES
+from goldkit.paths import pulls_dir, state_dir
 from goldkit.pulls import current_records, latest_manifest
 
 if TYPE_CHECKING:
@@ -97,15 +103,52 @@ def status(
             hint="push the documents first with: goldkit push",
         )
     manifest = latest_manifest(pulls_root)
-    try:
-        records = current_records(pulls_root) if manifest else []
-    except (InputError, FileNotFoundError):
-        records = []
+    agreements = pull_agreements(pulls_root, manifest, [int(p.id) for p in projects.values()]) if manifest else {}
     users = progress.last_activity(client)
     languages = []
     for language, project in projects.items():
         counted = progress.project_progress(client, int(project.id), users)
-        agreement = agreement_of(records, int(project.id), manifest["pull_id"]) if manifest else None
-        languages.append(LanguageStatus(language, counted, agreement))
+        languages.append(LanguageStatus(language, counted, agreements.get(int(project.id))))
     pull = {"pull_id": manifest["pull_id"], "time": manifest["time"]} if manifest else None
     return CampaignStatus(lsclient.client_url(client), languages, pull, time.perf_counter() - began)
+
+
+CACHE_FORMAT = 1  # bump when what agreement_of computes changes: older cache files are then ignored
+
+
+def _cache_path(pulls_root: Path | None, pull_id: str) -> Path:
+    folder = str((pulls_root or pulls_dir()).resolve())
+    return state_dir() / "status" / f"{hashlib.sha256(folder.encode()).hexdigest()[:16]}-{pull_id}.json"
+
+
+def pull_agreements(
+    pulls_root: Path | None, manifest: dict[str, Any], project_ids: list[int]
+) -> dict[int, Agreement | None]:
+    """Agreement per project as of the newest pull: from the cache when this pull's is there, else computed
+    (every current record read once) and cached. A cache file that cannot be read or does not match is
+    ignored, and one that cannot be written is skipped: the figures are the same either way."""
+    pull_id = str(manifest["pull_id"])
+    path = _cache_path(pulls_root, pull_id)
+    try:
+        cached = json.loads(path.read_text(encoding="utf-8"))
+        if cached.get("format") == CACHE_FORMAT and cached.get("pull_id") == pull_id:
+            found = cached["projects"]
+            if all(str(p) in found for p in project_ids):
+                return {p: Agreement(**found[str(p)]) if found[str(p)] else None for p in project_ids}
+    except (OSError, ValueError, TypeError, KeyError, AttributeError):
+        pass
+    try:
+        records = current_records(pulls_root)
+    except (InputError, FileNotFoundError):
+        return {}
+    agreements = {p: agreement_of(records, p, pull_id) for p in project_ids}
+    body = {"format": CACHE_FORMAT, "pull_id": pull_id,
+            "projects": {str(p): asdict(a) if a else None for p, a in agreements.items()}}  # fmt: skip
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
+        temporary.replace(path)
+    except OSError:
+        pass  # a read-only state folder: status still answers, it only computes again next time
+    return agreements
