@@ -109,15 +109,29 @@ def label_interface(config: str) -> Any:
     return LabelInterface(config)
 
 
+_FURNITURE_TITLES: dict[str, tuple[dict[str, Any], dict[str, str]]] = {}  # language -> (schema, titles)
+
+
+def _furniture_titles(language: str) -> dict[str, str]:
+    """The page-furniture kinds' titles in `language`, derived once per state of the schema files (the
+    translated schema is the same object until a file changes); deriving them per document was half of
+    task_data's CPU (bench/push_pull.py profile)."""
+    schema = wording.translated_schema()
+    cached = _FURNITURE_TITLES.get(language)
+    if cached is None or cached[0] is not schema:
+        kinds = wording.translated_labels("BoilerplateKind", language, schema)
+        cached = _FURNITURE_TITLES[language] = (schema, {k.value: k.title for k in kinds})
+    return cached[1]
+
+
 def task_data(document: dict[str, Any]) -> dict[str, Any]:
     """The task `data` push sends for a document record: exactly lsmap.DATA_KEYS."""
     text, boilerplate = document["text"], document.get("boilerplate") or []
-    kinds = wording.translated_labels("BoilerplateKind", document["language"], wording.translated_schema())
     source = {
         **document,
         "doc_id": document["id"],
         lsmap.SHOWN_KEY: furniture.shown_text(text, boilerplate),
-        lsmap.FURNITURE_KEY: furniture.furniture_text(text, boilerplate, {k.value: k.title for k in kinds}),
+        lsmap.FURNITURE_KEY: furniture.furniture_text(text, boilerplate, _furniture_titles(document["language"])),
     }
     return {key: source[key] for key in lsmap.DATA_KEYS}
 
@@ -484,9 +498,11 @@ def _import_all(
     for plan in report.projects:
         wanted = set(plan.imported)
         docs = [d for d in by_language[plan.language] if d["id"] in wanted]
+        sent: dict[str, dict[str, Any]] = {}  # document id -> the task data imported (the task index keeps it)
         for start in range(0, len(docs), IMPORT_BATCH):
             batch = docs[start : start + IMPORT_BATCH]
             payload = [_task_payload(d, results.get(d["id"]), model_version) for d in batch]
+            sent.update((d["id"], p["data"]) for d, p in zip(batch, payload, strict=True))
             assert plan.project_id is not None  # created in push_language unless dry_run
             with lsclient.errors_mapped(client, what=f"import tasks into project {plan.project_id}"):
                 answer = client.projects.import_tasks(
@@ -498,7 +514,7 @@ def _import_all(
             if progress:
                 progress(done, total)
         if docs and plan.project_id is not None:
-            added = [{"id": plan.task_ids.get(d["id"]), "data": task_data(d)} for d in docs]
+            added = [{"id": plan.task_ids.get(d["id"]), "data": sent[d["id"]]} for d in docs]
             task_index.remember_imported(client, plan.project_id, known.get(plan.language, []), added)
 
 
