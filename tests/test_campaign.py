@@ -422,8 +422,11 @@ def test_campaign(
     step_wrote(root, ("annotations/pulls/",))
     counts = second["counts"]
     # 19 in all: 2 new or edited; a3's skip was the newest of pull 1, stamped at its high-water mark, and an
-    # annotation at the mark is read again rather than missed (pull's rule): counted cancelled once more
-    assert (counts["valid"], counts["cancelled"], counts["unchanged"]) == (2, 1, 16)
+    # annotation at the mark is read again rather than missed (pull's rule): counted cancelled once more.
+    # The mark is capped at the server's clock when pull 1's export began (its Date header, whole seconds:
+    # a126e1e), so annotations made within that second before it are read again too, as valid, not lost:
+    # 2 valid and 16 unchanged when the campaign is slow, up to 6 and 12 when it is fast (clean-clone CI)
+    assert counts["cancelled"] == 1 and counts["valid"] + counts["unchanged"] == 18 and counts["valid"] >= 2
     manifest = read_json(root / "annotations" / "pulls" / second["pull_id"] / "manifest.json")
     assert manifest["base"] == first["pull_id"]
 
