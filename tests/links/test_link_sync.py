@@ -69,6 +69,19 @@ def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> Any:
     return json.loads(capsys.readouterr().out)
 
 
+def _gold_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ls_server: Any) -> Path:
+    """A project with the repository's gold and documents but no gold links (answered pairs are not asked
+    again, so every pair is asked), pointed at the session's Label Studio."""
+    root = tmp_path / "project"
+    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
+    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
+    (root / "annotations" / "gold" / "links.jsonl").unlink()
+    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
+    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
+    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    return root
+
+
 def _triggers(root: Path, pair: tuple[str, str]) -> tuple[str, ...]:
     """The trigger texts of an (English, Arabic) event pair in the gold (ids change with each gold release)."""
     english, arabic = (
@@ -85,13 +98,7 @@ def test_link_round_trip_on_the_real_server(
     ls_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:  # type: ignore[no-untyped-def]
     """push --links → two annotators answer → pull --links → agree --links → adjudicate --links → release."""
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
-    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
-    (root / "annotations" / "gold" / "links.jsonl").unlink()  # gold links come from the adjudication here
-    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
-    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    root = _gold_project(tmp_path, monkeypatch, ls_server)  # gold links come from the adjudication here
 
     prefix = ["--project-prefix", f"links-{uuid.uuid4().hex[:6]}"]  # this test's own projects on the shared server
     first = _run(["push", "--links", *prefix], capsys)
@@ -139,13 +146,7 @@ def test_push_links_keeps_an_existing_projects_overlap_unless_asked_and_reports_
 ) -> None:  # type: ignore[no-untyped-def]
     # push --links took `--overlap or 2`, used it only when creating, said nothing of overlap, and ignored an
     # --overlap asked for an existing linking project
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
-    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
-    (root / "annotations" / "gold" / "links.jsonl").unlink()  # answered pairs are not asked again: ask them all
-    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
-    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    _gold_project(tmp_path, monkeypatch, ls_server)  # answered pairs are not asked again: ask them all
     prefix = ["--project-prefix", f"overlap-{uuid.uuid4().hex[:6]}"]
     admin = lsclient.connect(ls_server.url, ls_server.api_key)
 
@@ -172,13 +173,7 @@ def test_offline_answers_go_in_as_the_annotators_own_and_pull_like_browser_work(
     """links sheet → answers per task id → links submit as each account → pull --links reads them as theirs."""
     from goldkit.links.sheet import submit_answers
 
-    root = tmp_path / "project"
-    shutil.copytree(REPO / "annotations" / "gold", root / "annotations" / "gold")
-    shutil.copy(REPO / "annotations" / "documents.jsonl", root / "annotations" / "documents.jsonl")
-    (root / "annotations" / "gold" / "links.jsonl").unlink()
-    monkeypatch.setenv("GOLDKIT_ROOT", str(root))
-    monkeypatch.setenv("LABEL_STUDIO_URL", ls_server.url)
-    monkeypatch.setenv("LABEL_STUDIO_API_KEY", ls_server.api_key)
+    _gold_project(tmp_path, monkeypatch, ls_server)
     prefix = ["--project-prefix", f"sheet-{uuid.uuid4().hex[:6]}"]
     pushed = _run(["push", "--links", *prefix], capsys)
 

@@ -10,6 +10,7 @@ pull reads it back instead of reading every current record again (a cache goldki
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import time
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from goldkit.agreement.spans import ALL_LABELS, POOLED, agree, build_study
 from goldkit.errors import InputError, NotFound
 from goldkit.generate import render
+from goldkit.jsonio import atomic_write_text
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import progress
 from goldkit.labelstudio import projects as ls_projects
@@ -144,11 +146,6 @@ def pull_agreements(
     agreements = {p: agreement_of(records, p, pull_id) for p in project_ids}
     body = {"format": CACHE_FORMAT, "pull_id": pull_id,
             "projects": {str(p): asdict(a) if a else None for p, a in agreements.items()}}  # fmt: skip
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(body, sort_keys=True), encoding="utf-8")
-        temporary.replace(path)
-    except OSError:
-        pass  # a read-only state folder: status still answers, it only computes again next time
+    with contextlib.suppress(OSError):  # a read-only state folder: status still answers, computing again next time
+        atomic_write_text(path, json.dumps(body, sort_keys=True))
     return agreements
