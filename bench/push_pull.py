@@ -708,26 +708,35 @@ class Bench:
         from goldkit.status import status
 
         load = Load()
-        runs = [timed(status, client=self.client, pulls_root=out, project_prefix=self.annotated) for _ in range(2)]
-        seconds, report = min(runs, key=lambda r: r[0])
+        # the first status after a pull computes that pull's agreement (reading every current record); the
+        # next ones read it back from .goldkit/status/ until the next pull: both are timed, the first counts
+        (first, report), (again, _) = (
+            timed(status, client=self.client, pulls_root=out, project_prefix=self.annotated) for _ in range(2)
+        )
         assert sum(s.progress.tasks for s in report.languages) == size, report
+        assert all(s.agreement and s.agreement.multi_annotated for s in report.languages if s.progress.tasks), report
         bare = min(timed(status, client=self.client, pulls_root=self.tmp / "no-pulls", project_prefix=self.annotated)[0]
                    for _ in range(2))  # fmt: skip
-        ratio = seconds / self.full["seconds"]
-        self.row(
-            f"goldkit status, {size:,} tasks",
-            f"{seconds:.2f} s (best of 2; {bare:.2f} s of it without the pulls' agreement)",
-            f"{self.full['seconds']:.1f} s (full pull of the same {size:,} tasks)",
-            f"{ratio:.1%}",
-            "<= 5%",
-            ratio <= 0.05,
-            load.done(),
-        )
+        full = self.full["seconds"]
+        for name, seconds in (("first after the pull", first), ("again (agreement read back)", again)):
+            self.row(
+                f"goldkit status, {size:,} tasks, {name}",
+                f"{seconds:.2f} s (counters alone, no pulls: {bare:.2f} s, best of 2)",
+                f"{full:.1f} s (full pull of the same {size:,} tasks)",
+                f"{seconds / full:.1%}",
+                "<= 5%",
+                seconds / full <= 0.05,
+                load.done(),
+            )
+        from goldkit.status import _cache_path
+
+        assert report.pull is not None
+        _cache_path(out, report.pull["pull_id"]).unlink()  # profile the first-after-a-pull path
         profiler = cProfile.Profile()
         profiler.runcall(status, client=self.client, pulls_root=out, project_prefix=self.annotated)
         profile = self.tmp / "status.prof"
         profiler.dump_stats(profile)
-        self.notes.append(top_functions(profile, "goldkit status (cProfile, one more run)"))
+        self.notes.append(top_functions(profile, "goldkit status, first after the pull (cProfile, one more run)"))
 
     def print_table(self) -> None:
         head = ("measure", "goldkit", "baseline (same run)", "ratio", "target", "met", "load (1 min)")

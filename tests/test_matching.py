@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from goldkit.matching import align_units, match_spans
+from goldkit.matching import align_units, match_items, match_spans
 
 Spans = list[tuple[int, int]]
 
@@ -48,6 +48,24 @@ def test_ties_prefer_more_overlap_then_closer_boundaries() -> None:
 def test_touching_spans_do_not_overlap_and_exact_pairs_duplicates_in_order() -> None:
     assert match_spans([(0, 6)], [(6, 8)], "overlap") == []
     assert match_spans([(0, 2), (0, 2)], [(0, 2), (5, 6), (0, 2)], "exact") == [(0, 0), (1, 2)]
+
+
+def test_a_group_of_one_span_each_pairs_only_when_they_share_a_code_point() -> None:
+    # one span on each side: matched without the solver (the common case), still only on a real overlap
+    assert match_spans([(3, 7)], [(5, 9)], "overlap") == [(0, 0)]
+    assert match_spans([(5, 5)], [(3, 7)], "overlap") == []  # an empty span inside another shares nothing
+    assert match_spans([(0, 4), (10, 12)], [(11, 15), (2, 3)], "overlap") == [(0, 1), (1, 0)]
+
+
+def test_labelled_matching_pairs_only_items_of_the_same_type() -> None:
+    def item(kind: str, start: int, end: int) -> dict:
+        return {"type": kind, "span": {"start": start, "end": end}}
+
+    a = [item("per", 0, 4), item("org", 10, 14), item("gpe", 20, 24)]
+    b = [item("org", 0, 4), item("org", 10, 14), item("loc", 20, 24), item("per", 1, 3)]
+    assert match_items(a, b, "entities", "overlap", labelled=True) == [(0, 3), (1, 1)]
+    assert match_items(a, b, "entities", "exact", labelled=True) == [(1, 1)]
+    assert match_items(a, b, "entities", "exact", labelled=False) == [(0, 0), (1, 1), (2, 2)]
 
 
 spans = st.lists(st.tuples(st.integers(0, 30), st.integers(1, 12)).map(lambda t: (t[0], t[0] + t[1])), max_size=6)

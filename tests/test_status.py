@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,13 +12,15 @@ import pytest
 
 from goldkit import pull, push
 from goldkit import status as status_module
+from goldkit.agreement.spans import ALL_LABELS, POOLED, agree, build_study
 from goldkit.cli.main import main
 from goldkit.ingest.documents import build_document, ingest
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio.convert import record_to_results
 from goldkit.labelstudio.progress import ProjectProgress
 from goldkit.paths import corpus_dir, gold_dir
-from goldkit.status import agreement_of, pull_agreements, status
+from goldkit.pulls import annotator_key
+from goldkit.status import agreement_of, agreements_of, pull_agreements, status
 
 # ---------------------------------------------------------------- unit
 
@@ -57,6 +60,42 @@ def test_agreement_so_far_is_pooled_span_f1_of_that_project_only() -> None:
     assert agreement_of(records, 99, "p1") is None
 
 
+def test_streamed_agreement_gives_agree_s_pooled_rows() -> None:
+    # status reads the current records one document at a time; its figures must stay agree's
+    def full(document: str, who: str, project: int, shift: int, method: str = "manual") -> dict[str, Any]:
+        record = _record(document, who, project, [(0, 4, "person"), (10 + shift, 14, "gpe"), (30, 34 + shift, "org")])
+        trigger = {"start": 40, "end": 45 + shift, "text": "x"}
+        record["events"] = [{"id": "v1", "type": "meeting", "trigger": trigger, "arguments": []}]
+        record["claims"] = [{"id": "c1", "span": {"start": 50 + shift, "end": 60, "text": "x"}}]
+        record["provenance"]["method"] = method
+        return record
+
+    records = [
+        full("d1", "a@x", 7, 0), full("d1", "b@x", 7, 1), full("d1", "c@x", 7, 3),
+        full("d2", "a@x", 7, 0), full("d2", "b@x", 7, 0),
+        full("d3", "b@x", 7, 2),
+        full("d3", "model", 7, 0, method="model"),  # not an annotator: left out by both
+        full("d4", "a@x", 8, 0), full("d4", "b@x", 8, 5),
+    ]  # fmt: skip
+    ordered = sorted(records, key=annotator_key)
+    streamed = agreements_of(iter(ordered), [7, 8, 9], "p1")
+    for project in (7, 8):
+        study = build_study([r for r in records if r["provenance"]["ls_project"] == project])
+        rows = agree(study, ["span_f1"]).rows("span_f1")
+        expected = {}
+        for row in rows:
+            if row.pair == POOLED and row.label == ALL_LABELS:
+                expected.setdefault(row.layer, {})[row.mode] = row.f1
+        got = streamed[project]
+        assert got is not None and got.span_f1 == expected
+        assert (got.documents, got.multi_annotated) == (len(study.docs), len(study.multi_annotated()))
+        assert agreement_of(list(reversed(records)), project, "p1") == got  # any order, sorted first
+    assert streamed[7] is not None and streamed[7].span_f1["events"]["exact"] < 1.0  # the shifts tell
+    assert streamed[9] is None
+    with pytest.raises(ValueError, match="document order"):
+        agreements_of(iter(list(reversed(ordered))), [7], "p1")
+
+
 def test_agreement_is_computed_once_per_newest_pull_and_read_back(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -70,11 +109,11 @@ def test_agreement_is_computed_once_per_newest_pull_and_read_back(
     ]
     reads: list[Path | None] = []
 
-    def reading(root: Path | None = None) -> list[dict[str, Any]]:
+    def reading(root: Path | None = None) -> Iterator[dict[str, Any]]:
         reads.append(root)
-        return records
+        return iter(records)
 
-    monkeypatch.setattr(status_module, "current_records", reading)
+    monkeypatch.setattr(status_module, "iter_current_records", reading)
     pulls = tmp_path / "pulls"
     first = pull_agreements(pulls, {"pull_id": "p1"}, [7, 8])
     again = pull_agreements(pulls, {"pull_id": "p1"}, [7, 8])

@@ -62,6 +62,11 @@ def _overlapping_groups(
 def _overlap_matches(a: Sequence[tuple[int, int]], b: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
     pairs: list[tuple[int, int]] = []
     for ia, ib in _overlapping_groups(a, b):
+        if len(ia) == 1 and len(ib) == 1:  # most groups: one pair or none, what the solver would return
+            (start_a, end_a), (start_b, end_b) = a[ia[0]], b[ib[0]]
+            if min(end_a, end_b) - max(start_a, start_b) > 0:
+                pairs.append((ia[0], ib[0]))
+            continue
         sa, ea = np.array([a[i] for i in ia], dtype=np.int64).T
         sb, eb = np.array([b[j] for j in ib], dtype=np.int64).T
         overlap = np.minimum(ea[:, None], eb[None, :]) - np.maximum(sa[:, None], sb[None, :])
@@ -112,10 +117,14 @@ def match_items(
     """Match two annotators' items of one layer; labelled matching only pairs items of the same type."""
     if not labelled:
         return match_spans([item_span(layer, x) for x in a], [item_span(layer, x) for x in b], mode)
+    by_a: dict[str, list[int]] = {}
+    by_b: dict[str, list[int]] = {}
+    for items, by in ((a, by_a), (b, by_b)):
+        for i, x in enumerate(items):
+            by.setdefault(item_label(layer, x), []).append(i)
     pairs = []
-    for label in sorted({item_label(layer, x) for x in a} | {item_label(layer, x) for x in b}):
-        ia = [i for i, x in enumerate(a) if item_label(layer, x) == label]
-        ib = [j for j, x in enumerate(b) if item_label(layer, x) == label]
+    for label in sorted(by_a.keys() & by_b.keys()):  # a label only one side has makes no pair
+        ia, ib = by_a[label], by_b[label]
         sub = match_spans([item_span(layer, a[i]) for i in ia], [item_span(layer, b[j]) for j in ib], mode)
         pairs += [(ia[i], ib[j]) for i, j in sub]
     return sorted(pairs)

@@ -2,23 +2,27 @@
 
 Progress comes from `labelstudio.progress` (counters and counts, no export: cheap on a big project);
 agreement so far is span F1 (pooled over annotator pairs, every label) on the current pulled records
-(`pulls.current_records`: the newest pull over its since-last chain), per project. A pull folder never
-changes once written, so that agreement is computed once per newest pull and kept in the state folder
-(`.goldkit/status/`, keyed by the pulls folder and the pull id): a second `goldkit status` before the next
-pull reads it back instead of reading every current record again (a cache goldkit may always drop).
+(`pulls.iter_current_records`: the newest pull over its since-last chain, read one document at a time),
+per project. A pull folder never changes once written, so that agreement is computed once per newest pull
+and kept in the state folder (`.goldkit/status/`, keyed by the pulls folder and the pull id): a second
+`goldkit status` before the next pull reads it back instead of reading every current record again (a cache
+goldkit may always drop).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import itertools
 import json
 import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from goldkit.agreement.spans import ALL_LABELS, POOLED, agree, build_study
+from goldkit.agreement.spans import build_study, pair_counts
 from goldkit.errors import InputError, NotFound
 from goldkit.generate import render
 from goldkit.jsonio import atomic_write_text
@@ -27,7 +31,8 @@ from goldkit.labelstudio import progress
 from goldkit.labelstudio import projects as ls_projects
 from goldkit.matching import MATCH_MODES
 from goldkit.paths import pulls_dir, state_dir
-from goldkit.pulls import current_records, latest_manifest
+from goldkit.pulls import annotator_key, iter_current_records, latest_manifest
+from goldkit.schema.records import SPAN_KEYS
 
 if TYPE_CHECKING:
     from label_studio_sdk import LabelStudio
@@ -70,20 +75,56 @@ class CampaignStatus:
         }
 
 
-def agreement_of(records: list[dict[str, Any]], project_id: int, pull_id: str) -> Agreement | None:
-    """Pooled span F1 on one project's records; None when no document has two annotators yet."""
-    mine = [r for r in records if (r.get("provenance") or {}).get("ls_project") == project_id]
-    if not mine:
-        return None
-    study = build_study(mine)
-    summary = Agreement(pull_id, len(study.docs), len(study.multi_annotated()))
-    if not summary.multi_annotated:
-        return summary
-    report = agree(study, ["span_f1"], MATCH_MODES)
-    for row in report.rows("span_f1"):
-        if row.pair == POOLED and row.label == ALL_LABELS:
-            summary.span_f1.setdefault(row.layer, {})[row.mode] = row.f1
-    return summary
+def agreements_of(
+    records: Iterable[dict[str, Any]], project_ids: Sequence[int], pull_id: str, modes: Sequence[str] = MATCH_MODES
+) -> dict[int, Agreement | None]:
+    """Pooled span F1 (every label) per project, from records in document order (as
+    `pulls.iter_current_records` gives them), one document at a time: the same figures as `goldkit agree`'s
+    pooled all-labels rows, without holding the records. None for a project with no record."""
+    wanted = set(project_ids)
+    seen: set[int] = set()
+    documents: Counter[int] = Counter()
+    multi: Counter[int] = Counter()
+    counts: dict[tuple[int, str, str], Counter[tuple[str, str]]] = {}
+    previous: str | None = None
+    for document, group in itertools.groupby(records, key=lambda r: str(r["document_id"])):
+        if previous is not None and document <= previous:
+            raise ValueError(f"records are not in document order: {document!r} after {previous!r}")
+        previous = document
+        mine: dict[int, list[dict[str, Any]]] = {}
+        for record in group:
+            project = (record.get("provenance") or {}).get("ls_project")
+            if project in wanted:
+                mine.setdefault(project, []).append(record)
+        for project, held in mine.items():
+            seen.add(project)
+            for by in build_study(held).docs.values():
+                documents[project] += 1
+                if len(by) < 2:
+                    continue
+                multi[project] += 1
+                for a, b in itertools.combinations(sorted(by), 2):
+                    for layer, mode in itertools.product(SPAN_KEYS, modes):
+                        key = (project, layer, mode)
+                        counts.setdefault(key, Counter()).update(pair_counts(by[a], by[b], layer, mode, False))
+    found: dict[int, Agreement | None] = {}
+    for project in project_ids:
+        if project not in seen:
+            found[project] = None
+            continue
+        summary = found[project] = Agreement(pull_id, documents[project], multi[project])
+        for layer, mode in itertools.product(SPAN_KEYS, modes) if summary.multi_annotated else ():
+            tally: Counter[str] = Counter()
+            for (_, kind), n in counts.get((project, layer, mode), Counter()).items():
+                tally[kind] += n
+            total = tally["ref"] + tally["pred"]
+            summary.span_f1.setdefault(layer, {})[mode] = 2 * tally["matched"] / total if total else None
+    return found
+
+
+def agreement_of(records: Sequence[dict[str, Any]], project_id: int, pull_id: str) -> Agreement | None:
+    """Pooled span F1 on one project's records (in any order); None when it has no record."""
+    return agreements_of(sorted(records, key=annotator_key), [project_id], pull_id)[project_id]
 
 
 def status(
@@ -140,10 +181,9 @@ def pull_agreements(
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
     try:
-        records = current_records(pulls_root)
+        agreements = agreements_of(iter_current_records(pulls_root), project_ids, pull_id)
     except (InputError, FileNotFoundError):
         return {}
-    agreements = {p: agreement_of(records, p, pull_id) for p in project_ids}
     body = {"format": CACHE_FORMAT, "pull_id": pull_id,
             "projects": {str(p): asdict(a) if a else None for p, a in agreements.items()}}  # fmt: skip
     with contextlib.suppress(OSError):  # a read-only state folder: status still answers, computing again next time

@@ -129,21 +129,30 @@ def pair_name(a: str, b: str) -> str:
     return f"{a}~{b}"
 
 
+def pair_counts(a: Record, b: Record, layer: str, mode: str, unlabelled: bool = True) -> Counter[tuple[str, str]]:
+    """Count (label, ref|pred|matched) of one document's two records, labelled and (unless
+    `unlabelled=False`) span-only: the unit every span F1 figure sums."""
+    counts: Counter[tuple[str, str]] = Counter()
+    items_a = a.get(layer) or []
+    items_b = b.get(layer) or []
+    for label, n in Counter(item_label(layer, x) for x in items_a).items():
+        counts[(label, "ref")] += n
+    for label, n in Counter(item_label(layer, x) for x in items_b).items():
+        counts[(label, "pred")] += n
+    for i, _ in match_items(items_a, items_b, layer, mode, labelled=True):
+        counts[(item_label(layer, items_a[i]), "matched")] += 1
+    if unlabelled:
+        counts[(SPAN_ONLY, "ref")] += len(items_a)
+        counts[(SPAN_ONLY, "pred")] += len(items_b)
+        counts[(SPAN_ONLY, "matched")] += len(match_items(items_a, items_b, layer, mode, labelled=False))
+    return counts
+
+
 def _layer_counts(study: Study, a: str, b: str, layer: str, mode: str) -> Counter[tuple[str, str]]:
     """Count (label, ref|pred|matched) over the pair's shared documents, labelled and unlabelled."""
     counts: Counter[tuple[str, str]] = Counter()
     for doc in study.shared(a, b):
-        items_a = study.docs[doc][a].get(layer) or []
-        items_b = study.docs[doc][b].get(layer) or []
-        for label, n in Counter(item_label(layer, x) for x in items_a).items():
-            counts[(label, "ref")] += n
-        for label, n in Counter(item_label(layer, x) for x in items_b).items():
-            counts[(label, "pred")] += n
-        for i, _ in match_items(items_a, items_b, layer, mode, labelled=True):
-            counts[(item_label(layer, items_a[i]), "matched")] += 1
-        counts[(SPAN_ONLY, "ref")] += len(items_a)
-        counts[(SPAN_ONLY, "pred")] += len(items_b)
-        counts[(SPAN_ONLY, "matched")] += len(match_items(items_a, items_b, layer, mode, labelled=False))
+        counts.update(pair_counts(study.docs[doc][a], study.docs[doc][b], layer, mode))
     return counts
 
 
