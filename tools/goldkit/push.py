@@ -21,6 +21,7 @@ import hashlib
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
@@ -492,30 +493,41 @@ def _import_all(
     progress: Progress | None,
     known: dict[str, list[dict[str, Any]]],
 ) -> None:
-    """Import every planned document in batches, with its prediction if it has one; remember the new tasks."""
+    """Import every planned document in batches, with its prediction if it has one; remember the new tasks.
+
+    One batch is on the server while the next one's payload (and its task-index rows) is made here: the
+    client's work hides in the server's. Batches still go one at a time and in order, and a batch that
+    fails stops the import before the next is sent, as a plain loop would."""
     total = report.imported
     done = 0
-    for plan in report.projects:
-        wanted = set(plan.imported)
-        docs = [d for d in by_language[plan.language] if d["id"] in wanted]
-        sent: dict[str, dict[str, Any]] = {}  # document id -> the task data imported (the task index keeps it)
-        for start in range(0, len(docs), IMPORT_BATCH):
-            batch = docs[start : start + IMPORT_BATCH]
-            payload = [_task_payload(d, results.get(d["id"]), model_version) for d in batch]
-            sent.update((d["id"], p["data"]) for d, p in zip(batch, payload, strict=True))
-            assert plan.project_id is not None  # created in push_language unless dry_run
-            with lsclient.errors_mapped(client, what=f"import tasks into project {plan.project_id}"):
-                answer = client.projects.import_tasks(
-                    id=plan.project_id, request=cast(Any, payload), return_task_ids=True
-                )
-            task_ids = getattr(answer, "task_ids", None) or []
-            plan.task_ids.update(zip((d["id"] for d in batch), task_ids, strict=False))
-            done += len(batch)
-            if progress:
-                progress(done, total)
-        if docs and plan.project_id is not None:
-            added = [{"id": plan.task_ids.get(d["id"]), "data": sent[d["id"]]} for d in docs]
-            task_index.remember_imported(client, plan.project_id, known.get(plan.language, []), added)
+    with ThreadPoolExecutor(1, thread_name_prefix="goldkit-import") as sender:
+        for plan in report.projects:
+            wanted = set(plan.imported)
+            docs = [d for d in by_language[plan.language] if d["id"] in wanted]
+            slim: list[dict[str, Any]] = []  # the task index's rows of the imported tasks (ids filled in after)
+            in_flight: tuple[list[dict[str, Any]], Future[Any]] | None = None
+            for start in range(0, len(docs) + IMPORT_BATCH, IMPORT_BATCH):
+                batch = docs[start : start + IMPORT_BATCH]
+                payload = [_task_payload(d, results.get(d["id"]), model_version) for d in batch]
+                slim += [task_index.slim({"id": None, "data": p["data"]}) for p in payload]
+                if in_flight is not None:
+                    sent, answer = in_flight[0], in_flight[1].result()
+                    task_ids = getattr(answer, "task_ids", None) or []
+                    plan.task_ids.update(zip((d["id"] for d in sent), task_ids, strict=False))
+                    done += len(sent)
+                    if progress:
+                        progress(done, total)
+                in_flight = (batch, sender.submit(_import_batch, client, plan, payload)) if batch else None
+            if docs and plan.project_id is not None:
+                for row, d in zip(slim, docs, strict=True):
+                    row["id"] = plan.task_ids.get(d["id"])
+                task_index.remember_imported(client, plan.project_id, known.get(plan.language, []), slim, slimmed=True)
+
+
+def _import_batch(client: LabelStudio, plan: ProjectPush, payload: list[dict[str, Any]]) -> Any:
+    assert plan.project_id is not None  # created in push_language unless dry_run
+    with lsclient.errors_mapped(client, what=f"import tasks into project {plan.project_id}"):
+        return client.projects.import_tasks(id=plan.project_id, request=cast(Any, payload), return_task_ids=True)
 
 
 def _task_payload(document: dict[str, Any], results: list[dict[str, Any]] | None, model_version: str | None) -> dict:

@@ -100,7 +100,8 @@ def _cache_path(client: LabelStudio, project_id: int) -> Path:
     return state_dir() / "task-index" / f"{server}-{project_id}.json"
 
 
-def _slim(task: dict[str, Any]) -> dict[str, Any]:
+def slim(task: dict[str, Any]) -> dict[str, Any]:
+    """What the index keeps of a task: its id, the data push plans with, the sha256 of its text."""
     data = task.get("data") or {}
     slim = {k: data[k] for k in KEPT_DATA if k in data}
     if isinstance(data.get("text"), str):
@@ -124,7 +125,7 @@ def known_tasks(client: LabelStudio, project_id: int, total: int | None = None) 
         cached = read_json(path)
         if cached.get("fingerprint") == current:
             return list(cached["tasks"])
-    tasks = [_slim(t) for t in existing_tasks(client, project_id)]
+    tasks = [slim(t) for t in existing_tasks(client, project_id)]
     if len(tasks) == current[0]:  # nothing changed while listing
         write_json(path, {"fingerprint": current, "tasks": tasks})
     return tasks
@@ -155,12 +156,17 @@ def known_task_ids(client: LabelStudio, project_id: int) -> set[int]:
 
 
 def remember_imported(
-    client: LabelStudio, project_id: int, before: list[dict[str, Any]], added: list[dict[str, Any]]
+    client: LabelStudio,
+    project_id: int,
+    before: list[dict[str, Any]],
+    added: list[dict[str, Any]],
+    slimmed: bool = False,
 ) -> None:
-    """After an import, remember the new tasks too (or forget the project when the ids are unknown)."""
+    """After an import, remember the new tasks too (or forget the project when the ids are unknown).
+    `slimmed`: `added` are already `slim` rows (made while the import ran)."""
     path = _cache_path(client, project_id)
     if not added or any(t.get("id") is None for t in added):
         path.unlink(missing_ok=True)
         return
-    tasks = before + [_slim(t) for t in added]
+    tasks = before + (added if slimmed else [slim(t) for t in added])
     write_json(path, {"fingerprint": [len(tasks), max(t["id"] for t in tasks)], "tasks": tasks})
