@@ -561,7 +561,7 @@ class Bench:
                 task_ids += getattr(imported, "task_ids", None) or []
             # what push would have remembered (a since-last pull reads every task id from this index)
             added = [{"id": i, "data": push.task_data(d)} for i, d in zip(task_ids[done:], docs, strict=True)]
-            task_index.remember_imported(self.client, project.id, known, added)
+            task_index.remember_imported(self.client, project.id, known, [task_index.slim(t) for t in added])
             known = task_index.known_tasks(self.client, project.id)
             grown = time.perf_counter() - start
             say(f"  project grown to {size:,} annotated tasks: {size - done:,} in {grown:.0f} s "
@@ -660,7 +660,7 @@ class Bench:
         self.documents, self.results = make_documents(size)  # the same documents, in task order
         if self.task_index:  # what push would have remembered of the project (the campaign forgets it)
             added = [{"id": first + n, "data": push.task_data(d)} for n, d in enumerate(self.documents)]
-            task_index.remember_imported(self.client, project_id, [], added)
+            task_index.remember_imported(self.client, project_id, [], [task_index.slim(t) for t in added])
         out = self.tmp / "pulls-recheck"
         load = Load()
         self.full = self.pull_child([str(out), str(project_id)])

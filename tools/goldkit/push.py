@@ -504,12 +504,12 @@ def _import_all(
         for plan in report.projects:
             wanted = set(plan.imported)
             docs = [d for d in by_language[plan.language] if d["id"] in wanted]
-            slim: list[dict[str, Any]] = []  # the task index's rows of the imported tasks (ids filled in after)
+            rows: list[dict[str, Any]] = []  # the task index's rows of the imported tasks (ids filled in after)
             in_flight: tuple[list[dict[str, Any]], Future[Any]] | None = None
             for start in range(0, len(docs) + IMPORT_BATCH, IMPORT_BATCH):
                 batch = docs[start : start + IMPORT_BATCH]
                 payload = [_task_payload(d, results.get(d["id"]), model_version) for d in batch]
-                slim += [task_index.slim({"id": None, "data": p["data"]}) for p in payload]
+                rows += [task_index.slim({"id": None, "data": p["data"]}) for p in payload]
                 if in_flight is not None:
                     sent, answer = in_flight[0], in_flight[1].result()
                     task_ids = getattr(answer, "task_ids", None) or []
@@ -519,9 +519,9 @@ def _import_all(
                         progress(done, total)
                 in_flight = (batch, sender.submit(_import_batch, client, plan, payload)) if batch else None
             if docs and plan.project_id is not None:
-                for row, d in zip(slim, docs, strict=True):
+                for row, d in zip(rows, docs, strict=True):
                     row["id"] = plan.task_ids.get(d["id"])
-                task_index.remember_imported(client, plan.project_id, known.get(plan.language, []), slim, slimmed=True)
+                task_index.remember_imported(client, plan.project_id, known.get(plan.language, []), rows)
 
 
 def _import_batch(client: LabelStudio, plan: ProjectPush, payload: list[dict[str, Any]]) -> Any:

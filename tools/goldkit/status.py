@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from goldkit.agreement.spans import build_study, pair_counts
+from goldkit.agreement.spans import ALL_LABELS, POOLED, SpanScore, build_study, pair_counts
 from goldkit.errors import InputError, NotFound
 from goldkit.generate import render
 from goldkit.jsonio import atomic_write_text
@@ -117,8 +117,8 @@ def agreements_of(
             tally: Counter[str] = Counter()
             for (_, kind), n in counts.get((project, layer, mode), Counter()).items():
                 tally[kind] += n
-            total = tally["ref"] + tally["pred"]
-            summary.span_f1.setdefault(layer, {})[mode] = 2 * tally["matched"] / total if total else None
+            score = SpanScore(layer, ALL_LABELS, POOLED, mode, tally["ref"], tally["pred"], tally["matched"])
+            summary.span_f1.setdefault(layer, {})[mode] = score.f1
     return found
 
 

@@ -160,13 +160,12 @@ def remember_imported(
     project_id: int,
     before: list[dict[str, Any]],
     added: list[dict[str, Any]],
-    slimmed: bool = False,
 ) -> None:
-    """After an import, remember the new tasks too (or forget the project when the ids are unknown).
-    `slimmed`: `added` are already `slim` rows (made while the import ran)."""
+    """After an import, remember the new tasks too, given as `slim` rows (or forget the project when the
+    ids are unknown)."""
     path = _cache_path(client, project_id)
     if not added or any(t.get("id") is None for t in added):
         path.unlink(missing_ok=True)
         return
-    tasks = before + (added if slimmed else [slim(t) for t in added])
+    tasks = before + added
     write_json(path, {"fingerprint": [len(tasks), max(t["id"] for t in tasks)], "tasks": tasks})
