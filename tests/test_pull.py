@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import json
+import time
 import tracemalloc
 import uuid
 from collections.abc import Iterator
@@ -219,9 +220,9 @@ def test_since_keeps_only_annotations_updated_at_or_after_it(tmp_path: Path) -> 
 
 def test_latest_pull_is_the_newest_complete_manifest(tmp_path: Path) -> None:
     assert pulls.latest_manifest(tmp_path) is None
-    for pull_id, time in (("a", "2025-12-20T10:00:00+00:00"), ("b", "2025-12-21T10:00:00+00:00")):
+    for pull_id, stamp in (("a", "2025-12-20T10:00:00+00:00"), ("b", "2025-12-21T10:00:00+00:00")):
         (tmp_path / pull_id).mkdir()
-        (tmp_path / pull_id / paths.MANIFEST_FILE).write_text(json.dumps({"pull_id": pull_id, "time": time}))
+        (tmp_path / pull_id / paths.MANIFEST_FILE).write_text(json.dumps({"pull_id": pull_id, "time": stamp}))
     (tmp_path / ".c.tmp").mkdir()  # a half-written pull is not a base
     (tmp_path / ".c.tmp" / paths.MANIFEST_FILE).write_text(
         json.dumps({"pull_id": "c", "time": "2030-01-01T00:00:00+00:00"})
@@ -267,6 +268,13 @@ def _gold(document: dict[str, Any]) -> dict[str, Any] | None:
 def _small(record: dict[str, Any], keep: int) -> dict[str, Any]:
     """A second annotator's sparser take: the first `keep` entities only, no events or claims."""
     return {**record, "entities": record["entities"][:keep], "events": [], "claims": []}
+
+
+def _next_server_second() -> None:
+    """Wait for the clock's second to turn: a pull's mark is capped at the server's `Date` header (whole
+    seconds, rounded down), so a base pull in the same second as the newest annotation marks below it and
+    the next since-last pull takes that second's annotations again (safe, not what these tests count)."""
+    time.sleep(1.01 - time.time() % 1)
 
 
 @pytest.fixture(scope="module")
@@ -324,6 +332,7 @@ def test_pull_reconciles_two_annotators_quarantine_and_cancelled(seeded: dict[st
 
 @pytest.mark.integration
 def test_since_last_pulls_only_what_changed(seeded: dict[str, Any], tmp_path: Path) -> None:
+    _next_server_second()
     base = pull.pull(client=seeded["admin"], out_root=tmp_path, project_prefix=seeded["prefix"])
     second = lsclient.connect(seeded["url"], seeded["annotators"][1].token)
     emoji = next(d for d in seeded["documents"] if d["id"].startswith("emoji-test"))
@@ -612,6 +621,7 @@ def test_since_last_exports_only_the_tasks_changed_and_reports_a_deleted_one(
 
     monkeypatch.setattr(lsexport, "OVERLAP", timedelta(0))  # no window: exactly the tasks stamped since the mark
     admin = seeded["admin"]
+    _next_server_second()
     base = pull.pull(client=admin, out_root=tmp_path, project_prefix=seeded["prefix"])
     tasks = base.total("tasks")
     second = lsclient.connect(seeded["url"], seeded["annotators"][1].token)
