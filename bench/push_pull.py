@@ -8,8 +8,10 @@ state folder given with --state, which --keep-server leaves running for the next
 the end. Run it once per database, one after the other (a free core matters for the export). The
 documents are synthetic articles, half English and half Arabic (goldkit.ingest.build_document), each
 annotated twice (a paragraph-sized record per language: 3 entities, one event with 2 arguments, one
-claim). One run measures every target of issue #15 on ONE server, each against a baseline measured in
-the same run, with the 1-minute load average at the start and end of each phase:
+claim; the second annotator's differs on half the documents: its first entity ends one character earlier
+and it has no claim, so the agreement `goldkit status` reports is below 1). One run measures every target
+of issue #15 on ONE server, each against a baseline measured in the same run, with the 1-minute load
+average at the start and end of each phase:
 
 - push:      goldkit.push.push of DOCS new documents (two new projects) between two raw
              `projects.import_tasks` loops of the same task data into fresh projects (1000 per call
@@ -41,6 +43,11 @@ get an annotation, pull --since-last and status (the task index written as push 
 documents, pull vs SDK `tasks.list` paging, convert+validate per CPU second, status, pull memory at
 DOCS/2 and DOCS tasks.
 
+`--pin` (2 cores or more): once the server is up, every thread of its processes (the gunicorn master and
+workers, and the PostgreSQL goldkit started) runs on one core, this script and its pull children on
+another, re-pinned before each timed export and pull (gunicorn may replace a worker): the ceiling "with a
+free core" on a 2-core machine. The table says whether the run was pinned.
+
 `--database postgresql` runs the server on a PostgreSQL cluster goldkit starts itself (see
 goldkit.labelstudio.postgres). Rates are wall-clock unless marked CPU; the machine may be shared, so
 read the ratios within a run, with the load beside them.
@@ -49,6 +56,7 @@ read the ratios within a run, with the load beside them.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
 import cProfile
 import datetime
@@ -77,7 +85,7 @@ from goldkit.ingest.documents import build_document  # noqa: E402
 from goldkit.jsonio import rare_collections  # noqa: E402
 from goldkit.labelstudio import client as lsclient  # noqa: E402
 from goldkit.labelstudio import export as lsexport  # noqa: E402
-from goldkit.labelstudio import server, task_index  # noqa: E402
+from goldkit.labelstudio import postgres, server, task_index  # noqa: E402
 from goldkit.labelstudio.convert import record_to_results, results_to_record  # noqa: E402
 from goldkit.labelstudio.projects import project_title  # noqa: E402
 
@@ -119,8 +127,12 @@ def _template(language: str) -> tuple[str, dict[str, Any]]:
     return text, record
 
 
-def make_documents(n: int) -> tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]:
-    """Return n document records (even: English, odd: Arabic) and the annotation results per language."""
+Results = dict[str, list[dict[str, Any]]]  # language -> Label Studio annotation results
+
+
+def make_documents(n: int) -> tuple[list[dict[str, Any]], Results, Results]:
+    """Return n document records (even: English, odd: Arabic), the annotation results per language and a
+    disagreeing variant of them (the first entity one code point shorter at its end, no claim)."""
     templates = {language: _template(language) for language in GOLDEN}
     documents = []
     for i in range(n):
@@ -132,25 +144,39 @@ def make_documents(n: int) -> tuple[list[dict[str, Any]], dict[str, list[dict[st
         document = build_document(text, [], f"bench-{i:06d}.txt")
         assert document["language"] == language, (i, document["language"])
         documents.append(document)
-    results = {}
+    results: Results = {}
+    variants: Results = {}
     for language, (_, record) in templates.items():
         sample = next(d for d in documents if d["language"] == language)
         record = {**copy.deepcopy(record), "document_id": sample["id"], "document_sha256": sample["sha256"]}
-        results[language] = record_to_results(record)
-        annotation = {"id": 1, "completed_by": 1, "result": results[language]}
-        check = results_to_record({"id": 1, "data": push.task_data(sample)}, annotation)
-        assert check.record is not None, check.problems
-    return documents, results
+        variant = copy.deepcopy(record)
+        span = variant["entities"][0]["span"]
+        span["end"] -= 1  # every document of the language holds the template's head at the same offsets
+        span["text"] = sample["text"][span["start"] : span["end"]]
+        variant["claims"] = []
+        for kept, made in ((results, record), (variants, variant)):
+            kept[language] = record_to_results(made)
+            annotation = {"id": 1, "completed_by": 1, "result": kept[language]}
+            check = results_to_record({"id": 1, "data": push.task_data(sample)}, annotation)
+            assert check.record is not None, check.problems
+    return documents, results, variants
 
 
-def annotated_tasks(documents: list[dict[str, Any]], results: dict[str, Any], users: list[int]) -> list[dict]:
-    """Import payloads: each document's task data with one annotation per annotator."""
+def annotated_tasks(
+    documents: list[dict[str, Any]], results: Results, variants: Results, users: list[int]
+) -> list[dict]:
+    """Import payloads: each document's task data with one annotation per annotator; the last annotator's is the
+    variant on every other document of each language (the 3rd and 4th of every 4: the languages alternate)."""
+
+    def result(n: int, user: int, language: str) -> list[dict[str, Any]]:
+        return (variants if user == users[-1] and n // 2 % 2 == 1 else results)[language]
+
     return [
         {
             "data": push.task_data(d),
-            "annotations": [{"result": results[d["language"]], "completed_by": user} for user in users],
+            "annotations": [{"result": result(n, user, d["language"]), "completed_by": user} for user in users],
         }
-        for d in documents
+        for n, d in enumerate(documents)
     ]
 
 
@@ -260,6 +286,39 @@ def top_functions(profile: Path, title: str, limit: int = 16) -> str:
     return "\n".join(parts)
 
 
+def process_tree(roots: list[int]) -> list[int]:
+    """The root processes and all their descendants (parent pids from /proc/<pid>/stat)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue  # ended meanwhile
+        children.setdefault(parent, []).append(int(stat.parent.name))
+    found: set[int] = set()
+    todo = list(roots)
+    while todo:
+        pid = todo.pop()
+        found.add(pid)
+        todo += [c for c in children.get(pid, []) if c not in found]
+    return sorted(found)
+
+
+def pin(pids: list[int], cpu: int) -> list[int]:
+    """Run every thread of each process on one CPU (the affinity is per thread); return the pids still alive."""
+    pinned = []
+    for pid in pids:
+        try:
+            threads = [int(t.name) for t in Path(f"/proc/{pid}/task").iterdir()]
+        except FileNotFoundError:
+            continue
+        for tid in threads:
+            with contextlib.suppress(ProcessLookupError):  # a thread that ended meanwhile
+                os.sched_setaffinity(tid, {cpu})
+        pinned.append(pid)
+    return pinned
+
+
 class Load:
     """The 1-minute load average at a phase's start; `done()` says it with the one at its end."""
 
@@ -322,15 +381,25 @@ def _child_main(argv: list[str]) -> None:
     peak = _memory_kb("VmHWM")
     totals = {name: report.total(name) for name in ("tasks", "valid", "quarantined", "unchanged")}
     totals["exported"] = sum(p.tasks_exported if p.tasks_exported is not None else p.tasks for p in report.projects)
-    print(json.dumps({"seconds": seconds, "start_mb": before / 1024, "peak_mb": peak / 1024, **totals}))
+    cpus = sorted(os.sched_getaffinity(0))  # --pin: the bench's CPU, inherited through fork and exec
+    print(json.dumps({"seconds": seconds, "start_mb": before / 1024, "peak_mb": peak / 1024, "cpus": cpus, **totals}))
 
 
 # ---------------------------------------------------------------- the run
 
 
 class Bench:
-    def __init__(self, docs: int, tmp: Path, database: str = "sqlite", state: Path | None = None) -> None:
+    def __init__(
+        self, docs: int, tmp: Path, database: str = "sqlite", state: Path | None = None, pin: bool = False
+    ) -> None:
         self.docs, self.tmp, self.database = docs, tmp, database
+        allowed = sorted(os.sched_getaffinity(0))
+        # --pin: (the server's CPU, goldkit's CPU); the first two this process may use (0 and 1 on a plain machine)
+        self.cpus = (allowed[0], allowed[1]) if pin and (os.cpu_count() or 1) >= 2 and len(allowed) >= 2 else None
+        if pin and not self.cpus:
+            say(f"--pin needs 2 cores, this process may use {len(allowed)}: not pinned")
+        self.pinning = f"pinned: server cpu {self.cpus[0]}, goldkit cpu {self.cpus[1]}" if self.cpus else "not pinned"
+        self.pinned: list[int] = []
         self.paths = server.ServerPaths(state or tmp / "state", LS_VENV)
         self.prefix = f"bench{int(time.time())}"  # this run's projects (a kept server holds earlier runs')
         self.task_index = True  # False: no task index, a since-last pull then lists every task id
@@ -356,13 +425,35 @@ class Bench:
         assert credentials is not None and credentials.admin.token
         self.url, self.key = report.url, credentials.admin.token
         self.client = lsclient.connect(self.url, self.key)
+        self.server_pid = report.pid
+        self.pin_server()
+
+    def pin_server(self) -> None:
+        """--pin: every thread of the server's processes on its CPU, this process (so the pull children it starts
+        and the export baseline's threads) on goldkit's. Called again before each timed export and pull:
+        gunicorn may have replaced a worker."""
+        if not self.cpus:
+            return
+        roots = [self.server_pid]
+        postmaster = postgres.Cluster.of(self.paths.state).data / "postmaster.pid"
+        if self.database == "postgresql" and postmaster.exists():  # the PostgreSQL goldkit started, its backends
+            roots.append(int(postmaster.read_text().split()[0]))
+        pids = pin(process_tree(roots), self.cpus[0])
+        pin([os.getpid()], self.cpus[1])
+        if pids != self.pinned:
+            say(f"pinned Label Studio pids {' '.join(map(str, pids))} to cpu {self.cpus[0]}; "
+                f"goldkit (bench pid {os.getpid()} and its pull children) to cpu {self.cpus[1]}")  # fmt: skip
+            self.pinned = pids
 
     def pull_child(self, args: list[str]) -> dict[str, Any]:
         """A pull of this server in a fresh subprocess: `_pull URL` + args."""
-        return child(["_pull", self.url, *args], key=self.key, state=self.paths.state)
+        self.pin_server()
+        answer = child(["_pull", self.url, *args], key=self.key, state=self.paths.state)
+        assert not self.cpus or answer["cpus"] == [self.cpus[1]], (answer["cpus"], self.pinning)
+        return answer
 
     def run(self) -> None:
-        seconds, (self.documents, self.results) = timed(make_documents, self.docs)
+        seconds, (self.documents, self.results, self.variants) = timed(make_documents, self.docs)
         say(f"{self.docs} documents made in {seconds:.1f} s")
         self.start()
         self.bench_push()
@@ -417,7 +508,7 @@ class Bench:
         for n, docs in enumerate(halves):
             title = project_title(("en", "ar")[n], self.annotated)  # goldkit titles: `goldkit status` finds them
             project = self.client.projects.create(title=title, label_config=render.label_config("en"))
-            tasks = annotated_tasks(docs, self.results, self.users)
+            tasks = annotated_tasks(docs, self.results, self.variants, self.users)
             for at in range(0, len(tasks), ANNOTATED_BATCH):
                 self.client.projects.import_tasks(id=project.id, request=tasks[at : at + ANNOTATED_BATCH])
             ids.append(project.id)
@@ -425,6 +516,7 @@ class Bench:
         exports = []
         sizes = []
         for pid in ids:
+            self.pin_server()
             seconds, size, tasks = raw_export(self.client, pid)
             say(f"  plain JSON export of project {pid}: {len(tasks)} tasks, {size / 1e6:.1f} MB in {seconds:.1f} s")
             exports.append((pid, tasks))
@@ -499,7 +591,7 @@ class Bench:
     def campaign(self, push_docs: int, sizes: list[int]) -> None:
         """Every #15 target on one server: push vs raw, pull memory per size, the export ceiling, since-last, status."""
         sizes = sorted(sizes)
-        seconds, (self.documents, self.results) = timed(make_documents, max(push_docs, sizes[-1]))
+        seconds, (self.documents, self.results, self.variants) = timed(make_documents, max(push_docs, sizes[-1]))
         say(f"{len(self.documents)} documents made in {seconds:.1f} s")
         self.start()
         self.bench_push_vs_raw(self.documents[:push_docs])
@@ -553,7 +645,7 @@ class Bench:
             load = Load()
             start = time.perf_counter()
             docs = self.documents[done:size]
-            tasks = annotated_tasks(docs, self.results, self.users)
+            tasks = annotated_tasks(docs, self.results, self.variants, self.users)
             for at in range(0, len(tasks), ANNOTATED_BATCH):
                 imported = self.client.projects.import_tasks(
                     id=project.id, request=tasks[at : at + ANNOTATED_BATCH], return_task_ids=True
@@ -606,6 +698,7 @@ class Bench:
         load = Load()
         copies = server.export_copies_dir(self.url, self.paths)
         before = set(copies.glob("*")) if copies and copies.is_dir() else set()
+        self.pin_server()
         seconds, size_bytes = timed(server_export, self.client, project.id)
         for path in set(copies.glob(f"project-{project.id}-at-*")) - before if copies else ():
             path.unlink()  # Label Studio's copy of each export it served, as pull removes them
@@ -615,7 +708,7 @@ class Bench:
             f"full pull vs the server's export, {size:,} tasks",
             f"{size / full:,.0f} tasks/s ({full:.0f} s)",
             f"{size / seconds:,.0f} tasks/s ({seconds:.0f} s, {size_bytes / 1e6:,.0f} MB; "
-            f"{lsexport.CHUNK} ids/request, {lsexport.CONCURRENCY} in flight)",
+            f"{lsexport.CHUNK} ids/request, {lsexport.CONCURRENCY} in flight; {self.pinning})",
             f"{ratio:.0%}",
             ">= 90%",
             ratio >= 0.90,
@@ -631,6 +724,7 @@ class Bench:
         for n, step in enumerate(("export", "pull", "export", "pull")):
             load = Load()
             if step == "export":
+                self.pin_server()
                 seconds = timed(server_export, self.client, project_id)[0]
             else:
                 out = self.tmp / f"recheck-{n}"
@@ -644,7 +738,7 @@ class Bench:
         self.row(
             f"full pull vs the server's export, {size:,} tasks (alternating)",
             " / ".join(f"{p:.0f} s" for p in pulls) + " (pulls 2nd, 4th)",
-            " / ".join(f"{e:.0f} s" for e in exports) + " (exports 1st, 3rd)",
+            " / ".join(f"{e:.0f} s" for e in exports) + f" (exports 1st, 3rd; {self.pinning})",
             f"{ratio:.0%} (mean export / mean pull)",
             ">= 90%",
             ratio >= 0.90,
@@ -657,7 +751,7 @@ class Bench:
         self.start()
         size, first, last = task_index.id_span(self.client, project_id)
         assert last - first + 1 == size, "the campaign's project has dense task ids"
-        self.documents, self.results = make_documents(size)  # the same documents, in task order
+        self.documents, self.results, self.variants = make_documents(size)  # the same documents, in task order
         if self.task_index:  # what push would have remembered of the project (the campaign forgets it)
             added = [{"id": first + n, "data": push.task_data(d)} for n, d in enumerate(self.documents)]
             task_index.remember_imported(self.client, project_id, [], [task_index.slim(t) for t in added])
@@ -728,6 +822,21 @@ class Bench:
                 seconds / full <= 0.05,
                 load.done(),
             )
+        for state in report.languages:  # the seeded disagreement must show: no fast path may hide it
+            f1 = state.agreement.span_f1 if state.agreement else {}
+            scores = [f for modes in f1.values() for f in modes.values() if f is not None]
+            if scores:
+                self.row(
+                    f"goldkit status agreement, {state.language} project",
+                    "; ".join(
+                        f"{layer} " + " ".join(f"{m} {f:.2f}" for m, f in modes.items() if f is not None)
+                        for layer, modes in f1.items()
+                    ),
+                    "pooled span F1 of the 2 annotators",
+                    "",
+                    "< 1 (2nd annotator differs on half)",
+                    min(scores) < 1,
+                )
         from goldkit.status import _cache_path
 
         assert report.pull is not None
@@ -775,13 +884,14 @@ def main() -> None:
         "--recheck-since-last", type=int, metavar="PROJECT", help="with --state: full pull, 1%% new, since-last, status"
     )
     parser.add_argument("--keep-server", action="store_true", help="with --state: leave that server running")
+    parser.add_argument("--pin", action="store_true", help="the server on one core, goldkit on another (2+ cores)")
     args = parser.parse_args()
     docs = 1000 if args.quick else args.docs
     if not (LS_VENV / "bin" / "label-studio").exists():
         sys.exit(f"Label Studio is not installed in {LS_VENV}: run `make server-install`")
     tmp = Path(tempfile.mkdtemp(prefix="goldkit-bench-"))
     tmp.chmod(0o711)  # the PostgreSQL cluster's owner (goldkit-pg when run as root) must pass through
-    bench = Bench(docs, tmp, args.database, args.state)
+    bench = Bench(docs, tmp, args.database, args.state, args.pin)
     began = time.perf_counter()
     sizes = [int(n) for n in args.sizes.split(",")]
     try:
@@ -807,7 +917,7 @@ def main() -> None:
         what = f"{docs} documents ({docs // 2} English, {docs - docs // 2} Arabic)"
     elif args.recheck_ceiling or args.recheck_since_last:
         what = f"project {args.recheck_ceiling or args.recheck_since_last} of the kept server"
-    print(f"\n{what}, 2 annotations each, Label Studio on {args.database}; "
+    print(f"\n{what}, 2 annotations each, Label Studio on {args.database}, {bench.pinning}; "
           f"whole run {time.perf_counter() - began:.0f} s; load at the end {os.getloadavg()[0]:.1f}")  # fmt: skip
 
 
