@@ -110,9 +110,12 @@ def test_write_is_complete_or_absent(tmp_path: Path, monkeypatch: pytest.MonkeyP
         paths.QUARANTINE_FILE,
         paths.RECORDS_FILE,
         paths.SEEN_FILE,
+        paths.SPANS_FILE,
     ]
     records = [r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)]
     assert [r["document_id"] for r in records] == sorted(r["document_id"] for r in records)
+    spans = [r for _, r in iter_jsonl(report.folder / paths.SPANS_FILE)]
+    assert spans == [pulls.span_digest(r) for r in records]  # line for line
     manifest = read_json(report.folder / paths.MANIFEST_FILE)
     assert manifest["counts"] | {"tasks": 0} == {
         "tasks": 0, "annotations": 6, "valid": 3, "quarantined": 2, "cancelled": 1, "unchanged": 0, "drafts": 0,
@@ -247,6 +250,21 @@ def test_current_records_merge_a_since_last_pull_over_its_base(tmp_path: Path) -
     assert (english, EMAILS[3]) not in current  # its newest version is in quarantine, the stale one is not served
     assert current[(emoji, EMAILS[3])]["provenance"]["lead_time"] == 99.0
     assert current[(arabic, EMAILS[4])]["provenance"]["ls_annotation"] == 5002  # from the base
+    # what status reads: the same merge over the span digests, the same records cut to labels and offsets
+    whole = pulls.current_records(tmp_path)
+    assert list(pulls.iter_current_records(tmp_path, spans_only=True)) == [pulls.span_digest(r) for r in whole]
+    assert all(pulls.spans_file(tmp_path / p).name == paths.SPANS_FILE for p in ("p1", "p2"))
+
+
+def test_an_edited_records_file_is_read_itself_not_its_stale_span_digest(tmp_path: Path) -> None:
+    report = _report(tmp_path)
+    pull.write_pull(report, pull.sort_annotations(report, [(7, "t", export())], emails=EMAILS))
+    path = report.folder / paths.RECORDS_FILE
+    records = [r for _, r in iter_jsonl(path)]
+    records[0]["entities"] = records[0]["entities"][:1]  # a hand edit: the digest no longer says what it holds
+    jsonio.write_jsonl(path, records)
+    assert pulls.spans_file(report.folder) == path
+    assert list(pulls.iter_current_records(tmp_path, spans_only=True)) == records
 
 
 # ---------------------------------------------------------------- against the real Label Studio
@@ -446,6 +464,8 @@ def test_a_deleted_task_with_annotations_is_reported_and_its_records_kept(tmp_pa
     assert 5002 in {r["provenance"]["ls_annotation"] for r in out.records}
     pull.write_pull(report, out)
     assert 5002 in {r["provenance"]["ls_annotation"] for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)}
+    kept = [r for _, r in iter_jsonl(report.folder / paths.RECORDS_FILE)]
+    assert [r for _, r in iter_jsonl(report.folder / paths.SPANS_FILE)] == [pulls.span_digest(r) for r in kept]
     since = _report(tmp_path)  # a since-last pull keeps them through its base: named, not copied
     since.base, since.pull_id = "p1", "p3"
     out = pull.sort_annotations(since, [(7, "goldkit · en", tasks)], emails=EMAILS)

@@ -109,7 +109,8 @@ def test_agreement_is_computed_once_per_newest_pull_and_read_back(
     ]
     reads: list[Path | None] = []
 
-    def reading(root: Path | None = None) -> Iterator[dict[str, Any]]:
+    def reading(root: Path | None = None, *, spans_only: bool = False) -> Iterator[dict[str, Any]]:
+        assert spans_only  # status reads the span digests
         reads.append(root)
         return iter(records)
 

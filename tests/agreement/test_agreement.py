@@ -12,6 +12,8 @@ from pathlib import Path
 import krippendorff
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from goldkit.agreement import spans as agreement
 from goldkit.agreement.spans import agree, build_study
@@ -307,3 +309,24 @@ def test_cli_default_reads_the_current_records_across_a_since_last_chain(
         (pulls / pull_id / "manifest.json").write_text(json.dumps(manifest))
     assert run_cli(["agree", "--json", "--metric", "span_f1", "--no-chart"], monkeypatch) == 0
     assert json.loads(capsys.readouterr().out)["annotators"] == ["alice", "bob"]
+
+
+_typed_spans = st.lists(
+    st.tuples(st.sampled_from(["person", "org"]), st.integers(0, 20), st.integers(0, 6)), max_size=7
+)  # zero-length spans included: they never overlap, even an equal one
+
+
+@settings(max_examples=300, derandomize=True, database=None, deadline=None)
+@given(_typed_spans, _typed_spans, st.sampled_from(["other", "same", "reordered"]))
+def test_status_totals_are_pair_counts_summed_over_labels(a: list, b: list, how: str) -> None:
+    # goldkit status counts ref, pred and matched per pair with pair_totals (its fast paths for equal items
+    # and equal span lists included); they must be what `goldkit agree`'s pair_counts sums to over every label
+    def record(items: list) -> dict:
+        return {"entities": [{"type": t, "span": {"start": s, "end": s + n}} for t, s, n in items]}
+
+    x, y = record(a), record({"other": b, "same": a, "reordered": list(reversed(a))}[how])
+    ref, pred, matched = agreement.pair_totals(x["entities"], y["entities"], "entities", ("exact", "overlap"))
+    for mode, found in zip(("exact", "overlap"), matched, strict=True):
+        counts = agreement.pair_counts(x, y, "entities", mode, False)
+        expected = [sum(n for (_, kind), n in counts.items() if kind == k) for k in ("ref", "pred", "matched")]
+        assert [ref, pred, found] == expected, (mode, x, y)

@@ -161,6 +161,7 @@ QUARANTINE_FILE = "quarantine.jsonl"  # a pull's annotations that could not be r
 MANIFEST_FILE = "manifest.json"  # a pull's counts, server, base pull
 DRAFTS_FILE = "drafts.jsonl"  # pull --drafts: records of drafts (saved, never submitted), never in records.jsonl
 DRAFT_QUARANTINE_FILE = "drafts.quarantine.jsonl"  # pull --drafts: drafts that could not be records, with reasons
+SPANS_FILE = "spans.jsonl"  # a pull's records cut to their heads and span offsets (what `goldkit status` counts)
 SEEN_FILE = "seen.jsonl"  # a pull's view of each task it exported: its annotations (id, annotator, cancelled)
 LINKS_FILE = "links.jsonl"  # link records: a link pull's, or the gold links in annotations/gold/
 ADJUDICATION_SUFFIX = ".adjudication.json"  # adjudicate's vote sidecar per document, in adjudication_dir()

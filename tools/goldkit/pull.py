@@ -86,6 +86,7 @@ from goldkit.paths import (
     QUARANTINE_FILE,
     RECORDS_FILE,
     SEEN_FILE,
+    SPANS_FILE,
     documents_path,
     pulls_dir,
 )
@@ -96,6 +97,7 @@ from goldkit.pulls import (
     iter_current_records_from,
     latest_manifest,
     recency,
+    span_digest,
 )
 from goldkit.schema.loading import definition, schema_version
 from goldkit.schema.provenance import ADJUDICATED, REVIEW_STRATEGY
@@ -158,6 +160,7 @@ class PullReport:
     # task it still has (DeletedAnnotation's fields)
     deleted_annotations: dict[int, dict[Any, dict[str, Any]]] = field(default_factory=dict)
     drafts: bool = False  # pull --drafts
+    records_bytes: int | None = None  # the size of the records.jsonl written, of which spans.jsonl is the digest
 
     def total(self, name: str) -> int:
         return sum(getattr(p, name) for p in self.projects)
@@ -187,6 +190,7 @@ class PullReport:
                 for p, gone in sorted(self.deleted_annotations.items())
             },
             "drafts_pulled": self.drafts,
+            "spans": {"file": SPANS_FILE, "records_bytes": self.records_bytes},
         }
 
 
@@ -279,7 +283,8 @@ class Sorted:
             document, who, method = annotator_key(record)  # sorted by document and annotator, the rule per method
             meta = [method, list(recency(record)), record["provenance"].get("ls_annotation")]
             stub = {"id": task.get("id"), "data": {"doc_id": (task.get("data") or {}).get("doc_id")}}
-            self._records.add([document, who], _text(meta), _text(record), _text([project_id, stub, raw]))
+            where = _text([project_id, stub, raw])
+            self._records.add([document, who], _text(meta), _text(record), where, _text(span_digest(record)))
         self.pending = []
 
     def add_quarantine(self, line: dict[str, Any]) -> None:
@@ -293,11 +298,15 @@ class Sorted:
             return
         self.spool_pending()
         records = 0
-        with (self.folder / RECORDS).open("w", encoding="utf-8", newline="\n") as fh:
+        with (
+            (self.folder / RECORDS).open("w", encoding="utf-8", newline="\n") as fh,
+            (self.folder / SPANS_FILE).open("w", encoding="utf-8", newline="\n") as spans,
+        ):
             for _, group in itertools.groupby(self._records.rows(), key=lambda row: row[0]):
                 for winner, fields in _latest_per_method([fields for _, fields in group]):
                     if winner is None:
                         fh.write(fields[1] + "\n")
+                        spans.write(fields[3] + "\n")
                         records += 1
                         self.valid[json.loads(fields[2])[0]] += 1
                     else:
@@ -321,15 +330,23 @@ class Sorted:
 
     def records_file(self) -> Path:
         """The finished records.jsonl, with the kept records of deleted tasks merged in order."""
+        return self._merged(RECORDS, lambda record: record)
+
+    def spans_file(self) -> Path:
+        """The digest of records_file, line for line (pulls.span_digest)."""
+        return self._merged(SPANS_FILE, span_digest)
+
+    def _merged(self, name: str, shape: Callable[[dict[str, Any]], dict[str, Any]]) -> Path:
+        """The finished file `name`, with the kept records (as `shape` makes them) merged in order."""
         self.finish()
         if not self.kept:
-            return self.folder / RECORDS
-        merged = self.folder / f"merged-{len(self.kept)}-{RECORDS}"
+            return self.folder / name
+        merged = self.folder / f"merged-{len(self.kept)}-{name}"
         if not merged.exists():
             order = sorted(self.kept, key=_record_order)
-            with (self.folder / RECORDS).open(encoding="utf-8") as pulled, merged.open("w", encoding="utf-8") as fh:
+            with (self.folder / name).open(encoding="utf-8") as pulled, merged.open("w", encoding="utf-8") as fh:
                 rows = ((_record_order(json.loads(line)), 0, line) for line in pulled)
-                kept = ((_record_order(r), 1, _text(r) + "\n") for r in order)
+                kept = ((_record_order(r), 1, _text(shape(r)) + "\n") for r in order)
                 fh.writelines(line for *_, line in heapq.merge(rows, kept, key=lambda row: row[:2]))
         return merged
 
@@ -765,7 +782,9 @@ def write_pull_unique(report: PullReport, out: Sorted, root: Path, now: datetime
 
 def write_pull(report: PullReport, out: Sorted) -> None:
     """Put records, quarantine (finished on disk by `out`) and manifest in a temporary folder, then rename it."""
-    files: dict[str, str | Path] = {RECORDS: out.records_file(), QUARANTINE: out.folder / QUARANTINE}
+    records = out.records_file()
+    report.records_bytes = records.stat().st_size
+    files: dict[str, str | Path] = {RECORDS: records, SPANS_FILE: out.spans_file(), QUARANTINE: out.folder / QUARANTINE}
     files |= {SEEN_FILE: out.folder / SEEN_FILE, MANIFEST: dumps(report.manifest())}
     if report.drafts:
         files |= {name: out.folder / name for name in (DRAFTS_FILE, DRAFT_QUARANTINE_FILE)}

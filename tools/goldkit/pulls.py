@@ -31,10 +31,12 @@ from goldkit.paths import (
     QUARANTINE_FILE,
     RECORDS_FILE,
     SEEN_FILE,
+    SPANS_FILE,
     link_pulls_dir,
     pulls_dir,
 )
 from goldkit.schema.provenance import LABEL_STUDIO
+from goldkit.schema.records import SPAN_KEYS
 
 Record = dict[str, Any]
 SECOND_ANNOTATION = "second_annotation"  # a pull-level reason: one record per annotator per document
@@ -79,20 +81,61 @@ def current_records(root: Path | None = None) -> list[Record]:
     return list(iter_current_records(root))
 
 
-def iter_current_records(root: Path | None = None) -> Iterator[Record]:
-    """current_records one at a time, in annotator_key order, holding one document and annotator at a time."""
-    for _, record in iter_current_records_from(root):
+def iter_current_records(root: Path | None = None, *, spans_only: bool = False) -> Iterator[Record]:
+    """current_records one at a time, in annotator_key order, holding one document and annotator at a time.
+
+    `spans_only`: each record as its span digest (`span_digest`), read from the pulls' spans.jsonl (a pull
+    without a trusted one: its records.jsonl, whole records) — what span agreement needs, a fraction of the
+    bytes to read and parse.
+    """
+    for _, record in iter_current_records_from(root, spans_only=spans_only):
         yield record
+
+
+_DIGEST_HEAD = ("record_type", "schema_version", "document_id", "document_sha256", "provenance")
+
+
+def span_digest(record: Mapping[str, Any]) -> Record:
+    """A record cut to what span agreement reads: its head (type, versions, document, provenance: the fields
+    the store merges by, in the record's order) and each layer's items as their type and span offsets."""
+    digest: Record = {}
+    for key, value in record.items():
+        if key in SPAN_KEYS:
+            where = SPAN_KEYS[key]
+            digest[key] = [
+                {**({"type": item["type"]} if "type" in item else {}),
+                 where: {"start": item[where]["start"], "end": item[where]["end"]}}
+                for item in value
+            ]  # fmt: skip
+        elif key in _DIGEST_HEAD:
+            digest[key] = value
+    return digest
+
+
+def spans_file(folder: Path) -> Path:
+    """A pull's spans.jsonl if it is the digest of the records.jsonl there as pull wrote it (the manifest gives
+    that file's size: an edited records.jsonl is read itself), else its records.jsonl."""
+    records, spans = folder / RECORDS_FILE, folder / SPANS_FILE
+    try:
+        written = read_json(folder / MANIFEST_FILE).get("spans", {}).get("records_bytes")
+        if spans.is_file() and written is not None and records.stat().st_size == written:
+            return spans
+    except (InputError, OSError, AttributeError):
+        pass
+    return records
 
 
 Wanted = Callable[[Any, Any, Any], bool]  # (ls_project, ls_task, ls_annotation) -> is the record needed
 
 
-def iter_current_records_from(root: Path | None = None, wanted: Wanted | None = None) -> Iterator[tuple[str, Record]]:
+def iter_current_records_from(
+    root: Path | None = None, wanted: Wanted | None = None, *, spans_only: bool = False
+) -> Iterator[tuple[str, Record]]:
     """(the pull it comes from, record) for each current record, in annotator_key order.
 
     `wanted`: only the current records it accepts (by their Label Studio ids) are parsed and given; the
     others are merged by their first characters (document, annotator, method, ids: _RECORD_HEAD) alone.
+    `spans_only`: read each pull's spans_file (span digests, in the same order) instead of its records.
     """
     chain = list(reversed(pull_chain(root)))  # oldest first: a later pull's word is the last one
     with tempfile.TemporaryDirectory(prefix="goldkit-current-") as tmp:
@@ -101,7 +144,8 @@ def iter_current_records_from(root: Path | None = None, wanted: Wanted | None = 
             for _, line in iter_jsonl(pull_folder / QUARANTINE_FILE):
                 if line.get("document_id") and SECOND_ANNOTATION not in {r["reason"] for r in line["reasons"]}:
                     voided.add([str(line["document_id"]), str(line["annotator"])], str(age))
-        streams = [_ordered_records(pull_folder, age) for age, pull_folder in enumerate(chain)]
+        files = [spans_file(folder) if spans_only else folder / RECORDS_FILE for folder in chain]
+        streams = [_ordered_records(path, age) for age, path in enumerate(files)]
         voids = ((tuple(key), int(age), 1, None) for key, (age,) in voided.rows())
         for (document, who), group in itertools.groupby(heapq.merge(*streams, voids, key=_merge_key), key=_merge_key):
             current: dict[tuple[str, str, str], tuple[int, _Pulled] | None] = {}
@@ -163,9 +207,9 @@ def _string(json_text: str) -> str:
     return json_text[1:-1] if "\\" not in json_text else str(json.loads(json_text))
 
 
-def _ordered_records(folder: Path, age: int) -> Iterator[tuple[tuple[str, str], int, int, _Pulled | None]]:
-    """A pull's records as merge rows ((document, annotator), age, 0, record); a file out of order raises."""
-    path = folder / RECORDS_FILE
+def _ordered_records(path: Path, age: int) -> Iterator[tuple[tuple[str, str], int, int, _Pulled | None]]:
+    """A pull's records (or their digests) as merge rows ((document, annotator), age, 0, record); a file out of
+    order raises."""
     last: tuple[str, str] | None = None
     with path.open(encoding="utf-8") as fh:
         for lineno, line in enumerate(fh, 1):

@@ -2,11 +2,12 @@
 
 Progress comes from `labelstudio.progress` (counters and counts, no export: cheap on a big project);
 agreement so far is span F1 (pooled over annotator pairs, every label) on the current pulled records
-(`pulls.iter_current_records`: the newest pull over its since-last chain, read one document at a time),
-per project. A pull folder never changes once written, so that agreement is computed once per newest pull
-and kept in the state folder (`.goldkit/status/`, keyed by the pulls folder and the pull id): a second
-`goldkit status` before the next pull reads it back instead of reading every current record again (a cache
-goldkit may always drop).
+(`pulls.iter_current_records`: the newest pull over its since-last chain, read one document at a time, as
+the span digests pull writes beside the records: labels and offsets only), per project. A pull folder
+never changes once written, so that agreement is computed once per newest pull and kept in the state
+folder (`.goldkit/status/`, keyed by the pulls folder and the pull id): a second `goldkit status` before
+the next pull reads it back instead of reading every current record again (a cache goldkit may always
+drop).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from goldkit.agreement.spans import ALL_LABELS, POOLED, SpanScore, build_study, pair_counts
+from goldkit.agreement.spans import ALL_LABELS, POOLED, SpanScore, add_pair_totals, build_study
 from goldkit.errors import InputError, NotFound
 from goldkit.generate import render
 from goldkit.jsonio import atomic_write_text
@@ -85,7 +86,7 @@ def agreements_of(
     seen: set[int] = set()
     documents: Counter[int] = Counter()
     multi: Counter[int] = Counter()
-    counts: dict[tuple[int, str, str], Counter[tuple[str, str]]] = {}
+    totals: dict[int, dict[tuple[str, str], list[int]]] = {}  # project -> (layer, mode) -> [ref, pred, matched]
     previous: str | None = None
     for document, group in itertools.groupby(records, key=lambda r: str(r["document_id"])):
         if previous is not None and document <= previous:
@@ -103,10 +104,7 @@ def agreements_of(
                 if len(by) < 2:
                     continue
                 multi[project] += 1
-                for a, b in itertools.combinations(sorted(by), 2):
-                    for layer, mode in itertools.product(SPAN_KEYS, modes):
-                        key = (project, layer, mode)
-                        counts.setdefault(key, Counter()).update(pair_counts(by[a], by[b], layer, mode, False))
+                add_pair_totals(totals.setdefault(project, {}), by, modes)
     found: dict[int, Agreement | None] = {}
     for project in project_ids:
         if project not in seen:
@@ -114,10 +112,8 @@ def agreements_of(
             continue
         summary = found[project] = Agreement(pull_id, documents[project], multi[project])
         for layer, mode in itertools.product(SPAN_KEYS, modes) if summary.multi_annotated else ():
-            tally: Counter[str] = Counter()
-            for (_, kind), n in counts.get((project, layer, mode), Counter()).items():
-                tally[kind] += n
-            score = SpanScore(layer, ALL_LABELS, POOLED, mode, tally["ref"], tally["pred"], tally["matched"])
+            ref, pred, matched = totals.get(project, {}).get((layer, mode), (0, 0, 0))
+            score = SpanScore(layer, ALL_LABELS, POOLED, mode, ref, pred, matched)
             summary.span_f1.setdefault(layer, {})[mode] = score.f1
     return found
 
@@ -181,7 +177,7 @@ def pull_agreements(
     except (OSError, ValueError, TypeError, KeyError, AttributeError):
         pass
     try:
-        agreements = agreements_of(iter_current_records(pulls_root), project_ids, pull_id)
+        agreements = agreements_of(iter_current_records(pulls_root, spans_only=True), project_ids, pull_id)
     except (InputError, FileNotFoundError):
         return {}
     body = {"format": CACHE_FORMAT, "pull_id": pull_id,

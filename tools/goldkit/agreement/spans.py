@@ -148,6 +148,61 @@ def pair_counts(a: Record, b: Record, layer: str, mode: str, unlabelled: bool = 
     return counts
 
 
+def labelled_matches(a: Mapping[str, list[tuple[int, int]]], b: Mapping[str, list[tuple[int, int]]], mode: str) -> int:
+    """How many pairs labelled matching makes between two label_spans (pair_counts' "matched" summed over
+    labels; a maximum matching's size does not depend on the spans' order). Two equal span lists match
+    whole: every span itself (exact), every span that covers a code point (overlap)."""
+    matched = 0
+    for label in a.keys() & b.keys():
+        x, y = a[label], b[label]
+        if x == y:
+            matched += len(x) if mode == "exact" else sum(1 for start, end in x if end > start)
+        else:
+            matched += len(MATCHERS[mode](x, y))
+    return matched
+
+
+def pair_totals(
+    items_a: Sequence[Mapping[str, Any]], items_b: Sequence[Mapping[str, Any]], layer: str, modes: Sequence[str]
+) -> tuple[int, int, list[int]]:
+    """ref, pred and matched per mode of two annotators' items of one layer, labelled: what pair_counts gives
+    summed over every label (goldkit status's pooled figures, counted without the per-label tallies)."""
+    if items_a == items_b:  # the same items: each matches itself (overlap: each that covers a code point)
+        covering = sum(1 for item in items_a if (ends := start_end(item_span(layer, item)))[1] > ends[0])
+        return len(items_a), len(items_a), [len(items_a) if mode == "exact" else covering for mode in modes]
+    spans_a, spans_b = label_spans(items_a, layer), label_spans(items_b, layer)
+    return len(items_a), len(items_b), [labelled_matches(spans_a, spans_b, mode) for mode in modes]
+
+
+def add_pair_totals(
+    totals: dict[tuple[str, str], list[int]], by: Mapping[str, Record], modes: Sequence[str] = MATCH_MODES
+) -> None:
+    """Add one document's pair_totals (every pair of its annotators' records, every layer and mode) to
+    totals[(layer, mode)] = [ref, pred, matched]: goldkit status's pooled span F1, one document at a time."""
+    who = sorted(by)
+    for i, a in enumerate(who):
+        for b in who[i + 1 :]:
+            for layer in SPAN_KEYS:
+                ref, pred, matched = pair_totals(by[a].get(layer) or [], by[b].get(layer) or [], layer, modes)
+                for mode, n in zip(modes, matched, strict=True):
+                    tally = totals.get((layer, mode))
+                    if tally is None:
+                        tally = totals[(layer, mode)] = [0, 0, 0]
+                    tally[0] += ref
+                    tally[1] += pred
+                    tally[2] += n
+
+
+def label_spans(items: Sequence[Mapping[str, Any]], layer: str) -> dict[str, list[tuple[int, int]]]:
+    """Items of a layer as label -> their (start, end) spans, sorted: what labelled matching reads."""
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for item in items:
+        spans.setdefault(item_label(layer, item), []).append(start_end(item_span(layer, item)))
+    for found in spans.values():
+        found.sort()
+    return spans
+
+
 def _layer_counts(study: Study, a: str, b: str, layer: str, mode: str) -> Counter[tuple[str, str]]:
     """Count (label, ref|pred|matched) over the pair's shared documents, labelled and unlabelled."""
     counts: Counter[tuple[str, str]] = Counter()
