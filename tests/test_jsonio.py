@@ -82,6 +82,28 @@ def test_sorted_spool_gives_rows_in_key_order_ties_in_arrival_order_across_runs(
     assert spool.count == 500 and json.loads(next(spool.rows())[1][0])["text"] == "é\tline\nbreak"
 
 
+def test_spools_sharing_a_budget_hold_at_most_its_bytes_together(tmp_path: Path):
+    # a pull's records, quarantine and seen spools each held up to RUN_BYTES: its memory grew with the
+    # project until all of them were full. Sharing one budget, they hold one run's worth between them.
+    from goldkit.jsonio import SortedSpool, SpoolBudget
+
+    budget = SpoolBudget(run_bytes=5_000)
+    spools = [SortedSpool(tmp_path, name, budget=budget) for name in ("big", "small", "rare")]
+    most = 0
+    for i in range(3_000):
+        spools[0].add([i % 17, i], json.dumps("x" * 40))
+        if i % 3 == 0:
+            spools[1].add([-i], json.dumps("y" * 20))
+        if i % 100 == 0:
+            spools[2].add(i, "null")
+        most = max(most, budget.held, sum(spool._held for spool in spools))
+    assert most < 5_000 + 100 and budget.held == sum(spool._held for spool in spools)
+    assert spools[0].runs > 10 and spools[1].runs >= 1  # the largest spills first, the others in their turn
+    assert [key for key, _ in spools[0].rows()] == sorted([[i % 17, i] for i in range(3_000)])
+    assert [key for key, _ in spools[1].rows()] == sorted([[-i] for i in range(0, 3_000, 3)])
+    assert [key for key, _ in spools[2].rows()] == list(range(0, 3_000, 100))
+
+
 def test_sorted_spool_keys_of_mixed_types_compare_as_json_reads_them(tmp_path: Path):
     from goldkit.jsonio import SortedSpool
 

@@ -76,7 +76,13 @@ def build() -> Path:
         work = Path(tmp)
         shutil.copytree(PACKAGE_DIR, work / "goldkit", ignore=shutil.ignore_patterns("_compiled", "__pycache__"))
         # as pyproject.toml has it for mypy (scipy ships no stubs): untyped imports are Any
-        command = [sys.executable, "-m", "mypyc", "--ignore-missing-imports", *(f"goldkit/{name}.py" for name in MODULES)]
+        command = [
+            sys.executable,
+            "-m",
+            "mypyc",
+            "--ignore-missing-imports",
+            *(f"goldkit/{name}.py" for name in MODULES),
+        ]
         done = subprocess.run(command, cwd=work, capture_output=True, text=True)
         if done.returncode != 0:
             raise RuntimeError(f"mypyc failed:\n{(done.stdout + done.stderr)[-3000:]}")

@@ -147,6 +147,21 @@ RUN_BYTES = 32 * 2**20  # text a SortedSpool holds before it writes a sorted run
 MERGE_FAN_IN = 16  # runs read at once: more are first merged into one (each open run holds its read buffer)
 
 
+class SpoolBudget:
+    """Row text that several SortedSpools hold between them: when their total reaches `run_bytes`, the
+    spool holding the most writes its run. A pull's spools (records, quarantine, seen, drafts) share one, so
+    its memory is one run's worth whichever of them grows (each with its own budget: up to one run each,
+    and a bigger project fills more of them)."""
+
+    def __init__(self, run_bytes: int | None = None) -> None:
+        self.run_bytes = RUN_BYTES if run_bytes is None else run_bytes
+        self.held = 0
+        self.spools: list[SortedSpool] = []
+
+    def spill(self) -> None:
+        max(self.spools, key=lambda spool: spool._held)._spill()
+
+
 class SortedSpool:
     """Rows put in key order in bounded memory: sorted runs spilled to files, merged when read back.
 
@@ -154,11 +169,16 @@ class SortedSpool:
     order rows were added in) and fields, each one JSON text (json.dumps escapes newlines and tabs, so
     a row is one tab-separated line). At most `run_bytes` of row text is held at a time, and at most
     MERGE_FAN_IN runs are open at once (when there are more, they are merged into one first): a pull of
-    any size sorts its records and quarantine this way without holding them.
+    any size sorts its records and quarantine this way without holding them. With a `budget`, the spools
+    sharing it hold at most its run_bytes together.
     """
 
-    def __init__(self, folder: Path, name: str, run_bytes: int | None = None) -> None:
-        self.folder, self.name, self.run_bytes = folder, name, RUN_BYTES if run_bytes is None else run_bytes
+    def __init__(
+        self, folder: Path, name: str, run_bytes: int | None = None, budget: SpoolBudget | None = None
+    ) -> None:
+        self.budget = budget or SpoolBudget(run_bytes)
+        self.budget.spools.append(self)
+        self.folder, self.name, self.run_bytes = folder, name, self.budget.run_bytes
         self.count = 0
         self._buffer: list[tuple[Any, int, str]] = []  # (key, arrival number, "number\tkey\tfields")
         self._held = 0
@@ -171,14 +191,16 @@ class SortedSpool:
         self._buffer.append((json.loads(key_text), self.count, line))
         self.count += 1
         self._held += len(line)
-        if self._held >= self.run_bytes:
-            self._spill()
+        self.budget.held += len(line)
+        if self.budget.held >= self.run_bytes:
+            self.budget.spill()
 
     def _spill(self) -> None:
         if len(self._runs) + 1 >= MERGE_FAN_IN:
             self._runs = [self._write_run(self._merged_runs())]
         self._buffer.sort(key=lambda row: (row[0], row[1]))
         self._runs.append(self._write_run(line for _, _, line in self._buffer))
+        self.budget.held -= self._held
         self._buffer, self._held = [], 0
 
     def _write_run(self, lines: Iterable[str]) -> Path:

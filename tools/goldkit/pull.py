@@ -69,7 +69,7 @@ from goldkit import __version__
 from goldkit.config import project_config, stamp_roster
 from goldkit.errors import ConflictError, NotFound, ReconcileError
 from goldkit.generate import render
-from goldkit.jsonio import SortedSpool, dumps, iter_jsonl, rare_collections, write_folder
+from goldkit.jsonio import SortedSpool, SpoolBudget, dumps, iter_jsonl, rare_collections, write_folder
 from goldkit.labelstudio import client as lsclient
 from goldkit.labelstudio import drafts as lsdrafts
 from goldkit.labelstudio import export as lsexport
@@ -238,11 +238,12 @@ class Sorted:
     def __init__(self) -> None:
         self._tmp = tempfile.TemporaryDirectory(prefix="goldkit-pull-")
         self.folder = Path(self._tmp.name)
-        self._records = SortedSpool(self.folder, "records")
-        self._quarantine = SortedSpool(self.folder, "quarantine")
-        self._seen = SortedSpool(self.folder, "seen")  # one line per exported task, in (project, task) order
-        self._drafts = SortedSpool(self.folder, "drafts")  # pull --drafts: draft records
-        self._draft_quarantine = SortedSpool(self.folder, "draft-quarantine")  # drafts that could not be records
+        budget = SpoolBudget()  # one run's worth of text held between them, whichever grows
+        self._records = SortedSpool(self.folder, "records", budget=budget)
+        self._quarantine = SortedSpool(self.folder, "quarantine", budget=budget)
+        self._seen = SortedSpool(self.folder, "seen", budget=budget)  # one line per exported task, (project, task)
+        self._drafts = SortedSpool(self.folder, "drafts", budget=budget)  # pull --drafts: draft records
+        self._draft_quarantine = SortedSpool(self.folder, "draft-quarantine", budget=budget)  # drafts not records
         # converted records of the chunk being sorted, with where they came from: (record, project, task, raw)
         self.pending: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
         self.finished = False
