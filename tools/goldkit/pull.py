@@ -2,15 +2,18 @@
 
 Each goldkit project (found by title, as push finds it) is read with the full JSON export, never
 JSON_MIN. Every annotation ends up in exactly one place: a record (records.jsonl), a quarantine line
-with its reasons and the raw annotation (quarantine.jsonl), or the cancelled count. The counts must add
-up to the annotations Label Studio reports, or nothing is written (ReconcileError). The folder is
-written under a temporary name and renamed, so a pull folder is either complete or absent.
+with its reasons and the raw annotation (quarantine.jsonl), or the cancelled count. Beside the
+records, spans.jsonl holds each one's span digest (pulls.span_digest), line for line, for
+`goldkit status`. The counts must add up to the annotations Label Studio reports, or nothing is
+written (ReconcileError). The folder is written under a temporary name and renamed, so a pull folder
+is either complete or absent.
 
 Memory does not grow with the project: the export arrives in batches (labelstudio/export.py parses it
 incrementally), and records, quarantine lines, drafts and seen.jsonl lines are spooled to disk as they
-are made and sorted there in bounded memory (jsonio.SortedSpool); the per-annotator rule runs on the
-sorted records, one document and annotator at a time. The previous pulls are read streamed too
-(pulls.iter_current_records_from, pulls.chain_tasks); what a pull holds per task is a few ids.
+are made and sorted there in bounded memory (jsonio.SortedSpool, one SpoolBudget for them all);
+the per-annotator rule runs on the sorted records, one document and annotator at a time. The
+previous pulls are read streamed too (pulls.iter_current_records_from, pulls.chain_tasks); what a
+pull holds per task is a few ids.
 
 `--since-last`: the pull folder holds only the annotations created or updated since the previous pull
 (its base, named in the manifest), judged by Label Studio's own `updated_at` against the latest
