@@ -64,6 +64,7 @@ import io
 import json
 import os
 import pstats
+import resource
 import shutil
 import socket
 import subprocess
@@ -351,6 +352,71 @@ def _memory_kb(field: str) -> int:
     raise RuntimeError(f"no {field} in /proc/self/status")
 
 
+class Phases:
+    """Where one pull's time goes (the pull child wraps the export module's functions, pure Python): the
+    server's busy time (the union of the chunk downloads' intervals, on the worker threads), the time the
+    pull waited on the export generator (downloads not yet in, plus parsing them), when the last batch was
+    handed on (the rest is sorting and writing), and the CPU time of the pull (its process's, every thread,
+    from just before the pull)."""
+
+    def __init__(self) -> None:
+        self.downloads: list[tuple[float, float]] = []
+        self.waited = 0.0
+        self.exported_at: float | None = None
+        self.cpu_at_start = 0.0
+
+    @staticmethod
+    def cpu() -> float:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        return usage.ru_utime + usage.ru_stime
+
+    def install(self) -> None:
+        download, export_tasks, export_ids = lsexport._download, lsexport.export_tasks, lsexport.export_ids
+
+        def timed_download(*args: Any) -> Any:
+            began = time.perf_counter()
+            try:
+                return download(*args)
+            finally:
+                self.downloads.append((began, time.perf_counter()))
+
+        def watched(batches: Any) -> Any:
+            while True:
+                began = time.perf_counter()
+                try:
+                    batch = next(batches)
+                except StopIteration:
+                    self.waited += time.perf_counter() - began
+                    self.exported_at = time.perf_counter()
+                    return
+                self.waited += time.perf_counter() - began
+                yield batch
+
+        lsexport._download = timed_download  # type: ignore[assignment]
+        self.cpu_at_start = self.cpu()
+        lsexport.export_tasks = lambda *a, **k: watched(export_tasks(*a, **k))
+        lsexport.export_ids = lambda *a, **k: watched(export_ids(*a, **k))
+
+    def busy(self) -> float:
+        """Seconds in which at least one chunk was being downloaded."""
+        total, end = 0.0, float("-inf")
+        for began, done in sorted(self.downloads):
+            if done > end:
+                total += done - max(began, end)
+                end = done
+        return total
+
+    def summary(self, started: float, seconds: float) -> dict[str, float]:
+        exported = (self.exported_at - started) if self.exported_at is not None else seconds
+        return {
+            "export_phase_s": exported,
+            "after_export_s": seconds - exported,
+            "server_busy_s": self.busy(),
+            "waited_on_export_s": self.waited,
+            "cpu_s": self.cpu() - self.cpu_at_start,
+        }
+
+
 def _child_main(argv: list[str]) -> None:
     """Subprocess step `_pull URL OUT IDS [since-last [PROFILE]]` (key in $GOLDKIT_BENCH_API_KEY): time one pull and its
     peak RSS. `since-last`: a since-last pull with no overlap window (the bench's tasks were all imported
@@ -372,6 +438,9 @@ def _child_main(argv: list[str]) -> None:
     paths = server.ServerPaths(Path(state), LS_VENV) if state else None
     run = {"projects": projects, "out_root": Path(out), "client": client, "since_last": since_last}
     run["server_paths"] = paths
+    phases = Phases()
+    phases.install()
+    started = time.perf_counter()
     if profile:
         profiler = cProfile.Profile()
         seconds, report = timed(profiler.runcall, pull, **run)
@@ -382,7 +451,8 @@ def _child_main(argv: list[str]) -> None:
     totals = {name: report.total(name) for name in ("tasks", "valid", "quarantined", "unchanged")}
     totals["exported"] = sum(p.tasks_exported if p.tasks_exported is not None else p.tasks for p in report.projects)
     cpus = sorted(os.sched_getaffinity(0))  # --pin: the bench's CPU, inherited through fork and exec
-    print(json.dumps({"seconds": seconds, "start_mb": before / 1024, "peak_mb": peak / 1024, "cpus": cpus, **totals}))
+    answer = {"seconds": seconds, "start_mb": before / 1024, "peak_mb": peak / 1024, "cpus": cpus, **totals}
+    print(json.dumps({**answer, "phases": phases.summary(started, seconds)}))
 
 
 # ---------------------------------------------------------------- the run
@@ -677,6 +747,8 @@ class Bench:
                 above <= 250,
                 load.done(),
             )
+            self.notes.append(phase_text(f"full pull of {size:,} tasks", answer))
+            say("  " + self.notes[-1])
             if size != sizes[-1]:
                 shutil.rmtree(out)
         (small, low), (large, high) = peaks[0], peaks[-1]
@@ -728,7 +800,9 @@ class Bench:
                 seconds = timed(server_export, self.client, project_id)[0]
             else:
                 out = self.tmp / f"recheck-{n}"
-                seconds = self.pull_child([str(out), str(project_id)])["seconds"]
+                answer = self.pull_child([str(out), str(project_id)])
+                seconds = answer["seconds"]
+                self.notes.append(phase_text(f"pull {n // 2 + 1} of {size:,} tasks (alternating)", answer))
                 shutil.rmtree(out)
             runs.append((step, seconds, load.done()))
             say(f"  {step}: {size / seconds:,.0f} tasks/s ({seconds:.0f} s, load {runs[-1][2]})")
@@ -855,6 +929,16 @@ class Bench:
             print("| " + " | ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)) + " |")
         for note in self.notes:
             print(f"\n{note}")
+
+
+def phase_text(what: str, answer: dict[str, Any]) -> str:
+    """One pull child's Phases, as a line."""
+    p = answer["phases"]
+    return (
+        f"{what}: {answer['seconds']:.0f} s = export phase {p['export_phase_s']:.0f} s (server busy "
+        f"{p['server_busy_s']:.0f} s, the pull waiting on it {p['waited_on_export_s']:.0f} s) + after the export "
+        f"{p['after_export_s']:.0f} s (sorting, writing); the pull's CPU {p['cpu_s']:.0f} s"
+    )
 
 
 def say(message: str) -> None:
