@@ -247,6 +247,7 @@ class Sorted:
         self._seen = SortedSpool(self.folder, "seen", budget=budget)  # one line per exported task, (project, task)
         self._drafts = SortedSpool(self.folder, "drafts", budget=budget)  # pull --drafts: draft records
         self._draft_quarantine = SortedSpool(self.folder, "draft-quarantine", budget=budget)  # drafts not records
+        self._documents = SortedSpool(self.folder, "documents", budget=budget)  # (project, doc_id) -> task id
         # converted records of the chunk being sorted, with where they came from: (record, project, task, raw)
         self.pending: list[tuple[dict[str, Any], int, dict[str, Any], dict[str, Any]]] = []
         self.finished = False
@@ -255,7 +256,7 @@ class Sorted:
         self.reasons: Counter[str] = Counter()
         self.written = (0, 0)  # (records, quarantine lines) in the finished files
         self.kept: list[dict[str, Any]] = []  # records of deleted tasks or annotations kept from the current records
-        self.tasks_seen: dict[int, set[Any]] = {}  # project id -> the task ids exported (since-last: that exist)
+        self.tasks_seen: dict[int, IdSet] = {}  # project id -> the task ids exported (since-last: that exist)
         self.exported: dict[int, IdSet] = {}  # project id -> the task ids exported
         self.present = IdSet()  # the annotation ids exported (Label Studio's ids are unique across projects)
         self.text_changed: dict[int, list[Any]] = {}  # project id -> tasks whose text drifted
@@ -271,6 +272,22 @@ class Sorted:
         line = {"project_id": project_id, "task_id": task_id, "document_id": (task.get("data") or {}).get("doc_id"),
                 "annotations": annotations}  # fmt: skip
         self._seen.add([project_id, task_id], _text(line))
+
+    def add_document(self, project_id: int, task: Mapping[str, Any]) -> None:
+        """Note which document an exported task holds (duplicate_documents finds the documents in two tasks)."""
+        doc_id, task_id = (task.get("data") or {}).get("doc_id"), task.get("id")
+        if doc_id is not None and type(task_id) is int:
+            self._documents.add([project_id, str(doc_id)], str(task_id))
+
+    def duplicate_documents(self) -> dict[int, dict[str, list[int]]]:
+        """Project id -> doc_id -> its task ids, for the documents more than one task holds (read sorted from
+        disk: what is held is one document's tasks)."""
+        found: dict[int, dict[str, list[int]]] = {}
+        for (project_id, doc_id), group in itertools.groupby(self._documents.rows(), key=lambda row: tuple(row[0])):
+            task_ids = [int(fields[0]) for _, fields in group]
+            if len(task_ids) > 1:
+                found.setdefault(project_id, {})[doc_id] = sorted(task_ids)
+        return found
 
     def add_draft(self, record: dict[str, Any]) -> None:
         self._drafts.add([record["document_id"], record["provenance"]["annotator"]], _text(record))
@@ -501,7 +518,8 @@ def sort_project(
         counts.tasks += 1
         counts.annotations += _ls_count(task)
         counts.drafts += len(task.get("drafts") or [])
-        out.tasks_seen.setdefault(project_id, set()).add(task.get("id"))
+        out.tasks_seen.setdefault(project_id, IdSet()).add(task.get("id"))
+        out.add_document(project_id, task)
         drift = text_drift(task, documents or {})
         if drift is not None:
             out.text_changed.setdefault(project_id, []).append(task.get("id"))
@@ -653,7 +671,7 @@ def _gone(out: Sorted, pulled: Container[int], project_id: Any, task_id: Any, an
     """Whether a current record's task ("task") or annotation ("annotation") is gone from Label Studio."""
     if project_id not in pulled or task_id is None:
         return None  # a project this pull did not look at
-    if task_id not in out.tasks_seen.get(project_id, set()):
+    if task_id not in out.tasks_seen.get(project_id, ()):
         return "task"
     exported = task_id in out.exported.get(project_id, ())
     return "annotation" if exported and annotation_id is not None and annotation_id not in out.present else None
@@ -730,11 +748,6 @@ def reconcile(report: PullReport, out: Sorted) -> None:
             for p in unbalanced or report.projects
         )
         raise ReconcileError(f"pull {report.pull_id} does not add up: {detail}", manifest=report.manifest())
-
-
-def _duplicates(task_ids: dict[int, dict[str, list[int]]]) -> dict[int, dict[str, list[int]]]:
-    found = {p: {d: sorted(ids) for d, ids in docs.items() if len(ids) > 1} for p, docs in task_ids.items()}
-    return {p: docs for p, docs in found.items() if docs}
 
 
 def _documents() -> dict[str, dict[str, Any]]:
@@ -850,12 +863,7 @@ def sort_annotations(
     roster = project_config().annotators  # what made each record, as goldkit.toml's [annotators] declares it
     mark = report.since
     by_project: dict[int, ProjectCounts] = {}
-    task_ids: dict[int, dict[str, list[int]]] = {}  # project -> doc_id -> task ids
     for project_id, title, tasks in exports:  # a project may come in several chunks
-        for task in tasks:
-            doc_id = (task.get("data") or {}).get("doc_id")
-            if doc_id is not None:
-                task_ids.setdefault(project_id, {}).setdefault(str(doc_id), []).append(int(task["id"]))
         if project_id not in by_project:
             by_project[project_id] = ProjectCounts(project_id, title)
             report.projects.append(by_project[project_id])
@@ -869,7 +877,7 @@ def sort_annotations(
         out.spool_pending()
         mark = _high_water(tasks, mark)
     report.high_water = mark
-    report.duplicate_tasks = _duplicates(task_ids)
+    report.duplicate_tasks = out.duplicate_documents()
     report.text_changed_tasks = {p: sorted(ids, key=_id_order) for p, ids in out.text_changed.items()}
     _finish_counts(report, out)
     return out
@@ -934,7 +942,9 @@ def count_unexported(report: PullReport, out: Sorted, unexported: Mapping[int, U
         counts.tasks_exported, counts.tasks = counts.tasks, max(counts.tasks, len(view.task_ids))
         counts.annotations += rest
         counts.unchanged += rest
-        out.tasks_seen.setdefault(counts.project_id, set()).update(view.task_ids)
+        seen = out.tasks_seen.setdefault(counts.project_id, IdSet())
+        for task_id in view.task_ids:
+            seen.add(task_id)
 
 
 def _exports(
