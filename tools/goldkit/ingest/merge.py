@@ -30,7 +30,7 @@ from goldkit.ingest.documents import (
 from goldkit.jsonio import SortedSpool, atomic_write_lines
 from goldkit.paths import documents_path
 
-SPOOL_BYTES = 8 << 20  # record text held before a sorted run is written to disk
+SPOOL_BYTES = 8 << 20  # memory of held records before a sorted run is written to disk
 SUMMARY_KEYS = ("id", "language", "title", "author", "published")
 
 
