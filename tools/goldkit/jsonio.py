@@ -175,8 +175,7 @@ class SortedSpool:
     a row is one tab-separated line). At most `run_bytes` of held rows (their strings and containers,
     ROW_OVERHEAD a row) is held at a time, and at most MERGE_FAN_IN runs are open at once (when there
     are more, they are merged into one first): a pull of any size sorts its records and quarantine this
-    way without holding them. With a `budget`, the spools
-    sharing it hold at most its run_bytes together.
+    way without holding them. With a `budget`, the spools sharing it hold at most its run_bytes together.
     """
 
     def __init__(

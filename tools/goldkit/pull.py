@@ -256,7 +256,7 @@ class Sorted:
         self.reasons: Counter[str] = Counter()
         self.written = (0, 0)  # (records, quarantine lines) in the finished files
         self.kept: list[dict[str, Any]] = []  # records of deleted tasks or annotations kept from the current records
-        self.tasks_seen: dict[int, IdSet] = {}  # project id -> the task ids exported (since-last: that exist)
+        self.tasks_seen: dict[int, IdSet] = {}  # since-last: project id -> every task that exists (the task index)
         self.exported: dict[int, IdSet] = {}  # project id -> the task ids exported
         self.present = IdSet()  # the annotation ids exported (Label Studio's ids are unique across projects)
         self.text_changed: dict[int, list[Any]] = {}  # project id -> tasks whose text drifted
@@ -518,7 +518,6 @@ def sort_project(
         counts.tasks += 1
         counts.annotations += _ls_count(task)
         counts.drafts += len(task.get("drafts") or [])
-        out.tasks_seen.setdefault(project_id, IdSet()).add(task.get("id"))
         out.add_document(project_id, task)
         drift = text_drift(task, documents or {})
         if drift is not None:
@@ -671,9 +670,9 @@ def _gone(out: Sorted, pulled: Container[int], project_id: Any, task_id: Any, an
     """Whether a current record's task ("task") or annotation ("annotation") is gone from Label Studio."""
     if project_id not in pulled or task_id is None:
         return None  # a project this pull did not look at
-    if task_id not in out.tasks_seen.get(project_id, ()):
-        return "task"
     exported = task_id in out.exported.get(project_id, ())
+    if not exported and task_id not in out.tasks_seen.get(project_id, ()):
+        return "task"
     return "annotation" if exported and annotation_id is not None and annotation_id not in out.present else None
 
 
