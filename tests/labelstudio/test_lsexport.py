@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
 from goldkit.labelstudio import client as lsclient
@@ -90,3 +91,22 @@ def test_a_small_project_is_one_request(ls_server) -> None:  # type: ignore[no-u
 
 def test_an_empty_id_list_asks_for_nothing() -> None:
     assert lsclient.export_project_json(None, 1, []) == []  # type: ignore[arg-type]
+
+
+def test_each_export_request_has_a_connection_of_its_own() -> None:
+    """Connection: close on every export request, so the chunks in flight are accepted by whichever server
+    process is free rather than queueing on the one that accepted a kept-alive connection."""
+    from label_studio_sdk import LabelStudio
+
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=b'[{"id": 7}]')
+
+    http = httpx.Client(transport=httpx.MockTransport(answer))
+    client = LabelStudio(base_url="http://ls.test", api_key="k" * 40, httpx_client=http)
+    assert lsclient.export_project_json(client, 3, [7]) == [{"id": 7}]
+    assert lsclient.export_project_json(client, 3) == [{"id": 7}]
+    assert [r.headers.get("connection") for r in seen] == ["close", "close"]
+    assert [r.url.params.get_list("ids[]") for r in seen] == [["7"], []]

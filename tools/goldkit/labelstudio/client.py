@@ -233,12 +233,19 @@ def projects_by_title(client: LabelStudio, titles: Iterable[str], *, hint: str) 
     return {title: projects[0] if projects else None for title, projects in found.items()}
 
 
+EXPORT_HEADERS = {"Connection": "close"}  # one connection per export request: see export_project_to
+
+
 def export_project_to(client: LabelStudio, project_id: int, task_ids: Sequence[int] | None, sink: BinaryIO) -> None:
     """Write the JSON export of a project (all tasks, or those of `task_ids`) into sink as it arrives.
 
     Uses `GET /api/projects/{id}/export?exportType=JSON&download_all_tasks=true[&ids[]=…]` (never
     JSON_MIN, which drops region ids and relations); ids of other projects are ignored by the server.
     The SDK's auth headers are reused, so JWT keys are refreshed. The body is never held whole here.
+    Each export is asked on a connection of its own (`Connection: close`): a kept-alive connection
+    stays with the server process that accepted it (a gunicorn worker; an app server, behind a load
+    balancer that balances connections), so the chunks goldkit keeps in flight could queue on one
+    process while another is idle.
     """
     url = client_url(client)
     wrapper = client._client_wrapper
@@ -249,7 +256,7 @@ def export_project_to(client: LabelStudio, project_id: int, task_ids: Sequence[i
     endpoint = f"{url}/api/projects/{project_id}/export"
     with (
         errors_mapped(client, what=f"export project {project_id}", project_id=project_id),
-        http.stream("GET", endpoint, params=params, headers=wrapper.get_headers()) as response,
+        http.stream("GET", endpoint, params=params, headers={**wrapper.get_headers(), **EXPORT_HEADERS}) as response,
     ):
         if response.status_code >= 400:
             response.read()

@@ -3,7 +3,8 @@
 One JSON export of a big project keeps one server worker busy for the whole project (~3 ms a task on
 Label Studio 1.23.2, bench/push_pull.py) while goldkit waits, then converts. The export endpoint takes
 `ids[]`, so goldkit asks for the project in chunks of task ids, CONCURRENCY at a time: a server with
-several workers (the embedded one runs two) exports them in parallel, and goldkit converts one chunk
+several workers (the embedded one runs two) exports them in parallel — each request on a connection
+of its own, so no worker is left idle (client.export_project_to) — and goldkit converts one chunk
 while the next ones are being exported. A small project is still one request.
 
 Chunks are id ranges when the project's ids are dense (two one-task requests find the first and last
