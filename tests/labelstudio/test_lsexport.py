@@ -93,20 +93,21 @@ def test_an_empty_id_list_asks_for_nothing() -> None:
     assert lsclient.export_project_json(None, 1, []) == []  # type: ignore[arg-type]
 
 
-def test_each_export_request_has_a_connection_of_its_own() -> None:
-    """Connection: close on every export request, so the chunks in flight are accepted by whichever server
-    process is free rather than queueing on the one that accepted a kept-alive connection."""
-    from label_studio_sdk import LabelStudio
+@pytest.mark.integration
+def test_each_export_request_has_a_connection_of_its_own(ls_server) -> None:  # type: ignore[no-untyped-def]
+    """Every export asks the real server to close its connection (and the server does), so the chunks in
+    flight are accepted by whichever worker is free rather than queueing on one kept-alive connection's."""
+    admin = lsclient.connect(ls_server.url, ls_server.api_key)
+    project_id, ids = _project(admin, "lsexport connections", [f"text {n}" for n in range(10)])
+    answers: list[tuple[str, str | None, str | None]] = []
 
-    seen: list[httpx.Request] = []
+    def record(response: httpx.Response) -> None:
+        request = response.request
+        if request.url.path.endswith(f"/projects/{project_id}/export"):
+            answers.append((request.url.path, request.headers.get("connection"), response.headers.get("connection")))
 
-    def answer(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        return httpx.Response(200, content=b'[{"id": 7}]')
-
-    http = httpx.Client(transport=httpx.MockTransport(answer))
-    client = LabelStudio(base_url="http://ls.test", api_key="k" * 40, httpx_client=http)
-    assert lsclient.export_project_json(client, 3, [7]) == [{"id": 7}]
-    assert lsclient.export_project_json(client, 3) == [{"id": 7}]
-    assert [r.headers.get("connection") for r in seen] == ["close", "close"]
-    assert [r.url.params.get_list("ids[]") for r in seen] == [["7"], []]
+    http = admin._client_wrapper.httpx_client.httpx_client
+    http.event_hooks = {**http.event_hooks, "response": [*http.event_hooks["response"], record]}
+    assert _exported(admin, project_id)[0] == ids
+    assert len(answers) >= 3  # one export per chunk of 4 ids
+    assert {(asked, answered) for _, asked, answered in answers} == {("close", "close")}
